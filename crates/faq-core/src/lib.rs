@@ -1,0 +1,16 @@
+//! What the indexer and the query side share, defined exactly once: the offline IPADIC
+//! dictionary, the Japanese analyzer (the same chain tokenizes documents and queries),
+//! the tantivy schema, the on-disk index layout and the FAQ entry type.
+
+pub mod analyzer;
+pub mod dictionary;
+pub mod entry;
+pub mod error;
+pub mod layout;
+pub mod pos_filter;
+pub mod schema;
+pub mod spans;
+
+pub use analyzer::{AnalyzedToken, Analyzer};
+pub use entry::{FaqEntry, Link, SourceLocation};
+pub use error::{CoreError, Result};

@@ -1,0 +1,127 @@
+//! The tantivy schema of a FAQ index and the mapping between [`FaqEntry`] and documents.
+//!
+//! `question` and `answer` are analysed with [`TOKENIZER_NAME`] (positions kept for phrase
+//! and proximity scoring) and stored for display; `*_spans` store the analysed tokens of
+//! each for highlighting ([`crate::spans`]); `id` is an exact-match key for `faq show`.
+
+use tantivy::schema::{
+    BytesOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    Value,
+};
+use tantivy::{Index, TantivyDocument};
+
+use crate::analyzer::{Analyzer, TOKENIZER_NAME};
+use crate::entry::{FaqEntry, Link, SourceLocation};
+use crate::error::{CoreError, Result};
+
+/// Field handles of the FAQ schema.
+#[derive(Clone, Copy, Debug)]
+pub struct FaqFields {
+    pub id: Field,
+    pub question: Field,
+    pub answer: Field,
+    pub question_spans: Field,
+    pub answer_spans: Field,
+    pub links: Field,
+    pub category: Field,
+    pub source_file: Field,
+    pub source_line: Field,
+}
+
+/// Builds the schema; the field handles are read back with [`FaqFields::from_schema`].
+pub fn build_schema() -> Schema {
+    let mut builder = Schema::builder();
+    let analysed = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    builder.add_text_field("id", STRING | STORED);
+    builder.add_text_field("question", analysed.clone());
+    builder.add_text_field("answer", analysed);
+    builder.add_bytes_field("question_spans", BytesOptions::default().set_stored());
+    builder.add_bytes_field("answer_spans", BytesOptions::default().set_stored());
+    builder.add_text_field("links", STORED);
+    builder.add_text_field("category", STORED);
+    builder.add_text_field("source_file", STORED);
+    builder.add_u64_field("source_line", STORED);
+    builder.build()
+}
+
+impl FaqFields {
+    /// Reads the field handles of an index's schema, failing clearly if one is missing.
+    pub fn from_schema(schema: &Schema) -> std::result::Result<Self, String> {
+        let get = |name: &str| schema.get_field(name).map_err(|_| format!("field `{name}` is missing"));
+        Ok(FaqFields {
+            id: get("id")?,
+            question: get("question")?,
+            answer: get("answer")?,
+            question_spans: get("question_spans")?,
+            answer_spans: get("answer_spans")?,
+            links: get("links")?,
+            category: get("category")?,
+            source_file: get("source_file")?,
+            source_line: get("source_line")?,
+        })
+    }
+
+    /// The document for an entry, with the spans of its analysed question and answer.
+    pub fn document(&self, entry: &FaqEntry, analyzer: &Analyzer) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.id, &entry.id);
+        doc.add_text(self.question, &entry.question);
+        doc.add_text(self.answer, &entry.answer);
+        doc.add_bytes(self.question_spans, &crate::spans::encode(&analyzer.tokens(&entry.question)));
+        doc.add_bytes(self.answer_spans, &crate::spans::encode(&analyzer.tokens(&entry.answer)));
+        if !entry.links.is_empty() {
+            // Serialising plain strings into JSON cannot fail.
+            doc.add_text(self.links, serde_json::to_string(&entry.links).unwrap_or_default());
+        }
+        if let Some(category) = &entry.category {
+            doc.add_text(self.category, category);
+        }
+        if let Some(source) = &entry.source {
+            doc.add_text(self.source_file, &source.file);
+            doc.add_u64(self.source_line, source.line as u64);
+        }
+        doc
+    }
+
+    /// The entry stored in a document.
+    pub fn entry(&self, doc: &TantivyDocument) -> FaqEntry {
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let links: Vec<Link> = doc
+            .get_first(self.links)
+            .and_then(|v| v.as_str())
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default();
+        let category = doc.get_first(self.category).and_then(|v| v.as_str()).map(str::to_string);
+        let source = doc.get_first(self.source_file).and_then(|v| v.as_str()).map(|file| SourceLocation {
+            file: file.to_string(),
+            line: doc.get_first(self.source_line).and_then(|v| v.as_u64()).unwrap_or(0) as usize,
+        });
+        FaqEntry {
+            id: text(self.id),
+            question: text(self.question),
+            answer: text(self.answer),
+            links,
+            category,
+            source,
+        }
+    }
+
+    /// The stored spans of a field (`question_spans` or `answer_spans`).
+    pub fn spans<'a>(&self, doc: &'a TantivyDocument, field: Field) -> &'a [u8] {
+        doc.get_first(field).and_then(|v| v.as_bytes()).unwrap_or(&[])
+    }
+}
+
+/// Registers the analyzer on an index and reads its fields: every index is opened this
+/// way, by the writer and by the searcher.
+pub fn prepare(index: &Index, analyzer: &Analyzer) -> Result<FaqFields> {
+    index.tokenizers().register(TOKENIZER_NAME, analyzer.tantivy_analyzer());
+    FaqFields::from_schema(&index.schema()).map_err(|message| CoreError::IndexDamaged {
+        path: std::path::PathBuf::from("(index)"),
+        message,
+    })
+}

@@ -1,0 +1,62 @@
+//! Token spans stored beside each text field, so highlighting never re-runs the analyzer
+//! on stored text: for every analysed token, its byte range in the stored text and its term.
+//!
+//! Encoding (little endian, repeated): `start: u32, end: u32, term_len: u16, term bytes`.
+
+use crate::analyzer::AnalyzedToken;
+
+/// A token of a stored text: byte range and indexed term.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub term: &'a str,
+}
+
+/// Encodes analysed tokens for storage.
+pub fn encode(tokens: &[AnalyzedToken]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(tokens.len() * 16);
+    for token in tokens {
+        let (Ok(start), Ok(end), Ok(len)) =
+            (u32::try_from(token.start), u32::try_from(token.end), u16::try_from(token.term.len()))
+        else {
+            continue; // beyond 4 GiB or a 64 KiB term: not highlighted, still searchable
+        };
+        out.extend_from_slice(&start.to_le_bytes());
+        out.extend_from_slice(&end.to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(token.term.as_bytes());
+    }
+    out
+}
+
+/// Decodes stored spans; stops quietly at the first malformed record.
+pub fn decode(bytes: &[u8]) -> impl Iterator<Item = Span<'_>> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let (header, tail) = rest.split_at_checked(10)?;
+        let start = u32::from_le_bytes(header[0..4].try_into().ok()?) as usize;
+        let end = u32::from_le_bytes(header[4..8].try_into().ok()?) as usize;
+        let len = u16::from_le_bytes(header[8..10].try_into().ok()?) as usize;
+        let (term, tail) = tail.split_at_checked(len)?;
+        rest = tail;
+        Some(Span { start, end, term: std::str::from_utf8(term).ok()? })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let tokens = vec![
+            AnalyzedToken { term: "領収書".into(), start: 3, end: 12, pos: String::new() },
+            AnalyzedToken { term: "amazon".into(), start: 20, end: 26, pos: String::new() },
+        ];
+        let bytes = encode(&tokens);
+        let spans: Vec<_> = decode(&bytes).collect();
+        assert_eq!(spans, [Span { start: 3, end: 12, term: "領収書" }, Span { start: 20, end: 26, term: "amazon" }]);
+        assert_eq!(decode(&bytes[..bytes.len() - 1]).count(), 1, "truncated record is dropped");
+    }
+}

@@ -1,0 +1,149 @@
+//! A corpus: every FAQ file under a path (a `.md`/`.markdown` or `.jsonl` file, or a folder
+//! read recursively in name order, skipping hidden files and `README.md`), checked as a
+//! whole (ids unique across files).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use faq_core::FaqEntry;
+
+use crate::error::CorpusError;
+use crate::{jsonl, markdown};
+
+/// The entries of a corpus and the files they came from.
+#[derive(Debug)]
+pub struct Corpus {
+    pub entries: Vec<FaqEntry>,
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Markdown,
+    Jsonl,
+}
+
+fn format_of(path: &Path) -> Option<Format> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "md" | "markdown" => Some(Format::Markdown),
+        "jsonl" | "ndjson" => Some(Format::Jsonl),
+        _ => None,
+    }
+}
+
+/// The FAQ files of a corpus path, in a stable order.
+pub fn files(path: &Path) -> Result<Vec<PathBuf>, CorpusError> {
+    let display = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| CorpusError::at(&display, 0, format!("cannot read the corpus: {e}")))?;
+    if meta.is_file() {
+        if format_of(path).is_none() {
+            return Err(CorpusError::at(&display, 0, "unsupported corpus file: expected .md, .markdown or .jsonl"));
+        }
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    collect(path, &mut found)?;
+    if found.is_empty() {
+        return Err(CorpusError::at(&display, 0, "no .md or .jsonl files in the corpus folder"));
+    }
+    Ok(found)
+}
+
+fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), CorpusError> {
+    let display = dir.display().to_string();
+    let read = std::fs::read_dir(dir).map_err(|e| CorpusError::at(&display, 0, format!("cannot list: {e}")))?;
+    let mut paths: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name.eq_ignore_ascii_case("readme.md") {
+            continue;
+        }
+        if path.is_dir() {
+            collect(&path, found)?;
+        } else if format_of(&path).is_some() {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads and checks a whole corpus.
+pub fn load(path: &Path) -> Result<Corpus, CorpusError> {
+    let files = files(path)?;
+    let root = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) };
+    let mut entries = Vec::new();
+    for file in &files {
+        entries.extend(load_file(file, root)?);
+    }
+    check_unique_ids(&entries)?;
+    Ok(Corpus { entries, files })
+}
+
+/// Parses one file; `root` is the corpus folder its id slug is taken relative to.
+pub fn load_file(file: &Path, root: &Path) -> Result<Vec<FaqEntry>, CorpusError> {
+    let display = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|e| CorpusError::at(&display, 0, format!("cannot read: {e}")))?;
+    let text = decode_utf8(&bytes, &display)?;
+    match format_of(file) {
+        Some(Format::Jsonl) => jsonl::parse(text, &display),
+        _ => markdown::parse(text, &display, &slug(file, root)),
+    }
+}
+
+/// UTF-8 with an optional BOM; anything else is an error pointing at the first bad line.
+fn decode_utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, CorpusError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        CorpusError::at(
+            file,
+            line,
+            "not valid UTF-8 (Shift_JIS or EUC-JP? convert it first, e.g. `iconv -f SHIFT_JIS -t UTF-8`)",
+        )
+    })
+}
+
+/// Id prefix for a file: its path below the corpus root without extension, as ASCII.
+fn slug(file: &Path, root: &Path) -> String {
+    let relative = file.strip_prefix(root).unwrap_or(file).with_extension("");
+    let mut slug = String::new();
+    for c in relative.to_string_lossy().chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '-' };
+        if !(c == '-' && (slug.is_empty() || slug.ends_with('-'))) {
+            slug.push(c);
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() { "faq".to_string() } else { slug }
+}
+
+fn check_unique_ids(entries: &[FaqEntry]) -> Result<(), CorpusError> {
+    let mut seen: HashMap<&str, &FaqEntry> = HashMap::with_capacity(entries.len());
+    for entry in entries {
+        if let Some(first) = seen.insert(&entry.id, entry) {
+            let (file, line) = entry.source.as_ref().map(|s| (s.file.as_str(), s.line)).unwrap_or(("", 0));
+            let first_at = first.source.as_ref().map(|s| s.to_string()).unwrap_or_default();
+            return Err(CorpusError::at(
+                file,
+                line,
+                format!("duplicate id {:?} (first used at {first_at}); two entries with the same question need pinned ids (`<!-- id: … -->`)", entry.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A cheap fingerprint of the corpus files (names, sizes, modification times): an index
+/// whose manifest carries another fingerprint is out of date.
+pub fn fingerprint(path: &Path) -> Result<String, CorpusError> {
+    let mut hasher = sha1_smol::Sha1::new();
+    for file in files(path)? {
+        let meta = std::fs::metadata(&file)
+            .map_err(|e| CorpusError::at(&file.display().to_string(), 0, format!("cannot read: {e}")))?;
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
+        hasher.update(format!("{}\0{}\0{}\n", file.display(), meta.len(), mtime).as_bytes());
+    }
+    Ok(hasher.digest().to_string())
+}

@@ -1,0 +1,12 @@
+//! The indexer: reads FAQ corpora (Markdown pages and JSONL imports) into
+//! [`faq_core::FaqEntry`] values and builds the tantivy index from them atomically.
+
+pub mod build;
+pub mod corpus;
+pub mod error;
+pub mod jsonl;
+pub mod markdown;
+
+pub use build::{BuildReport, build_from_corpus, is_stale};
+pub use corpus::Corpus;
+pub use error::{BuildError, CorpusError};

@@ -1,0 +1,176 @@
+//! Highlighting from the token spans stored at index time: which byte ranges of a stored
+//! text matched the query, the best snippet window of a long text, and rendering as
+//! escaped HTML with `<mark>` or as ANSI colour for a terminal.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use faq_core::spans;
+
+/// Characters of answer text shown in a snippet.
+pub const SNIPPET_CHARS: usize = 120;
+/// Characters of context kept before the first match of a snippet.
+const SNIPPET_LEAD_CHARS: usize = 20;
+
+/// A text's matched ranges and the part of it to show.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Marked {
+    /// Byte range of the text to show.
+    pub window: Range<usize>,
+    /// Matched byte ranges, sorted, disjoint, inside `window`, on char boundaries.
+    pub marks: Vec<Range<usize>>,
+}
+
+/// Ranges of `text` whose stored token's term is one of `terms`; adjacent ones merged.
+pub fn matched_ranges(text: &str, stored_spans: &[u8], terms: &HashSet<&str>) -> Vec<Range<usize>> {
+    let mut marks: Vec<Range<usize>> = Vec::new();
+    for span in spans::decode(stored_spans) {
+        let valid = span.start < span.end
+            && span.end <= text.len()
+            && text.is_char_boundary(span.start)
+            && text.is_char_boundary(span.end);
+        if !valid || !terms.contains(span.term) {
+            continue;
+        }
+        if let Some(last) = marks.last_mut() {
+            if span.start < last.start {
+                continue; // out of order: not from this analyzer, ignore
+            }
+            if span.start <= last.end {
+                last.end = last.end.max(span.end);
+                continue;
+            }
+        }
+        marks.push(span.start..span.end);
+    }
+    marks
+}
+
+/// The whole text with its marks.
+pub fn whole(text: &str, marks: Vec<Range<usize>>) -> Marked {
+    Marked { window: 0..text.len(), marks }
+}
+
+/// A window of at most `max_chars` characters holding as many marks as possible, starting a
+/// little before the first of them (the start of the text when nothing matched).
+pub fn snippet(text: &str, marks: Vec<Range<usize>>, max_chars: usize) -> Marked {
+    let window_from = |start: usize| start..advance_chars(text, start, max_chars);
+    if text.chars().nth(max_chars).is_none() {
+        return whole(text, marks);
+    }
+    let mut best = window_from(0);
+    let mut best_count = count_inside(&marks, &best);
+    for mark in &marks {
+        let start = back_chars(text, mark.start, SNIPPET_LEAD_CHARS);
+        let candidate = window_from(start);
+        let count = count_inside(&marks, &candidate);
+        if count > best_count {
+            best = candidate;
+            best_count = count;
+        }
+    }
+    let marks = marks.into_iter().filter(|m| m.start >= best.start && m.end <= best.end).collect();
+    Marked { window: best, marks }
+}
+
+fn count_inside(marks: &[Range<usize>], window: &Range<usize>) -> usize {
+    marks.iter().filter(|m| m.start >= window.start && m.end <= window.end).count()
+}
+
+fn advance_chars(text: &str, from: usize, n: usize) -> usize {
+    text[from..].char_indices().nth(n).map(|(i, _)| from + i).unwrap_or(text.len())
+}
+
+fn back_chars(text: &str, from: usize, n: usize) -> usize {
+    text[..from].char_indices().rev().take(n).last().map(|(i, _)| i).unwrap_or(from)
+}
+
+impl Marked {
+    /// Escaped HTML with `<mark>` around matches and `…` where the window cuts the text.
+    pub fn html(&self, text: &str) -> String {
+        self.render(text, "<mark>", "</mark>", escape_html_into)
+    }
+
+    /// Terminal text: matches in bold red when `colour`, control characters removed.
+    pub fn ansi(&self, text: &str, colour: bool) -> String {
+        let (open, close) = if colour { ("\x1b[1;31m", "\x1b[0m") } else { ("", "") };
+        self.render(text, open, close, terminal_safe_into)
+    }
+
+    fn render(&self, text: &str, open: &str, close: &str, write: fn(&mut String, &str)) -> String {
+        let mut out = String::with_capacity(self.window.len() + self.marks.len() * 16 + 8);
+        if self.window.start > 0 {
+            out.push('…');
+        }
+        let mut at = self.window.start;
+        for mark in &self.marks {
+            write(&mut out, &text[at..mark.start]);
+            out.push_str(open);
+            write(&mut out, &text[mark.clone()]);
+            out.push_str(close);
+            at = mark.end;
+        }
+        write(&mut out, &text[at..self.window.end]);
+        if self.window.end < text.len() {
+            out.push('…');
+        }
+        out
+    }
+}
+
+/// Appends `text` with `& < > " '` escaped.
+pub fn escape_html_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends `text` without control characters (escape sequences in the corpus or a query
+/// must not drive the terminal); newlines and tabs are kept.
+pub fn terminal_safe_into(out: &mut String, text: &str) {
+    out.extend(text.chars().filter(|&c| c == '\n' || c == '\t' || !c.is_control()));
+}
+
+/// `text` made safe for a terminal.
+pub fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    terminal_safe_into(&mut out, text);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_text_and_marks_matches() {
+        let text = "<b>領収書</b> & 発行";
+        let start = text.find("領収書").unwrap();
+        let marked = whole(text, vec![start..start + "領収書".len()]);
+        assert_eq!(marked.html(text), "&lt;b&gt;<mark>領収書</mark>&lt;/b&gt; &amp; 発行");
+    }
+
+    #[test]
+    fn snippet_centres_on_the_densest_matches_and_shows_cuts() {
+        let text = format!("{}領収書の発行{}", "あ".repeat(200), "い".repeat(200));
+        let start = text.find("領収書").unwrap();
+        let marked = snippet(&text, vec![start..start + "領収書".len()], 50);
+        let html = marked.html(&text);
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        assert!(html.contains("<mark>領収書</mark>"), "{html}");
+        assert_eq!(html.chars().filter(|c| *c == 'あ').count(), SNIPPET_LEAD_CHARS);
+    }
+
+    #[test]
+    fn ansi_strips_control_characters() {
+        let text = "a\x1b[2Jb\nc";
+        assert_eq!(whole(text, vec![]).ansi(text, true), "a[2Jb\nc");
+    }
+}

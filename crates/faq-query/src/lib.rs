@@ -1,0 +1,11 @@
+//! The query side: ranks FAQ entries for a free-text Japanese question (analysis with the
+//! shared analyzer, BM25 over question and answer, highlights from stored spans), the JSON
+//! contract of a search, and offline evaluation against graded judgments.
+
+pub mod eval;
+pub mod highlight;
+pub mod response;
+pub mod searcher;
+
+pub use response::{Highlights, Hit, SearchResponse};
+pub use searcher::{FaqSearcher, MAX_LIMIT, MAX_QUERY_CHARS, Page, QueryError, SearchError};

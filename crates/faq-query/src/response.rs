@@ -1,0 +1,54 @@
+//! The JSON contract of a search, shared by `faq search --json` and the HTTP API:
+//!
+//! ```json
+//! {"query": "…", "total_hits": 3, "took_ms": 0.084,
+//!  "hits": [{"id": "…", "question": "…", "answer": "…", "score": 7.31,
+//!            "highlights": {"question": "…<mark>…</mark>…", "answer": "…"},
+//!            "links": [{"url": "…", "label": "…"}]}]}
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use faq_core::Link;
+
+use crate::highlight::Marked;
+
+/// A ranked answer to one query.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// The query as received.
+    pub query: String,
+    /// How many entries matched at all (not only the ones returned).
+    pub total_hits: usize,
+    /// Time spent analysing, searching and highlighting, in milliseconds.
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+}
+
+/// One ranked entry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    pub question: String,
+    pub answer: String,
+    pub score: f32,
+    pub highlights: Highlights,
+    pub links: Vec<Link>,
+    /// Match ranges for renderers other than HTML (the terminal); not part of the JSON.
+    #[serde(skip)]
+    pub marks: HitMarks,
+}
+
+/// Escaped HTML with `<mark>` around matched terms: the whole question, and a snippet of
+/// the answer (at most 120 characters, `…` where cut).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Highlights {
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct HitMarks {
+    pub question: Marked,
+    pub answer: Marked,
+}

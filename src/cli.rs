@@ -1,0 +1,138 @@
+//! Command-line arguments of `faq`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "faq",
+    version,
+    about = "Japanese FAQ search: ask a question in plain Japanese, get the right FAQ entry first.",
+    after_help = "Exit codes: 0 = results found, 1 = nothing found, 2 = error.\n\
+                  Environment: FAQ_CORPUS, FAQ_INDEX, FAQ_IPADIC_DIR, FAQ_DICT_CACHE, NO_COLOR."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Build (or rebuild) the index from the corpus.
+    Index(Location),
+    /// Search the FAQ for a free-text question.
+    Search(SearchArgs),
+    /// Show one entry in full.
+    Show(ShowArgs),
+    /// Show how a text is analysed: one token per line with its part of speech.
+    Tokenize(TokenizeArgs),
+    /// Evaluate ranking against graded judgments (nDCG@10, Recall@10, MRR@10, Recall@1).
+    Eval(EvalArgs),
+}
+
+/// Where the corpus and the index are.
+#[derive(Args, Debug, Clone)]
+pub struct Location {
+    /// FAQ corpus: a .md or .jsonl file, or a folder of them [default: ./corpus]
+    #[arg(long, env = "FAQ_CORPUS", value_name = "PATH")]
+    pub corpus: Option<PathBuf>,
+    /// Index folder [default: ./index/default for ./corpus, ./index/<name>-<hash> for another corpus]
+    #[arg(long, env = "FAQ_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// The question (several words are joined with spaces).
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    pub query: Vec<String>,
+    /// Read one query per line from FILE (`-` for stdin) and write one JSON response per line.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// Number of results.
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub limit: u16,
+    /// Results to skip (for paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Write the response as JSON (the documented contract).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub location: Location,
+    #[command(flatten)]
+    pub colour: ColourArg,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// Entry id, as printed by `faq search`.
+    pub id: String,
+    /// Write the entry as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub location: Location,
+}
+
+#[derive(Args, Debug)]
+pub struct TokenizeArgs {
+    /// Text to analyse (several words are joined with spaces).
+    #[arg(required = true)]
+    pub text: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Queries: `id<TAB>text[<TAB>class]` per line.
+    #[arg(long, value_name = "FILE")]
+    pub queries: PathBuf,
+    /// Judgments: `query_id<TAB>doc_id<TAB>grade` per line.
+    #[arg(long, value_name = "FILE")]
+    pub qrels: PathBuf,
+    /// Also write the rankings as a run file.
+    #[arg(long, value_name = "FILE")]
+    pub run: Option<PathBuf>,
+    /// Run file layout: `trec` (qid Q0 doc rank score tag) or `tsv` (qid, rank, doc, score; as shared/peers).
+    #[arg(long, value_enum, default_value_t = RunFormat::Trec)]
+    pub run_format: RunFormat,
+    /// Depth of each ranking.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub depth: u16,
+    #[command(flatten)]
+    pub location: Location,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunFormat {
+    Trec,
+    Tsv,
+}
+
+#[derive(Args, Debug)]
+pub struct ColourArg {
+    /// Colour matched words: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColourChoice::Auto, value_name = "WHEN")]
+    pub color: ColourChoice,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColourChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColourChoice {
+    pub fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColourChoice::Always => true,
+            ColourChoice::Never => false,
+            ColourChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The subcommands of `faq`.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+
+use anyhow::{Context, Result};
+use faq_core::Analyzer;
+use faq_query::eval;
+use faq_query::{FaqSearcher, Page, QueryError, SearchError};
+use serde::Serialize;
+
+use crate::cli::{Command, EvalArgs, RunFormat, SearchArgs, ShowArgs, TokenizeArgs};
+use crate::{locate, render};
+
+/// How a successful command ended: decides the exit code.
+pub enum Outcome {
+    Found,
+    NothingFound,
+}
+
+impl Outcome {
+    fn from_found(found: bool) -> Self {
+        if found { Outcome::Found } else { Outcome::NothingFound }
+    }
+}
+
+pub fn run(command: Command) -> Result<Outcome> {
+    match command {
+        Command::Index(location) => {
+            let resolved = locate::resolve(&location);
+            locate::build(&resolved, &Analyzer::load()?)?;
+            Ok(Outcome::Found)
+        }
+        Command::Search(args) if args.batch.is_some() => search_batch(&args),
+        Command::Search(args) => search(&args),
+        Command::Show(args) => show(&args),
+        Command::Tokenize(args) => tokenize(&args),
+        Command::Eval(args) => evaluate(&args),
+    }
+}
+
+fn search(args: &SearchArgs) -> Result<Outcome> {
+    let query = args.query.join(" ");
+    // Refuse a bad query before paying for the dictionary and the index.
+    FaqSearcher::validate(&query)?;
+    let searcher = locate::open_searcher(&args.location)?;
+    let page = Page { limit: args.limit as usize, offset: args.offset };
+    let response = searcher.search(&query, page)?;
+    let mut stdout = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut stdout, &response)?;
+        writeln!(stdout)?;
+    } else if response.hits.is_empty() {
+        eprintln!("no FAQ entry matches {query:?}");
+    } else {
+        stdout.write_all(render::search(&response, args.offset, args.colour.color.enabled()).as_bytes())?;
+    }
+    stdout.flush()?;
+    Ok(Outcome::from_found(!response.hits.is_empty()))
+}
+
+/// The JSON line written for a query that could not be run, so that output lines stay
+/// aligned with input lines.
+#[derive(Serialize)]
+struct BatchError<'a> {
+    query: &'a str,
+    error: ErrorBody,
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    code: &'static str,
+    message: String,
+}
+
+fn query_error_code(error: &QueryError) -> &'static str {
+    match error {
+        QueryError::Empty => "empty_query",
+        QueryError::TooLong { .. } => "query_too_long",
+    }
+}
+
+fn search_batch(args: &SearchArgs) -> Result<Outcome> {
+    let path = args.batch.as_deref().unwrap_or(std::path::Path::new("-"));
+    let input: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(path).with_context(|| format!("opening {}", path.display()))?)
+    };
+    let searcher = locate::open_searcher(&args.location)?;
+    let page = Page { limit: args.limit as usize, offset: args.offset };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut reader = BufReader::new(input);
+    let mut line = Vec::new();
+    let mut any_found = false;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        let raw = line.strip_suffix(b"\n").unwrap_or(&line);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let Ok(query) = std::str::from_utf8(raw) else {
+            let message = "the line is not valid UTF-8".to_string();
+            let lossy = String::from_utf8_lossy(raw);
+            serde_json::to_writer(&mut out, &BatchError { query: &lossy, error: ErrorBody { code: "invalid_utf8", message } })?;
+            writeln!(out)?;
+            continue;
+        };
+        match searcher.search(query, page) {
+            Ok(response) => {
+                any_found |= !response.hits.is_empty();
+                serde_json::to_writer(&mut out, &response)?;
+            }
+            Err(SearchError::Query(error)) => {
+                let body = ErrorBody { code: query_error_code(&error), message: error.to_string() };
+                serde_json::to_writer(&mut out, &BatchError { query, error: body })?;
+            }
+            Err(other) => return Err(other.into()),
+        }
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(Outcome::from_found(any_found))
+}
+
+fn show(args: &ShowArgs) -> Result<Outcome> {
+    let searcher = locate::open_searcher(&args.location)?;
+    let Some(entry) = searcher.get(&args.id)? else {
+        eprintln!("no entry with id {:?}", args.id);
+        return Ok(Outcome::NothingFound);
+    };
+    let mut stdout = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut stdout, &entry)?;
+        writeln!(stdout)?;
+    } else {
+        stdout.write_all(render::entry(&entry).as_bytes())?;
+    }
+    Ok(Outcome::Found)
+}
+
+fn tokenize(args: &TokenizeArgs) -> Result<Outcome> {
+    let text = args.text.join(" ");
+    let tokens = Analyzer::load()?.tokens(&text);
+    let mut stdout = io::stdout().lock();
+    for token in &tokens {
+        let surface = text.get(token.start..token.end).unwrap_or("");
+        writeln!(stdout, "{}\t{}\t{}", token.term, surface, token.pos)?;
+    }
+    Ok(Outcome::from_found(!tokens.is_empty()))
+}
+
+fn evaluate(args: &EvalArgs) -> Result<Outcome> {
+    let queries = eval::read_queries(&args.queries).map_err(anyhow::Error::msg)?;
+    let qrels = eval::read_qrels(&args.qrels).map_err(anyhow::Error::msg)?;
+    let searcher = locate::open_searcher(&args.location)?;
+    let page = Page { limit: args.depth as usize, offset: 0 };
+    let mut rankings: HashMap<String, Vec<String>> = HashMap::new();
+    let mut run = args.run.as_ref().map(|p| File::create(p).map(BufWriter::new).with_context(|| format!("creating {}", p.display()))).transpose()?;
+    for query in &queries {
+        let hits = match searcher.search(&query.text, page) {
+            Ok(response) => response.hits,
+            Err(SearchError::Query(_)) => Vec::new(),
+            Err(other) => return Err(other.into()),
+        };
+        if let Some(run) = run.as_mut() {
+            for (rank, hit) in hits.iter().enumerate() {
+                match args.run_format {
+                    RunFormat::Trec => writeln!(run, "{} Q0 {} {} {:.6} faq", query.id, hit.id, rank + 1, hit.score)?,
+                    RunFormat::Tsv => writeln!(run, "{}\t{}\t{}\t{:.6}", query.id, rank + 1, hit.id, hit.score)?,
+                }
+            }
+        }
+        rankings.insert(query.id.clone(), hits.into_iter().map(|h| h.id).collect());
+    }
+    if let Some(mut run) = run {
+        run.flush()?;
+    }
+    let report = eval::evaluate(&queries, &rankings, &qrels);
+    print!("{}", report.table());
+    Ok(Outcome::Found)
+}

@@ -1,0 +1,91 @@
+//! Where the corpus and the index are, and keeping the default index up to date: a search
+//! on a fresh checkout builds the index from `corpus/` first, saying so on stderr.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use faq_core::Analyzer;
+use faq_query::FaqSearcher;
+
+use crate::cli::Location;
+
+/// Default corpus folder, relative to the working directory.
+pub const DEFAULT_CORPUS: &str = "corpus";
+/// Folder holding one index per corpus.
+pub const INDEX_HOME: &str = "index";
+
+/// A resolved corpus/index pair.
+#[derive(Debug)]
+pub struct Resolved {
+    pub corpus: Option<PathBuf>,
+    pub index: PathBuf,
+    /// Rebuild the index when it is missing or older than the corpus.
+    pub keep_fresh: bool,
+}
+
+/// Resolves `--corpus`/`--index`. The default index of `./corpus` is `./index/default`;
+/// another corpus gets `./index/<name>-<hash of its path>` so indexes never overwrite each
+/// other. An index is kept fresh automatically unless it was named explicitly without a
+/// corpus.
+pub fn resolve(location: &Location) -> Resolved {
+    let corpus = location.corpus.clone().or_else(|| {
+        let default = PathBuf::from(DEFAULT_CORPUS);
+        default.exists().then_some(default)
+    });
+    let keep_fresh = location.index.is_none() || location.corpus.is_some();
+    let index = match (&location.index, &location.corpus) {
+        (Some(index), _) => index.clone(),
+        (None, None) => Path::new(INDEX_HOME).join("default"),
+        (None, Some(corpus)) => Path::new(INDEX_HOME).join(index_name(corpus)),
+    };
+    Resolved { corpus, index, keep_fresh }
+}
+
+fn index_name(corpus: &Path) -> String {
+    if corpus == Path::new(DEFAULT_CORPUS) {
+        return "default".to_string();
+    }
+    let absolute = std::fs::canonicalize(corpus).unwrap_or_else(|_| corpus.to_path_buf());
+    let stem: String = corpus
+        .file_stem()
+        .map(|s| s.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
+        .unwrap_or_default();
+    let digest = sha1_smol::Sha1::from(absolute.to_string_lossy().as_bytes()).digest().to_string();
+    format!("{}-{}", if stem.is_empty() { "corpus" } else { &stem }, &digest[..8])
+}
+
+/// Builds the index of `resolved` from its corpus, reporting on stderr.
+pub fn build(resolved: &Resolved, analyzer: &Analyzer) -> Result<()> {
+    let Some(corpus) = &resolved.corpus else {
+        bail!("no corpus: pass --corpus PATH (or run from a folder that has ./{DEFAULT_CORPUS})");
+    };
+    let report = faq_indexer::build_from_corpus(corpus, &resolved.index, analyzer)?;
+    eprintln!(
+        "indexed {} entries from {} file(s) of {} into {} in {:.0} ms",
+        report.entries,
+        report.files,
+        corpus.display(),
+        resolved.index.display(),
+        report.elapsed.as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+/// Opens the searcher, first rebuilding the index if it should be kept fresh and is stale.
+pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
+    let resolved = resolve(location);
+    let analyzer = Analyzer::load()?;
+    if resolved.keep_fresh
+        && let Some(corpus) = &resolved.corpus
+        && faq_indexer::is_stale(&resolved.index, corpus)?
+    {
+        let why = if faq_core::layout::current_generation(&resolved.index).is_some() {
+            "is older than the corpus"
+        } else {
+            "does not exist yet"
+        };
+        eprintln!("the index at {} {why}; building it from {}", resolved.index.display(), corpus.display());
+        build(&resolved, &analyzer)?;
+    }
+    FaqSearcher::open(&resolved.index, analyzer).with_context(|| format!("opening the index at {}", resolved.index.display()))
+}

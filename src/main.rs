@@ -1,0 +1,34 @@
+//! `faq`: the command-line front of the FAQ search engine. Glue only: corpus parsing and
+//! indexing live in `faq-indexer`, ranking in `faq-query`, analysis in `faq-core`.
+//! Results go to stdout, notices and errors to stderr.
+//! Exit codes: 0 = found, 1 = nothing found, 2 = error.
+
+mod cli;
+mod commands;
+mod locate;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli.command) {
+        Ok(commands::Outcome::Found) => ExitCode::from(0),
+        Ok(commands::Outcome::NothingFound) => ExitCode::from(1),
+        // A closed pipe (`faq search … | head`) is the reader's choice, not an error.
+        Err(error) if is_broken_pipe(&error) => ExitCode::from(0),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<serde_json::Error>().and_then(|e| e.io_error_kind()) == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}

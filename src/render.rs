@@ -1,0 +1,57 @@
+//! Human-readable output for a terminal: matched words in colour on a TTY, control
+//! characters from the corpus or the query never reach the terminal.
+
+use std::fmt::Write as _;
+
+use faq_core::FaqEntry;
+use faq_query::SearchResponse;
+use faq_query::highlight::terminal_safe;
+
+/// Ranked hits, one block per hit.
+pub fn search(response: &SearchResponse, offset: usize, colour: bool) -> String {
+    let (dim, bold, reset) = if colour { ("\x1b[2m", "\x1b[1m", "\x1b[0m") } else { ("", "", "") };
+    let mut out = String::new();
+    for (i, hit) in response.hits.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{bold}{:>2}.{reset} {}  {dim}[{}  score {:.2}]{reset}",
+            offset + i + 1,
+            hit.marks.question.ansi(&hit.question, colour),
+            terminal_safe(&hit.id),
+            hit.score
+        );
+        for line in hit.marks.answer.ansi(&hit.answer, colour).lines().filter(|l| !l.trim().is_empty()) {
+            let _ = writeln!(out, "    {line}");
+        }
+        for link in &hit.links {
+            let _ = writeln!(out, "    {dim}→ {}: {}{reset}", terminal_safe(&link.label), terminal_safe(&link.url));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{dim}{} of {} matching entries, {:.2} ms{reset}",
+        response.hits.len(),
+        response.total_hits,
+        response.took_ms
+    );
+    out
+}
+
+/// One entry in full.
+pub fn entry(entry: &FaqEntry) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Q: {}", terminal_safe(&entry.question));
+    let _ = writeln!(out, "id: {}", terminal_safe(&entry.id));
+    if let Some(source) = &entry.source {
+        let _ = writeln!(out, "source: {}", terminal_safe(&source.to_string()));
+    }
+    let _ = writeln!(out, "\n{}", terminal_safe(&entry.answer));
+    if !entry.links.is_empty() {
+        out.push('\n');
+        for link in &entry.links {
+            let _ = writeln!(out, "→ {}: {}", terminal_safe(&link.label), terminal_safe(&link.url));
+        }
+    }
+    out
+}
