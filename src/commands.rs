@@ -144,11 +144,8 @@ fn show(args: &ShowArgs) -> Result<Outcome> {
 fn tokenize(args: &TokenizeArgs) -> Result<Outcome> {
     let text = args.text.join(" ");
     let tokens = Analyzer::load()?.tokens(&text);
-    let mut stdout = io::stdout().lock();
-    for token in &tokens {
-        let surface = text.get(token.start..token.end).unwrap_or("");
-        writeln!(stdout, "{}\t{}\t{}", token.term, surface, token.pos)?;
-    }
+    let rendered = faq_core::analyzer::render_tokens(&text, &tokens);
+    io::stdout().lock().write_all(crate::render::terminal_safe(&rendered).as_bytes())?;
     Ok(Outcome::from_found(!tokens.is_empty()))
 }
 

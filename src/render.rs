@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use faq_core::FaqEntry;
 use faq_query::SearchResponse;
-use faq_query::highlight::terminal_safe;
+pub use faq_query::highlight::terminal_safe;
 
 /// Ranked hits, one block per hit.
 pub fn search(response: &SearchResponse, offset: usize, colour: bool) -> String {

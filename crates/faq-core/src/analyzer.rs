@@ -132,6 +132,17 @@ impl Analyzer {
     }
 }
 
+/// One token per line, `term<TAB>surface<TAB>part of speech`: the output of
+/// `faq tokenize` and the format of the golden tests.
+pub fn render_tokens(text: &str, tokens: &[AnalyzedToken]) -> String {
+    let mut out = String::new();
+    for token in tokens {
+        let surface = text.get(token.start..token.end).unwrap_or("");
+        out.push_str(&format!("{}\t{}\t{}\n", token.term, surface, token.pos));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use tantivy::tokenizer::TokenStream;

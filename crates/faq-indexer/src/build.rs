@@ -42,15 +42,27 @@ pub fn build_entries(
     manifest: &Manifest,
 ) -> Result<PathBuf, BuildError> {
     let staging = Staging::create(root)?;
-    let index = Index::create_in_dir(staging.path(), build_schema())?;
-    let fields = prepare(&index, analyzer)?;
+    write_entries(&Index::create_in_dir(staging.path(), build_schema())?, entries, analyzer)?;
+    Ok(staging.publish(manifest)?)
+}
+
+/// An index in RAM holding `entries` (tests and benchmarks).
+pub fn index_in_ram(entries: &[FaqEntry], analyzer: &Analyzer) -> Result<Index, BuildError> {
+    let index = Index::create_in_ram(build_schema());
+    write_entries(&index, entries, analyzer)?;
+    Ok(index)
+}
+
+/// Adds `entries` to a new, empty index and commits.
+fn write_entries(index: &Index, entries: &[FaqEntry], analyzer: &Analyzer) -> Result<(), BuildError> {
+    let fields = prepare(index, analyzer)?;
     let mut writer: tantivy::IndexWriter = index.writer(WRITER_MEMORY)?;
     for entry in entries {
         writer.add_document(fields.document(entry, analyzer))?;
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
-    Ok(staging.publish(manifest)?)
+    Ok(())
 }
 
 /// Whether the index under `root` is missing, incompatible, or built from another state of

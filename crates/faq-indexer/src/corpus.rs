@@ -147,3 +147,87 @@ pub fn fingerprint(path: &Path) -> Result<String, CorpusError> {
     }
     Ok(hasher.digest().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    const ENTRY: &str = "### 返品はできますか？\n\n受け付けています。\n";
+
+    #[test]
+    fn folder_reads_markdown_and_jsonl_and_skips_readme() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", ENTRY.as_bytes());
+        write(dir.path(), "b.jsonl", br#"{"id":"7","question":"Q?","answer":"A.","source_url":"ignored"}"#);
+        write(dir.path(), "README.md", b"# about this folder\n");
+        write(dir.path(), "notes.txt", b"not a corpus file");
+        let corpus = load(dir.path()).unwrap();
+        let ids: Vec<&str> = corpus.entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids.len(), 2);
+        assert!(ids[0].starts_with("a-"), "{ids:?}");
+        assert_eq!(ids[1], "7");
+    }
+
+    #[test]
+    fn bom_is_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "bom.md", &[b"\xEF\xBB\xBF".as_slice(), ENTRY.as_bytes()].concat());
+        assert_eq!(load(&path).unwrap().entries[0].question, "返品はできますか？");
+    }
+
+    #[test]
+    fn shift_jis_is_a_clear_error_with_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        // "### 返品" in Shift_JIS on line 3.
+        let path = write(dir.path(), "sjis.md", b"# FAQ\n\n### \x95\xd4\x95\x69\n");
+        let err = load(&path).unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(err.file.ends_with("sjis.md") && err.message.contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_across_files_are_rejected_naming_both_places() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.jsonl", b"{\"id\":\"x1\",\"question\":\"Q1\",\"answer\":\"A1\"}\n");
+        write(dir.path(), "b.jsonl", b"\n{\"id\":\"x1\",\"question\":\"Q2\",\"answer\":\"A2\"}\n");
+        let err = load(dir.path()).unwrap_err();
+        assert!(err.file.ends_with("b.jsonl") && err.line == 2, "{err}");
+        assert!(err.message.contains("duplicate id \"x1\"") && err.message.contains("a.jsonl:1"), "{err}");
+    }
+
+    #[test]
+    fn malformed_jsonl_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "x.jsonl", b"{\"id\":\"1\",\"question\":\"Q\",\"answer\":\"A\"}\n{\"id\":\"2\",\"question\":\"Q\"}\n");
+        let err = load(&path).unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        assert!(err.message.contains("answer"), "{err}");
+        let path = write(dir.path(), "y.jsonl", b"{\"id\":\"1\",\"question\":\"Q\",\"answer\":\"\"}\n");
+        assert!(load(&path).unwrap_err().message.contains("empty answer"));
+    }
+
+    #[test]
+    fn unsupported_or_missing_paths_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let txt = write(dir.path(), "faq.txt", ENTRY.as_bytes());
+        assert!(load(&txt).unwrap_err().message.contains("unsupported"));
+        assert!(load(&dir.path().join("nope")).is_err());
+        let empty = tempfile::tempdir().unwrap();
+        assert!(load(empty.path()).unwrap_err().message.contains("no .md or .jsonl"));
+    }
+
+    #[test]
+    fn fingerprint_changes_when_a_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "a.md", ENTRY.as_bytes());
+        let before = fingerprint(dir.path()).unwrap();
+        std::fs::write(&path, format!("{ENTRY}\n### 二つ目？\n\nはい。\n")).unwrap();
+        assert_ne!(before, fingerprint(dir.path()).unwrap());
+    }
+}

@@ -1,0 +1,92 @@
+//! The ranking path on an in-RAM index of the seed corpus: free text never fails to parse,
+//! highlights are escaped and marked, paging and limits behave.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use faq_core::Analyzer;
+use faq_core::schema::FaqFields;
+use faq_query::{FaqSearcher, MAX_LIMIT, Page, QueryError, SearchError};
+
+fn searcher() -> &'static FaqSearcher {
+    static SEARCHER: OnceLock<FaqSearcher> = OnceLock::new();
+    SEARCHER.get_or_init(|| {
+        let analyzer = Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)");
+        let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        let corpus = faq_indexer::corpus::load(&seed).unwrap();
+        let index = faq_indexer::index_in_ram(&corpus.entries, &analyzer).unwrap();
+        let fields = FaqFields::from_schema(&index.schema()).unwrap();
+        FaqSearcher::from_index(index, fields, analyzer).unwrap()
+    })
+}
+
+fn top_question(query: &str) -> String {
+    let response = searcher().search(query, Page::default()).unwrap();
+    response.hits.first().map(|h| h.question.clone()).unwrap_or_default()
+}
+
+#[test]
+fn query_syntax_characters_are_plain_text() {
+    for query in [
+        "\"領収書\"", "question:領収書", "領収書 AND 発行", "領収書*", "(領収書", "領収書]",
+        "領収書？！「」", "領収書 OR", "+領収書 -発行", "領収書~2", "領収書^3", "title:[a TO z]",
+        "\\", "領収書\\", "{}", "NOT", "\u{0}領収書",
+    ] {
+        let response = searcher().search(query, Page::default());
+        assert!(response.is_ok(), "{query:?}: {response:?}");
+    }
+    assert!(top_question("「領収書」を発行して？！").contains("領収書"));
+    assert!(top_question("question:領収書").contains("領収書"));
+}
+
+#[test]
+fn empty_and_over_long_queries_are_refused_and_stop_words_alone_find_nothing() {
+    assert!(matches!(searcher().search("", Page::default()), Err(SearchError::Query(QueryError::Empty))));
+    assert!(matches!(searcher().search(" \u{3000}\t", Page::default()), Err(SearchError::Query(QueryError::Empty))));
+    let long = "あ".repeat(faq_query::MAX_QUERY_CHARS + 1);
+    assert!(matches!(searcher().search(&long, Page::default()), Err(SearchError::Query(QueryError::TooLong { .. }))));
+    let nothing = searcher().search("？！、。の が を", Page::default()).unwrap();
+    assert_eq!((nothing.total_hits, nothing.hits.len()), (0, 0));
+}
+
+#[test]
+fn highlights_mark_matched_words_in_escaped_html() {
+    let response = searcher().search("<script>領収書</script>", Page::default()).unwrap();
+    let hit = &response.hits[0];
+    assert!(hit.highlights.question.contains("<mark>領収</mark><mark>書</mark>") || hit.highlights.question.contains("<mark>領収書</mark>"), "{}", hit.highlights.question);
+    assert!(!hit.highlights.question.contains("<script"));
+    assert!(hit.highlights.answer.contains("<mark>"), "{}", hit.highlights.answer);
+    assert!(hit.highlights.answer.chars().count() <= faq_query::highlight::SNIPPET_CHARS + 2 + "<mark></mark>".len() * 20);
+    assert_eq!(response.query, "<script>領収書</script>");
+}
+
+#[test]
+fn half_width_and_full_width_input_match() {
+    assert!(top_question("ｺﾝﾋﾞﾆ決済のﾒｰﾙ").contains("コンビニ決済"));
+    assert!(top_question("ＥＭＡＩＬ　ｅメール 届かない　エラー").contains("メール"));
+}
+
+#[test]
+fn paging_limits_and_totals() {
+    let all = searcher().search("注文", Page { limit: 100, offset: 0 }).unwrap();
+    assert!(all.total_hits >= 5 && all.hits.len() == all.total_hits, "{}", all.total_hits);
+    let second = searcher().search("注文", Page { limit: 2, offset: 2 }).unwrap();
+    let ids: Vec<_> = second.hits.iter().map(|h| &h.id).collect();
+    let expected: Vec<_> = all.hits[2..4].iter().map(|h| &h.id).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(second.total_hits, all.total_hits);
+    let scores: Vec<f32> = all.hits.iter().map(|h| h.score).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let clamped = searcher().search("注文", Page { limit: 10_000, offset: 0 }).unwrap();
+    assert!(clamped.hits.len() <= MAX_LIMIT);
+}
+
+#[test]
+fn get_by_id() {
+    let hit = searcher().search("保留中の注文", Page::default()).unwrap().hits.remove(0);
+    let entry = searcher().get(&hit.id).unwrap().expect("found by id");
+    assert_eq!(entry.question, hit.question);
+    assert_eq!(entry.links, hit.links);
+    assert!(searcher().get("no-such-id").unwrap().is_none());
+    assert!(searcher().get("../../etc/passwd").unwrap().is_none());
+}

@@ -1,0 +1,279 @@
+//! The real `faq` binary: the JSON contract (parsed into this test's own structs, unknown
+//! fields rejected), exit codes 0/1/2, the first-run index build, batch mode, bad input.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde::Deserialize;
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Response {
+    query: String,
+    total_hits: usize,
+    took_ms: f64,
+    hits: Vec<Hit>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Hit {
+    id: String,
+    question: String,
+    answer: String,
+    score: f64,
+    highlights: Highlights,
+    links: Vec<Link>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct Highlights {
+    question: String,
+    answer: String,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Link {
+    url: String,
+    label: String,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct BatchError {
+    query: String,
+    error: ErrorBody,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+/// A scratch working directory holding a copy of the seed corpus, like a fresh checkout.
+struct Checkout {
+    dir: tempfile::TempDir,
+}
+
+impl Checkout {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("corpus")).unwrap();
+        std::fs::copy(common::seed_corpus().join("order-management.md"), dir.path().join("corpus/order-management.md")).unwrap();
+        Checkout { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn faq(&self, args: &[&str]) -> Output {
+        self.faq_with_stdin(args, None)
+    }
+
+    fn faq_with_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Output {
+        let mut child = Command::new(common::faq_bin())
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("FAQ_CORPUS")
+            .env_remove("FAQ_INDEX")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(stdin.unwrap_or_default()).unwrap();
+        drop(pipe);
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited normally")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> Response {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+#[test]
+fn first_search_builds_the_default_index_then_reuses_it_and_rebuilds_when_the_corpus_changes() {
+    let checkout = Checkout::new();
+    let first = checkout.faq(&["search", "領収書を出してほしいと言われた"]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert!(stderr(&first).contains("does not exist yet; building it from corpus"), "{}", stderr(&first));
+    assert!(stdout(&first).contains("購入者から領収書発行について依頼がありました"), "{}", stdout(&first));
+    assert!(checkout.path().join("index/default/current").exists());
+
+    let second = checkout.faq(&["search", "領収書"]);
+    assert_eq!(code(&second), 0);
+    assert!(!stderr(&second).contains("building"), "{}", stderr(&second));
+
+    let file = checkout.path().join("corpus/order-management.md");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\n\n### 納品書は同梱できますか？\n\n納品書の同梱は任意です。\n");
+    std::fs::write(&file, text).unwrap();
+    let third = checkout.faq(&["search", "--json", "納品書"]);
+    assert!(stderr(&third).contains("older than the corpus"), "{}", stderr(&third));
+    assert_eq!(json(&third).hits[0].question, "納品書は同梱できますか？");
+}
+
+#[test]
+fn json_contract() {
+    let checkout = Checkout::new();
+    let output = checkout.faq(&["search", "--json", "--limit", "3", "領収書", "発行"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let response = json(&output);
+    assert_eq!(response.query, "領収書 発行");
+    assert!(response.total_hits >= response.hits.len() && response.hits.len() <= 3);
+    assert!(response.took_ms >= 0.0);
+    let top = &response.hits[0];
+    assert!(top.id.starts_with("order-management-"));
+    assert!(top.question.starts_with("購入者から領収書発行"));
+    assert!(top.answer.contains("民法上定める販売者の義務"));
+    assert!(top.score > 0.0);
+    assert!(top.highlights.question.contains("<mark>発行</mark>"), "{}", top.highlights.question);
+    assert!(top.highlights.answer.contains("<mark>"), "{}", top.highlights.answer);
+    assert_eq!(
+        top.links,
+        [Link { url: "https://sellercentral.amazon.co.jp/gp/help/200387940".into(), label: "領収書について".into() }]
+    );
+    assert_eq!(stdout(&output).lines().count(), 1, "one JSON document, one line");
+}
+
+#[test]
+fn exit_codes() {
+    let checkout = Checkout::new();
+    assert_eq!(code(&checkout.faq(&["search", "保留中の注文"])), 0);
+    let nothing = checkout.faq(&["search", "zzqxwv"]);
+    assert_eq!(code(&nothing), 1, "{}", stderr(&nothing));
+    assert!(stdout(&nothing).is_empty());
+    let only_punctuation = checkout.faq(&["search", "--json", "？！、。"]);
+    assert_eq!(code(&only_punctuation), 1);
+    assert_eq!(json(&only_punctuation).hits.len(), 0);
+    let empty = checkout.faq(&["search", ""]);
+    assert_eq!(code(&empty), 2);
+    assert!(stderr(&empty).contains("empty"), "{}", stderr(&empty));
+    assert_eq!(code(&checkout.faq(&["search", "--limit", "0", "注文"])), 2);
+    assert_eq!(code(&checkout.faq(&["search", "--limit", "abc", "注文"])), 2);
+    assert_eq!(code(&checkout.faq(&["no-such-command"])), 2);
+}
+
+#[test]
+fn query_syntax_and_markup_are_plain_text() {
+    let checkout = Checkout::new();
+    for query in ["\"領収書\" AND 発行*", "question:(領収書]", "領収書？！「」", "<script>alert(1)</script>領収書", "-", "*", "'"] {
+        let output = checkout.faq(&["search", "--json", query]);
+        assert!(matches!(code(&output), 0 | 1), "{query}: {}", stderr(&output));
+        let response = json(&output);
+        assert_eq!(response.query, query);
+        for hit in &response.hits {
+            assert!(!hit.highlights.question.contains("<script") && !hit.highlights.answer.contains("<script"));
+        }
+    }
+}
+
+#[test]
+fn missing_index_and_bad_corpus_are_clear_errors() {
+    let checkout = Checkout::new();
+    let missing = checkout.faq(&["search", "--index", "no/such/index", "領収書"]);
+    assert_eq!(code(&missing), 2);
+    assert!(stderr(&missing).contains("no index at no/such/index"), "{}", stderr(&missing));
+
+    let bad = checkout.path().join("bad.md");
+    std::fs::write(&bad, "### 答えがありますか？\n\n### 次の質問？\n\n答え。\n").unwrap();
+    let output = checkout.faq(&["index", "--corpus", "bad.md"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("bad.md:1: the question 「答えがありますか？」 has no answer"), "{}", stderr(&output));
+
+    let no_corpus = checkout.faq(&["search", "--corpus", "nowhere", "領収書"]);
+    assert_eq!(code(&no_corpus), 2);
+    assert!(stderr(&no_corpus).contains("nowhere"), "{}", stderr(&no_corpus));
+}
+
+#[test]
+fn another_corpus_gets_its_own_index_and_jsonl_imports_work() {
+    let checkout = Checkout::new();
+    let jsonl = checkout.path().join("other.jsonl");
+    std::fs::write(&jsonl, "{\"id\":\"42\",\"question\":\"粗大ごみの出し方は？\",\"answer\":\"予約してください。\"}\n").unwrap();
+    let output = checkout.faq(&["search", "--json", "--corpus", "other.jsonl", "粗大ごみ"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(json(&output).hits[0].id, "42");
+    let names: Vec<PathBuf> = std::fs::read_dir(checkout.path().join("index")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(names.iter().any(|p| p.file_name().unwrap().to_string_lossy().starts_with("other-")), "{names:?}");
+    assert_eq!(code(&checkout.faq(&["search", "粗大ごみ"])), 1, "the default index is untouched");
+}
+
+#[test]
+fn batch_writes_one_json_line_per_input_line_in_order() {
+    let checkout = Checkout::new();
+    let input = "領収書\n\n保留中の注文\r\nzzqxwv\n\u{ff}\n".as_bytes().to_vec();
+    let mut input = input;
+    let bad_utf8 = input.len() - 3;
+    input.splice(bad_utf8..bad_utf8 + 2, [0xff]);
+    let output = checkout.faq_with_stdin(&["search", "--batch", "-", "--limit", "2"], Some(&input));
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let lines: Vec<&str> = std::str::from_utf8(&output.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    let first: Response = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(first.query, "領収書");
+    assert!(first.hits.len() <= 2 && !first.hits.is_empty());
+    let empty: BatchError = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!((empty.query.as_str(), empty.error.code.as_str()), ("", "empty_query"));
+    assert!(!empty.error.message.is_empty());
+    let third: Response = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(third.query, "保留中の注文");
+    assert!(third.hits[0].question.starts_with("保留中の注文"));
+    let fourth: Response = serde_json::from_str(lines[3]).unwrap();
+    assert!(fourth.hits.is_empty());
+    let fifth: BatchError = serde_json::from_str(lines[4]).unwrap();
+    assert_eq!(fifth.error.code, "invalid_utf8");
+
+    let file = checkout.path().join("queries.txt");
+    std::fs::write(&file, "zzqxwv\n").unwrap();
+    let none = checkout.faq(&["search", "--batch", "queries.txt"]);
+    assert_eq!(code(&none), 1, "no query found anything");
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let checkout = Checkout::new();
+    let piped = checkout.faq(&["search", "領収書"]);
+    assert!(!stdout(&piped).contains('\x1b'), "no escape codes into a pipe");
+    let forced = checkout.faq(&["search", "--color", "always", "領収書"]);
+    assert!(stdout(&forced).contains("\x1b[1;31m領収"), "{}", stdout(&forced));
+}
+
+#[test]
+fn show_and_tokenize() {
+    let checkout = Checkout::new();
+    let response = json(&checkout.faq(&["search", "--json", "保留中の注文とはなんですか"]));
+    let id = &response.hits[0].id;
+    let shown = checkout.faq(&["show", id]);
+    assert_eq!(code(&shown), 0);
+    assert!(stdout(&shown).contains("Q: 保留中の注文とはなんですか？"));
+    assert!(stdout(&shown).contains("https://sellercentral.amazon.co.jp/gp/help/200495770"));
+    let missing = checkout.faq(&["show", "../../etc/passwd"]);
+    assert_eq!(code(&missing), 1);
+
+    let tokens = checkout.faq(&["tokenize", "ｺﾝﾋﾞﾆ決済の領収書"]);
+    assert_eq!(code(&tokens), 0);
+    assert_eq!(stdout(&tokens), "コンビニ\tｺﾝﾋﾞﾆ\t名詞,一般\n決済\t決済\t名詞,サ変接続\n領収\t領収\t名詞,サ変接続\n書\t書\t名詞,接尾,一般\n");
+}

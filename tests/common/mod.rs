@@ -1,0 +1,39 @@
+//! Shared set-up of the top-level tests: the seed corpus indexed on disk, the real way.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use faq_core::Analyzer;
+use faq_query::FaqSearcher;
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn seed_corpus() -> PathBuf {
+    repo().join("corpus")
+}
+
+pub fn analyzer() -> &'static Analyzer {
+    static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
+    ANALYZER.get_or_init(|| Analyzer::load().expect("IPADIC dictionary (apt-get install mecab-ipadic)"))
+}
+
+/// The seed corpus built into a temporary index folder and opened, once per test binary.
+pub fn seed_searcher() -> &'static FaqSearcher {
+    static SEARCHER: OnceLock<(tempfile::TempDir, FaqSearcher)> = OnceLock::new();
+    let (_, searcher) = SEARCHER.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        faq_indexer::build_from_corpus(&seed_corpus(), dir.path(), analyzer()).unwrap();
+        let searcher = FaqSearcher::open(dir.path(), analyzer().clone()).unwrap();
+        (dir, searcher)
+    });
+    searcher
+}
+
+/// Path of the real `faq` binary built for these tests.
+pub fn faq_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_faq")
+}
