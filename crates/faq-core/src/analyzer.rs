@@ -13,7 +13,8 @@ use std::sync::Arc;
 use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
-use lindera_analysis::character_filter::BoxCharacterFilter;
+use lindera::LinderaResult;
+use lindera_analysis::character_filter::{BoxCharacterFilter, CharacterFilter, OffsetMapping};
 use lindera_analysis::character_filter::unicode_normalize::{
     UnicodeNormalizeCharacterFilter, UnicodeNormalizeKind,
 };
@@ -23,6 +24,7 @@ use lindera_analysis::token_filter::lowercase::LowercaseTokenFilter;
 use lindera_analysis::tokenizer::Tokenizer as LinderaAnalysis;
 use lindera_tantivy::tokenizer::LinderaTokenizer;
 use tantivy::tokenizer::TextAnalyzer;
+use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::error::Result;
 use crate::pos_filter::ContentWordFilter;
@@ -36,7 +38,25 @@ pub const ANALYZER_VERSION: u32 = 1;
 
 /// Character filters of the chain, in order.
 pub fn character_filters() -> Vec<BoxCharacterFilter> {
-    vec![UnicodeNormalizeCharacterFilter::new(UnicodeNormalizeKind::NFKC).into()]
+    vec![NfkcFilter(UnicodeNormalizeCharacterFilter::new(UnicodeNormalizeKind::NFKC)).into()]
+}
+
+/// lindera's NFKC filter, skipped for text that is already NFKC (most Japanese text):
+/// lindera walks grapheme clusters even when nothing changes.
+#[derive(Clone)]
+struct NfkcFilter(UnicodeNormalizeCharacterFilter);
+
+impl CharacterFilter for NfkcFilter {
+    fn name(&self) -> &str {
+        "faq_nfkc"
+    }
+
+    fn apply(&self, text: &mut String) -> LinderaResult<OffsetMapping> {
+        if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+            return Ok(OffsetMapping::new());
+        }
+        self.0.apply(text)
+    }
 }
 
 /// Token filters of the chain, in order.
@@ -96,14 +116,17 @@ impl Analyzer {
         TextAnalyzer::from(tokenizer)
     }
 
+    /// Runs the chain. lindera only fails on internal inconsistencies; a text it cannot
+    /// analyse yields no tokens rather than an error the caller could do nothing about.
+    fn analyse<'a>(&'a self, text: &'a str) -> Vec<lindera::token::Token<'a>> {
+        let mut tokens = self.chain.tokenize(text).unwrap_or_default();
+        tokens.retain(|t| !t.surface.is_empty());
+        tokens
+    }
+
     /// Analyses `text` into tokens with offsets into `text` and parts of speech.
     pub fn tokens(&self, text: &str) -> Vec<AnalyzedToken> {
-        // lindera only fails on internal inconsistencies; a text it cannot analyse
-        // yields no tokens rather than an error the caller could do nothing about.
-        let Ok(mut tokens) = self.chain.tokenize(text) else {
-            return Vec::new();
-        };
-        tokens
+        self.analyse(text)
             .iter_mut()
             .map(|token| {
                 let details = token.details();
@@ -116,16 +139,15 @@ impl Analyzer {
                     pos,
                 }
             })
-            .filter(|t| !t.term.is_empty())
             .collect()
     }
 
     /// The distinct terms of `text`, in first-seen order: what a query searches for.
     pub fn terms(&self, text: &str) -> Vec<String> {
         let mut terms: Vec<String> = Vec::new();
-        for token in self.tokens(text) {
-            if !terms.contains(&token.term) {
-                terms.push(token.term);
+        for token in self.analyse(text) {
+            if !terms.iter().any(|t| *t == token.surface) {
+                terms.push(token.surface.into_owned());
             }
         }
         terms

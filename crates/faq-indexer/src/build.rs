@@ -61,6 +61,12 @@ fn write_entries(index: &Index, entries: &[FaqEntry], analyzer: &Analyzer) -> Re
         writer.add_document(fields.document(entry, analyzer))?;
     }
     writer.commit()?;
+    // Each indexing thread writes its own segment; a query pays per segment for every
+    // term, so the immutable FAQ index is merged into one.
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
     writer.wait_merging_threads()?;
     Ok(())
 }

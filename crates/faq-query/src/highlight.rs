@@ -53,28 +53,42 @@ pub fn whole(text: &str, marks: Vec<Range<usize>>) -> Marked {
 
 /// A window of at most `max_chars` characters holding as many marks as possible, starting a
 /// little before the first of them (the start of the text when nothing matched).
+/// One pass over the text up to the last mark, then two pointers over the marks.
 pub fn snippet(text: &str, marks: Vec<Range<usize>>, max_chars: usize) -> Marked {
-    let window_from = |start: usize| start..advance_chars(text, start, max_chars);
     if text.chars().nth(max_chars).is_none() {
         return whole(text, marks);
     }
-    let mut best = window_from(0);
-    let mut best_count = count_inside(&marks, &best);
+    // Character positions of each mark.
+    let mut positions = Vec::with_capacity(marks.len());
+    let (mut chars, mut byte) = (0usize, 0usize);
     for mark in &marks {
-        let start = back_chars(text, mark.start, SNIPPET_LEAD_CHARS);
-        let candidate = window_from(start);
-        let count = count_inside(&marks, &candidate);
-        if count > best_count {
-            best = candidate;
-            best_count = count;
+        chars += text[byte..mark.start].chars().count();
+        let start = chars;
+        chars += text[mark.clone()].chars().count();
+        byte = mark.end;
+        positions.push((start, chars));
+    }
+    // Best window [first mark - lead, + max_chars) by the number of marks fully inside.
+    let (mut best, mut best_count) = (None, 0usize);
+    let (mut lo, mut hi) = (0usize, 0usize);
+    for (i, &(start, _)) in positions.iter().enumerate() {
+        let from = start.saturating_sub(SNIPPET_LEAD_CHARS);
+        let to = from + max_chars;
+        while positions[lo].0 < from {
+            lo += 1;
+        }
+        hi = hi.max(i);
+        while hi < positions.len() && positions[hi].1 <= to {
+            hi += 1;
+        }
+        if hi - lo > best_count {
+            (best, best_count) = (Some(i), hi - lo);
         }
     }
-    let marks = marks.into_iter().filter(|m| m.start >= best.start && m.end <= best.end).collect();
-    Marked { window: best, marks }
-}
-
-fn count_inside(marks: &[Range<usize>], window: &Range<usize>) -> usize {
-    marks.iter().filter(|m| m.start >= window.start && m.end <= window.end).count()
+    let start = best.map(|i| back_chars(text, marks[i].start, SNIPPET_LEAD_CHARS)).unwrap_or(0);
+    let window = start..advance_chars(text, start, max_chars);
+    let marks = marks.into_iter().filter(|m| m.start >= window.start && m.end <= window.end).collect();
+    Marked { window, marks }
 }
 
 fn advance_chars(text: &str, from: usize, n: usize) -> usize {
@@ -166,6 +180,17 @@ mod tests {
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
         assert!(html.contains("<mark>領収書</mark>"), "{html}");
         assert_eq!(html.chars().filter(|c| *c == 'あ').count(), SNIPPET_LEAD_CHARS);
+    }
+
+    #[test]
+    fn snippet_prefers_the_window_with_most_matches() {
+        let text = format!("発行{}返金と返金と返金{}", "あ".repeat(100), "い".repeat(100));
+        let marks: Vec<_> = text.match_indices("返金").chain(text.match_indices("発行")).map(|(i, m)| i..i + m.len()).collect();
+        let mut marks = marks;
+        marks.sort_by_key(|m| m.start);
+        let html = snippet(&text, marks, 40).html(&text);
+        assert_eq!(html.matches("<mark>返金</mark>").count(), 3, "{html}");
+        assert!(!html.contains("発行"), "{html}");
     }
 
     #[test]
