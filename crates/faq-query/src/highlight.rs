@@ -95,8 +95,17 @@ fn advance_chars(text: &str, from: usize, n: usize) -> usize {
     text[from..].char_indices().nth(n).map(|(i, _)| from + i).unwrap_or(text.len())
 }
 
+/// Up to `n` characters back from `from`, stopping just after a sentence or clause break
+/// (`。`, `、`, `！`, `？`, a line break) so a snippet does not open mid-word.
 fn back_chars(text: &str, from: usize, n: usize) -> usize {
-    text[..from].char_indices().rev().take(n).last().map(|(i, _)| i).unwrap_or(from)
+    let mut start = from;
+    for (i, c) in text[..from].char_indices().rev().take(n) {
+        if matches!(c, '。' | '、' | '！' | '？' | '\n' | '.' | '!' | '?') {
+            break;
+        }
+        start = i;
+    }
+    start
 }
 
 impl Marked {
@@ -174,6 +183,10 @@ mod tests {
     #[test]
     fn snippet_centres_on_the_densest_matches_and_shows_cuts() {
         let text = format!("{}領収書の発行{}", "あ".repeat(200), "い".repeat(200));
+        let after_break = format!("{}。ここで領収書{}", "あ".repeat(200), "い".repeat(200));
+        let start = after_break.find("領収書").unwrap();
+        let html = snippet(&after_break, vec![start..start + "領収書".len()], 50).html(&after_break);
+        assert!(html.starts_with("…ここで<mark>領収書</mark>"), "{html}");
         let start = text.find("領収書").unwrap();
         let marked = snippet(&text, vec![start..start + "領収書".len()], 50);
         let html = marked.html(&text);
