@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "Japanese FAQ search: ask a question in plain Japanese, get the right FAQ entry first.",
     after_help = "Exit codes: 0 = results found, 1 = nothing found, 2 = error.\n\
-                  Environment: FAQ_CORPUS, FAQ_INDEX, FAQ_IPADIC_DIR, FAQ_DICT_CACHE, NO_COLOR."
+                  Environment: FAQ_CORPUS, FAQ_INDEX, FAQ_SYNONYMS, FAQ_IPADIC_DIR, FAQ_DICT_CACHE, FAQ_WEIGHTS, NO_COLOR."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -40,6 +40,9 @@ pub struct Location {
     /// Index folder [default: ./index/default for ./corpus, ./index/<name>-<hash> for another corpus]
     #[arg(long, env = "FAQ_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
+    /// Synonym groups, read at start (no reindexing) [default: synonyms.txt in the corpus folder]
+    #[arg(long, env = "FAQ_SYNONYMS", value_name = "FILE")]
+    pub synonyms: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -59,6 +62,9 @@ pub struct SearchArgs {
     /// Write the response as JSON (the documented contract).
     #[arg(long)]
     pub json: bool,
+    /// Show, for each hit, which terms matched through which path and how much each added.
+    #[arg(long)]
+    pub explain: bool,
     #[command(flatten)]
     pub location: Location,
     #[command(flatten)]
@@ -100,6 +106,9 @@ pub struct EvalArgs {
     /// Depth of each ranking.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub depth: u16,
+    /// Also print each query's rank of its first relevant entry (0 = not in the ranking).
+    #[arg(long)]
+    pub per_query: bool,
     #[command(flatten)]
     pub location: Location,
 }

@@ -45,7 +45,7 @@ fn search(args: &SearchArgs) -> Result<Outcome> {
     // Refuse a bad query before paying for the dictionary and the index.
     FaqSearcher::validate(&query)?;
     let searcher = locate::open_searcher(&args.location)?;
-    let page = Page { limit: args.limit as usize, offset: args.offset };
+    let page = Page { limit: args.limit as usize, offset: args.offset, explain: args.explain };
     let response = searcher.search(&query, page)?;
     let mut stdout = io::stdout().lock();
     if args.json {
@@ -89,7 +89,7 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
         Box::new(File::open(path).with_context(|| format!("opening {}", path.display()))?)
     };
     let searcher = locate::open_searcher(&args.location)?;
-    let page = Page { limit: args.limit as usize, offset: args.offset };
+    let page = Page { limit: args.limit as usize, offset: args.offset, explain: args.explain };
     let mut out = BufWriter::new(io::stdout().lock());
     let mut reader = BufReader::new(input);
     let mut line = Vec::new();
@@ -143,17 +143,17 @@ fn show(args: &ShowArgs) -> Result<Outcome> {
 
 fn tokenize(args: &TokenizeArgs) -> Result<Outcome> {
     let text = args.text.join(" ");
-    let tokens = Analyzer::load()?.tokens(&text);
-    let rendered = faq_core::analyzer::render_tokens(&text, &tokens);
+    let analysis = Analyzer::load()?.analyze(&text);
+    let rendered = faq_core::analyzer::render_analysis(&text, &analysis);
     io::stdout().lock().write_all(crate::render::terminal_safe(&rendered).as_bytes())?;
-    Ok(Outcome::from_found(!tokens.is_empty()))
+    Ok(Outcome::from_found(!analysis.tokens.is_empty() || !analysis.bigrams.is_empty()))
 }
 
 fn evaluate(args: &EvalArgs) -> Result<Outcome> {
     let queries = eval::read_queries(&args.queries).map_err(anyhow::Error::msg)?;
     let qrels = eval::read_qrels(&args.qrels).map_err(anyhow::Error::msg)?;
     let searcher = locate::open_searcher(&args.location)?;
-    let page = Page { limit: args.depth as usize, offset: 0 };
+    let page = Page::first(args.depth as usize);
     let mut rankings: HashMap<String, Vec<String>> = HashMap::new();
     let mut run = args.run.as_ref().map(|p| File::create(p).map(BufWriter::new).with_context(|| format!("creating {}", p.display()))).transpose()?;
     for query in &queries {
@@ -170,7 +170,16 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
                 }
             }
         }
-        rankings.insert(query.id.clone(), hits.into_iter().map(|h| h.id).collect());
+        let ranking: Vec<String> = hits.into_iter().map(|h| h.id).collect();
+        if args.per_query {
+            let judged = qrels.get(&query.id);
+            let relevant = |id: &String| judged.and_then(|j| j.get(id)).is_some_and(|g| *g > 0);
+            let rank = ranking.iter().position(relevant).map(|i| i + 1).unwrap_or(0);
+            let top = ranking.first().map(String::as_str).unwrap_or("-");
+            let class = query.class.as_deref().unwrap_or("-");
+            println!("{}\t{class}\t{rank}\t{top}\t{}", query.id, query.text);
+        }
+        rankings.insert(query.id.clone(), ranking);
     }
     if let Some(mut run) = run {
         run.flush()?;

@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use faq_core::Analyzer;
-use faq_query::FaqSearcher;
+use faq_query::{FaqSearcher, Synonyms, Weights};
 
 use crate::cli::Location;
 
 /// Default corpus folder, relative to the working directory.
 pub const DEFAULT_CORPUS: &str = "corpus";
+/// Synonym file looked for in the corpus folder.
+pub const SYNONYMS_FILE: &str = "synonyms.txt";
 /// Folder holding one index per corpus.
 pub const INDEX_HOME: &str = "index";
 
@@ -87,5 +89,20 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         eprintln!("the index at {} {why}; building it from {}", resolved.index.display(), corpus.display());
         build(&resolved, &analyzer)?;
     }
-    FaqSearcher::open(&resolved.index, analyzer).with_context(|| format!("opening the index at {}", resolved.index.display()))
+    let synonyms_path = location.synonyms.clone().or_else(|| {
+        let corpus = resolved.corpus.as_ref()?;
+        let folder = if corpus.is_dir() { corpus.as_path() } else { corpus.parent()? };
+        Some(folder.join(SYNONYMS_FILE))
+    });
+    let synonyms = match &synonyms_path {
+        Some(path) => Synonyms::load(path, &analyzer).map_err(anyhow::Error::msg)?,
+        None => Synonyms::default(),
+    };
+    let weights = match std::env::var("FAQ_WEIGHTS") {
+        Ok(spec) => Weights::default().with_overrides(&spec).map_err(|e| anyhow::anyhow!("FAQ_WEIGHTS: {e}"))?,
+        Err(_) => Weights::default(),
+    };
+    let searcher = FaqSearcher::open(&resolved.index, analyzer)
+        .with_context(|| format!("opening the index at {}", resolved.index.display()))?;
+    Ok(searcher.with_synonyms(synonyms).with_weights(weights))
 }

@@ -26,6 +26,11 @@ pub fn search(response: &SearchResponse, offset: usize, colour: bool) -> String 
         for link in &hit.links {
             let _ = writeln!(out, "    {dim}→ {}: {}{reset}", terminal_safe(&link.label), terminal_safe(&link.url));
         }
+        for part in hit.explain.iter().flatten() {
+            let via = part.via.as_deref().map(|v| format!(" (for {})", terminal_safe(v))).unwrap_or_default();
+            let field = format!("{:?}", part.field).to_lowercase();
+            let _ = writeln!(out, "    {dim}{:>7.3}  {:<9} {:<8} {}{via}{reset}", part.score, part.path.to_string(), field, terminal_safe(&part.term));
+        }
         out.push('\n');
     }
     let _ = writeln!(

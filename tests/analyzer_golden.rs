@@ -1,16 +1,16 @@
 //! Golden tests of the analyzer: tests/golden/analyzer.txt holds inputs (`>>> text`) each
-//! followed by the expected tokens, one per line as `faq tokenize` prints them
-//! (term, surface, part of speech). `UPDATE_GOLDEN=1 cargo test --test analyzer_golden`
+//! followed by the expected analysis as `faq tokenize` prints it: the morphological tokens
+//! one per line (term, surface, part of speech), then the bigram and reading paths. `UPDATE_GOLDEN=1 cargo test --test analyzer_golden`
 //! rewrites the file from the current analyzer; review the diff before committing it.
 
 mod common;
 
-use faq_core::analyzer::render_tokens;
+use faq_core::analyzer::render_analysis;
 
 const GOLDEN: &str = "tests/golden/analyzer.txt";
 
 fn render_case(input: &str) -> String {
-    format!(">>> {input}\n{}", render_tokens(input, &common::analyzer().tokens(input)))
+    format!(">>> {input}\n{}", render_analysis(input, &common::analyzer().analyze(input)))
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use faq_core::Analyzer;
-use faq_query::FaqSearcher;
+use faq_query::{FaqSearcher, Synonyms};
 
 pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -21,13 +21,15 @@ pub fn analyzer() -> &'static Analyzer {
     ANALYZER.get_or_init(|| Analyzer::load().expect("IPADIC dictionary (apt-get install mecab-ipadic)"))
 }
 
-/// The seed corpus built into a temporary index folder and opened, once per test binary.
+/// The seed corpus built into a temporary index folder and opened with its synonyms, as
+/// `faq search` opens it, once per test binary.
 pub fn seed_searcher() -> &'static FaqSearcher {
     static SEARCHER: OnceLock<(tempfile::TempDir, FaqSearcher)> = OnceLock::new();
     let (_, searcher) = SEARCHER.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         faq_indexer::build_from_corpus(&seed_corpus(), dir.path(), analyzer()).unwrap();
-        let searcher = FaqSearcher::open(dir.path(), analyzer().clone()).unwrap();
+        let synonyms = Synonyms::load(&seed_corpus().join("synonyms.txt"), analyzer()).unwrap();
+        let searcher = FaqSearcher::open(dir.path(), analyzer().clone()).unwrap().with_synonyms(synonyms);
         (dir, searcher)
     });
     searcher

@@ -1,18 +1,23 @@
 //! The Japanese analyzer, defined once and used for documents and queries alike.
 //!
-//! Chain: NFKC (full/half width, compatibility forms) → lindera IPADIC segmentation →
-//! content words only ([`ContentWordFilter`]) → base forms (発送し → 発送する) → lowercase.
+//! One segmentation (NFKC → lindera IPADIC) feeds three paths that ranking fuses:
+//! * morphological: content words only ([`ContentWordFilter`]) → base forms (発送し →
+//!   発送する) → lowercase → spelling variants ([`SpellingFilter`]: okurigana, trailing ー);
+//! * character bigrams of the folded surface ([`crate::normalize::fold`]);
+//! * character bigrams of the folded kana reading.
 //!
-//! The same chain is installed in two places built from [`character_filters`] and
+//! The morphological chain is installed in two places built from [`character_filters`] and
 //! [`token_filters`]: a lindera-tantivy tokenizer registered on the index (documents), and
-//! a lindera tokenizer kept here for queries, highlighting and `faq tokenize`. They
-//! cannot drift apart because there is no second definition.
+//! the query side here (queries, highlighting, `faq tokenize`). The character paths are
+//! computed here for both documents (pre-tokenized fields) and queries. Nothing is defined
+//! twice, so indexing and querying cannot drift apart.
 
 use std::sync::Arc;
 
 use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
+use lindera::token::Token;
 use lindera::LinderaResult;
 use lindera_analysis::character_filter::{BoxCharacterFilter, CharacterFilter, OffsetMapping};
 use lindera_analysis::character_filter::unicode_normalize::{
@@ -27,14 +32,15 @@ use tantivy::tokenizer::TextAnalyzer;
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::error::Result;
-use crate::pos_filter::ContentWordFilter;
+use crate::normalize::{SpellingFilter, fold_char, fold_into, is_hiragana};
+use crate::pos_filter::{ContentWordFilter, has_word_character};
 
 /// Name under which the analyzer is registered on every index.
 pub const TOKENIZER_NAME: &str = "faq_ja";
 
 /// Bumped whenever the chain changes what terms it produces: an index built with another
 /// version is rebuilt instead of silently mismatching its queries.
-pub const ANALYZER_VERSION: u32 = 1;
+pub const ANALYZER_VERSION: u32 = 2;
 
 /// Character filters of the chain, in order.
 pub fn character_filters() -> Vec<BoxCharacterFilter> {
@@ -59,12 +65,13 @@ impl CharacterFilter for NfkcFilter {
     }
 }
 
-/// Token filters of the chain, in order.
+/// Token filters of the morphological path, in order.
 pub fn token_filters() -> Vec<BoxTokenFilter> {
     vec![
         ContentWordFilter.into(),
         JapaneseBaseFormTokenFilter::new().into(),
         LowercaseTokenFilter::new().into(),
+        SpellingFilter.into(),
     ]
 }
 
@@ -79,11 +86,49 @@ pub struct AnalyzedToken {
     pub pos: String,
 }
 
+/// A text analysed along the three paths that ranking fuses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Morphological path: content words in base form (precision).
+    pub tokens: Vec<AnalyzedToken>,
+    /// Character path: bigrams of the folded surface text (compounds, unknown words,
+    /// segmentation mismatches). Bigrams of two hiragana are left out: they are
+    /// particles and endings.
+    pub bigrams: Vec<String>,
+    /// Reading path: bigrams of the folded kana reading (りょうしゅうしょ finds 領収書).
+    pub readings: Vec<String>,
+}
+
+impl Analysis {
+    /// Distinct morphological terms in first-seen order.
+    pub fn terms(&self) -> Vec<String> {
+        distinct(self.tokens.iter().map(|t| t.term.as_str()))
+    }
+}
+
+/// `terms` without repeats, in first-seen order.
+pub fn distinct_terms(terms: &[String]) -> Vec<String> {
+    distinct(terms.iter().map(String::as_str))
+}
+
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.iter().any(|t| t == item) {
+            out.push(item.to_string());
+        }
+    }
+    out
+}
+
 /// The analyzer: cheap to clone (the dictionary is shared and memory-mapped).
 #[derive(Clone)]
 pub struct Analyzer {
     segmenter: Segmenter,
-    chain: Arc<LinderaAnalysis>,
+    /// Character filters and segmentation; the token filters are applied separately so that
+    /// one segmentation serves all three paths.
+    segmentation: Arc<LinderaAnalysis>,
+    filters: Arc<Vec<BoxTokenFilter>>,
 }
 
 impl Analyzer {
@@ -94,17 +139,15 @@ impl Analyzer {
 
     pub fn new(dictionary: Dictionary) -> Self {
         let segmenter = Segmenter::new(Mode::Normal, dictionary, None);
-        let mut chain = LinderaAnalysis::new(segmenter.clone());
+        let mut segmentation = LinderaAnalysis::new(segmenter.clone());
         for filter in character_filters() {
-            chain.append_character_filter(filter);
+            segmentation.append_character_filter(filter);
         }
-        for filter in token_filters() {
-            chain.append_token_filter(filter);
-        }
-        Analyzer { segmenter, chain: Arc::new(chain) }
+        Analyzer { segmenter, segmentation: Arc::new(segmentation), filters: Arc::new(token_filters()) }
     }
 
-    /// The tantivy analyzer for indexed text fields: lindera-tantivy with the same chain.
+    /// The tantivy analyzer of the morphological fields: lindera-tantivy with the same
+    /// character and token filters.
     pub fn tantivy_analyzer(&self) -> TextAnalyzer {
         let mut tokenizer = LinderaTokenizer::from_segmenter(self.segmenter.clone());
         for filter in character_filters() {
@@ -116,52 +159,123 @@ impl Analyzer {
         TextAnalyzer::from(tokenizer)
     }
 
-    /// Runs the chain. lindera only fails on internal inconsistencies; a text it cannot
-    /// analyse yields no tokens rather than an error the caller could do nothing about.
-    fn analyse<'a>(&'a self, text: &'a str) -> Vec<lindera::token::Token<'a>> {
-        let mut tokens = self.chain.tokenize(text).unwrap_or_default();
-        tokens.retain(|t| !t.surface.is_empty());
-        tokens
+    /// Segments `text` (lindera only fails on internal inconsistencies; a text it cannot
+    /// analyse yields no tokens rather than an error the caller could do nothing about).
+    fn segment<'a>(&'a self, text: &'a str) -> Vec<Token<'a>> {
+        self.segmentation.tokenize(text).unwrap_or_default()
     }
 
-    /// Analyses `text` into tokens with offsets into `text` and parts of speech.
-    pub fn tokens(&self, text: &str) -> Vec<AnalyzedToken> {
-        self.analyse(text)
+    /// Applies the morphological token filters.
+    fn morphological(&self, tokens: &mut Vec<Token<'_>>) -> Vec<AnalyzedToken> {
+        for filter in self.filters.iter() {
+            if filter.apply(tokens).is_err() {
+                tokens.clear();
+            }
+        }
+        tokens
             .iter_mut()
+            .filter(|token| !token.surface.is_empty())
             .map(|token| {
                 let details = token.details();
                 let levels = details.iter().take(4).take_while(|d| **d != "*").copied();
                 let pos = levels.collect::<Vec<_>>().join(",");
-                AnalyzedToken {
-                    term: token.surface.to_string(),
-                    start: token.byte_start,
-                    end: token.byte_end,
-                    pos,
-                }
+                AnalyzedToken { term: token.surface.to_string(), start: token.byte_start, end: token.byte_end, pos }
             })
             .collect()
     }
 
-    /// The distinct terms of `text`, in first-seen order: what a query searches for.
+    /// All three paths of `text`, from one segmentation.
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let mut tokens = self.segment(text);
+        let (bigrams, readings) = character_paths(&mut tokens);
+        Analysis { tokens: self.morphological(&mut tokens), bigrams, readings }
+    }
+
+    /// The morphological path only, with offsets into `text` and parts of speech.
+    pub fn tokens(&self, text: &str) -> Vec<AnalyzedToken> {
+        let mut tokens = self.segment(text);
+        self.morphological(&mut tokens)
+    }
+
+    /// The distinct morphological terms of `text`, in first-seen order.
     pub fn terms(&self, text: &str) -> Vec<String> {
-        let mut terms: Vec<String> = Vec::new();
-        for token in self.analyse(text) {
-            if !terms.iter().any(|t| *t == token.surface) {
-                terms.push(token.surface.into_owned());
-            }
-        }
-        terms
+        distinct(self.tokens(text).iter().map(|t| t.term.as_str()))
     }
 }
 
-/// One token per line, `term<TAB>surface<TAB>part of speech`: the output of
-/// `faq tokenize` and the format of the golden tests.
-pub fn render_tokens(text: &str, tokens: &[AnalyzedToken]) -> String {
+/// Bigrams of the surface and of the reading, over runs of adjacent word tokens (a run
+/// ends at punctuation or a space).
+fn character_paths(tokens: &mut [Token<'_>]) -> (Vec<String>, Vec<String>) {
+    let mut bigrams = Vec::new();
+    let mut readings = Vec::new();
+    let mut surface_run = String::new();
+    let mut reading_run = String::new();
+    let mut last_end = None;
+    for token in tokens.iter_mut() {
+        let is_word = has_word_character(&token.surface);
+        if !is_word || last_end != Some(token.byte_start) {
+            surface_bigrams(&surface_run, &mut bigrams);
+            reading_bigrams(&reading_run, &mut readings);
+            surface_run.clear();
+            reading_run.clear();
+        }
+        last_end = Some(token.byte_end);
+        if !is_word {
+            continue;
+        }
+        surface_run.push_str(&token.surface);
+        let reading = token.get_detail(7).filter(|r| *r != "*" && !r.is_empty()).map(str::to_string);
+        fold_into(&mut reading_run, reading.as_deref().unwrap_or(&token.surface));
+    }
+    surface_bigrams(&surface_run, &mut bigrams);
+    reading_bigrams(&reading_run, &mut readings);
+    (bigrams, readings)
+}
+
+fn surface_bigrams(run: &str, out: &mut Vec<String>) {
+    // (folded character, was hiragana before folding)
+    let mut chars: Vec<(char, bool)> = Vec::with_capacity(run.len() / 3 + 1);
+    for c in run.chars() {
+        if let Some(folded) = fold_char(c, chars.last().map(|(f, _)| *f)) {
+            chars.push((folded, is_hiragana(c)));
+        }
+    }
+    match chars.as_slice() {
+        [] => {}
+        [(c, hiragana)] => {
+            if !hiragana {
+                out.push(c.to_string());
+            }
+        }
+        _ => {
+            for pair in chars.windows(2) {
+                if !(pair[0].1 && pair[1].1) {
+                    out.push([pair[0].0, pair[1].0].iter().collect());
+                }
+            }
+        }
+    }
+}
+
+fn reading_bigrams(run: &str, out: &mut Vec<String>) {
+    let chars: Vec<char> = run.chars().collect();
+    match chars.len() {
+        0 => {}
+        1 => out.push(run.to_string()),
+        _ => out.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>())),
+    }
+}
+
+/// The output of `faq tokenize` and the format of the golden tests: one morphological
+/// token per line (`term<TAB>surface<TAB>part of speech`), then the character paths.
+pub fn render_analysis(text: &str, analysis: &Analysis) -> String {
     let mut out = String::new();
-    for token in tokens {
+    for token in &analysis.tokens {
         let surface = text.get(token.start..token.end).unwrap_or("");
         out.push_str(&format!("{}\t{}\t{}\n", token.term, surface, token.pos));
     }
+    out.push_str(&format!("~bigrams\t{}\n", analysis.bigrams.join(" ")));
+    out.push_str(&format!("~readings\t{}\n", analysis.readings.join(" ")));
     out
 }
 

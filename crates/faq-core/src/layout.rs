@@ -28,7 +28,7 @@ pub const CURRENT: &str = "current";
 /// Name of the manifest inside a generation.
 pub const MANIFEST: &str = "faq-manifest.json";
 /// Bumped when the schema or layout changes.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// What a generation was built from; lets `faq search` tell whether it is out of date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,10 +7,11 @@ pub mod dictionary;
 pub mod entry;
 pub mod error;
 pub mod layout;
+pub mod normalize;
 pub mod pos_filter;
 pub mod schema;
 pub mod spans;
 
-pub use analyzer::{AnalyzedToken, Analyzer};
+pub use analyzer::{AnalyzedToken, Analysis, Analyzer};
 pub use entry::{FaqEntry, Link, SourceLocation};
 pub use error::{CoreError, Result};

@@ -1,13 +1,15 @@
 //! The tantivy schema of a FAQ index and the mapping between [`FaqEntry`] and documents.
 //!
 //! `question` and `answer` are analysed with [`TOKENIZER_NAME`] (positions kept for phrase
-//! and proximity scoring) and stored for display; `*_spans` store the analysed tokens of
+//! and proximity scoring) and stored for display; `*_bigram` and `*_reading` index the
+//! character paths of [`crate::Analysis`]; `*_spans` store the analysed tokens of
 //! each for highlighting ([`crate::spans`]); `id` is an exact-match key for `faq show`.
 
 use tantivy::schema::{
     BytesOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
 };
+use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, TantivyDocument};
 
 use crate::analyzer::{Analyzer, TOKENIZER_NAME};
@@ -20,6 +22,10 @@ pub struct FaqFields {
     pub id: Field,
     pub question: Field,
     pub answer: Field,
+    pub question_bigram: Field,
+    pub answer_bigram: Field,
+    pub question_reading: Field,
+    pub answer_reading: Field,
     pub question_spans: Field,
     pub answer_spans: Field,
     pub links: Field,
@@ -36,9 +42,17 @@ pub fn build_schema() -> Schema {
             .set_tokenizer(TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // Character paths: pre-tokenized by the analyzer, so the tokenizer named here is unused.
+    let characters = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs),
+    );
     builder.add_text_field("id", STRING | STORED);
     builder.add_text_field("question", analysed.clone());
     builder.add_text_field("answer", analysed);
+    builder.add_text_field("question_bigram", characters.clone());
+    builder.add_text_field("answer_bigram", characters.clone());
+    builder.add_text_field("question_reading", characters.clone());
+    builder.add_text_field("answer_reading", characters);
     builder.add_bytes_field("question_spans", BytesOptions::default().set_stored());
     builder.add_bytes_field("answer_spans", BytesOptions::default().set_stored());
     builder.add_text_field("links", STORED);
@@ -56,6 +70,10 @@ impl FaqFields {
             id: get("id")?,
             question: get("question")?,
             answer: get("answer")?,
+            question_bigram: get("question_bigram")?,
+            answer_bigram: get("answer_bigram")?,
+            question_reading: get("question_reading")?,
+            answer_reading: get("answer_reading")?,
             question_spans: get("question_spans")?,
             answer_spans: get("answer_spans")?,
             links: get("links")?,
@@ -71,8 +89,14 @@ impl FaqFields {
         doc.add_text(self.id, &entry.id);
         doc.add_text(self.question, &entry.question);
         doc.add_text(self.answer, &entry.answer);
-        doc.add_bytes(self.question_spans, &crate::spans::encode(&analyzer.tokens(&entry.question)));
-        doc.add_bytes(self.answer_spans, &crate::spans::encode(&analyzer.tokens(&entry.answer)));
+        let question = analyzer.analyze(&entry.question);
+        let answer = analyzer.analyze(&entry.answer);
+        doc.add_bytes(self.question_spans, &crate::spans::encode(&question.tokens));
+        doc.add_bytes(self.answer_spans, &crate::spans::encode(&answer.tokens));
+        doc.add_pre_tokenized_text(self.question_bigram, pre_tokenized(&entry.question, question.bigrams));
+        doc.add_pre_tokenized_text(self.answer_bigram, pre_tokenized(&entry.answer, answer.bigrams));
+        doc.add_pre_tokenized_text(self.question_reading, pre_tokenized(&entry.question, question.readings));
+        doc.add_pre_tokenized_text(self.answer_reading, pre_tokenized(&entry.answer, answer.readings));
         if !entry.links.is_empty() {
             // Serialising plain strings into JSON cannot fail.
             doc.add_text(self.links, serde_json::to_string(&entry.links).unwrap_or_default());
@@ -114,6 +138,16 @@ impl FaqFields {
     pub fn spans<'a>(&self, doc: &'a TantivyDocument, field: Field) -> &'a [u8] {
         doc.get_first(field).and_then(|v| v.as_bytes()).unwrap_or(&[])
     }
+}
+
+/// Character-path terms as tantivy tokens (positions in order; offsets unused).
+fn pre_tokenized(text: &str, terms: Vec<String>) -> PreTokenizedString {
+    let tokens = terms
+        .into_iter()
+        .enumerate()
+        .map(|(position, text)| Token { offset_from: 0, offset_to: 0, position, text, position_length: 1 })
+        .collect();
+    PreTokenizedString { text: text.to_string(), tokens }
 }
 
 /// Registers the analyzer on an index and reads its fields: every index is opened this

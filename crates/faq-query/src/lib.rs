@@ -4,8 +4,12 @@
 
 pub mod eval;
 pub mod highlight;
+pub mod plan;
 pub mod response;
 pub mod searcher;
+pub mod synonyms;
 
-pub use response::{Highlights, Hit, SearchResponse};
+pub use plan::{PathKind, Plan, Target, Weights};
+pub use response::{Contribution, Highlights, Hit, SearchResponse};
+pub use synonyms::Synonyms;
 pub use searcher::{FaqSearcher, MAX_LIMIT, MAX_QUERY_CHARS, Page, QueryError, SearchError};

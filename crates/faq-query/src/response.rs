@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use faq_core::Link;
 
 use crate::highlight::Marked;
+use crate::plan::{PathKind, Target};
 
 /// A ranked answer to one query.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -34,6 +35,9 @@ pub struct Hit {
     pub score: f32,
     pub highlights: Highlights,
     pub links: Vec<Link>,
+    /// With `--explain` / `explain=true` only: each matching clause's share of `score`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<Contribution>>,
     /// Match ranges for renderers other than HTML (the terminal); not part of the JSON.
     #[serde(skip)]
     pub marks: HitMarks,
@@ -45,6 +49,19 @@ pub struct Hit {
 pub struct Highlights {
     pub question: String,
     pub answer: String,
+}
+
+/// A matching clause: which term matched which field through which analysis path, and
+/// the part of the score it contributed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Contribution {
+    pub path: PathKind,
+    pub field: Target,
+    pub term: String,
+    /// For a synonym: the query word it was added for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    pub score: f32,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -1,9 +1,9 @@
 //! Ranking FAQ entries for a free-text question: the benchmarked core.
 //!
 //! The query text is never parsed as query syntax: it goes through the same analyzer as
-//! the documents, and each distinct term becomes a `SHOULD` clause on the question field
-//! (boosted) and on the answer field, scored with BM25. Quotes, colons, brackets, `AND`,
-//! `*` are just text.
+//! the documents, and each distinct term of each analysis path becomes a weighted `SHOULD`
+//! clause on the question and answer fields ([`Plan`]), scored with BM25 and summed.
+//! Quotes, colons, brackets, `AND`, `*` are just text.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -12,19 +12,19 @@ use std::time::Instant;
 use faq_core::schema::FaqFields;
 use faq_core::{Analyzer, CoreError, FaqEntry};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, TantivyDocument, Term};
+use tantivy::query::{Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, TantivyDocument, Term};
 
 use crate::highlight::{self, SNIPPET_CHARS};
-use crate::response::{Highlights, Hit, HitMarks, SearchResponse};
+use crate::plan::{Plan, Weights};
+use crate::response::{Contribution, Highlights, Hit, HitMarks, SearchResponse};
+use crate::synonyms::Synonyms;
 
 /// Longest query accepted, in characters (a long pasted mail fits; a document does not).
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// Most hits returned by one request.
 pub const MAX_LIMIT: usize = 100;
-/// Weight of a match in the question relative to one in the answer.
-pub const QUESTION_BOOST: Score = 2.0;
 
 /// A query the engine refuses, with a message for the user.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -46,16 +46,23 @@ pub enum SearchError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
-/// Which page of results to return.
+/// Which page of results to return, and whether to explain each score.
 #[derive(Clone, Copy, Debug)]
 pub struct Page {
     pub limit: usize,
     pub offset: usize,
+    pub explain: bool,
 }
 
 impl Default for Page {
     fn default() -> Self {
-        Page { limit: 10, offset: 0 }
+        Page { limit: 10, offset: 0, explain: false }
+    }
+}
+
+impl Page {
+    pub fn first(limit: usize) -> Self {
+        Page { limit, ..Page::default() }
     }
 }
 
@@ -65,6 +72,8 @@ pub struct FaqSearcher {
     fields: FaqFields,
     analyzer: Analyzer,
     entries: usize,
+    weights: Weights,
+    synonyms: Synonyms,
 }
 
 impl FaqSearcher {
@@ -81,7 +90,23 @@ impl FaqSearcher {
         // The index is immutable once published: a new build is a new generation.
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let entries = reader.searcher().num_docs() as usize;
-        Ok(FaqSearcher { reader, fields, analyzer, entries })
+        Ok(FaqSearcher { reader, fields, analyzer, entries, weights: Weights::default(), synonyms: Synonyms::default() })
+    }
+
+    /// Replaces the ranking weights.
+    pub fn with_weights(mut self, weights: Weights) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    /// Replaces the synonyms.
+    pub fn with_synonyms(mut self, synonyms: Synonyms) -> Self {
+        self.synonyms = synonyms;
+        self
+    }
+
+    pub fn weights(&self) -> &Weights {
+        &self.weights
     }
 
     pub fn analyzer(&self) -> &Analyzer {
@@ -113,17 +138,23 @@ impl FaqSearcher {
     pub fn search(&self, query: &str, page: Page) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         Self::validate(query)?;
-        let terms = self.analyzer.terms(query);
+        let searcher = self.reader.searcher();
+        let mut plan = self.plan(query);
+        plan.drop_common_character_terms(&searcher, self.weights.max_character_df);
         let limit = page.limit.clamp(1, MAX_LIMIT);
-        let (total_hits, ranked) = if terms.is_empty() {
+        let (total_hits, ranked) = if plan.is_empty() {
             (0, Vec::new())
         } else {
-            let searcher = self.reader.searcher();
             let collector = (TopDocs::with_limit(limit).and_offset(page.offset).order_by_score(), Count);
-            let (top, count) = searcher.search(&self.build_query(&terms), &collector)?;
+            let (top, count) = searcher.search(&plan.query(), &collector)?;
             (count, top)
         };
-        let hits = self.hits(&ranked, &terms)?;
+        let mut hits = self.hits(&searcher, &ranked, &plan)?;
+        if page.explain {
+            for (hit, &(_, address)) in hits.iter_mut().zip(&ranked) {
+                hit.explain = Some(explain(&searcher, &plan, address));
+            }
+        }
         Ok(SearchResponse {
             query: query.to_string(),
             total_hits,
@@ -132,24 +163,13 @@ impl FaqSearcher {
         })
     }
 
-    /// The BM25 query for analysed terms.
-    pub fn build_query(&self, terms: &[String]) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(terms.len() * 2);
-        for term in terms {
-            let question = self.term_query(self.fields.question, term);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(question, QUESTION_BOOST))));
-            clauses.push((Occur::Should, self.term_query(self.fields.answer, term)));
-        }
-        Box::new(BooleanQuery::new(clauses))
+    /// The query plan for a query text.
+    pub fn plan(&self, query: &str) -> Plan {
+        Plan::new(&self.analyzer.analyze(query), &self.fields, &self.weights, &self.synonyms)
     }
 
-    fn term_query(&self, field: Field, term: &str) -> Box<dyn Query> {
-        Box::new(TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs))
-    }
-
-    fn hits(&self, ranked: &[(Score, DocAddress)], terms: &[String]) -> Result<Vec<Hit>, SearchError> {
-        let searcher = self.reader.searcher();
-        let wanted: HashSet<&str> = terms.iter().map(String::as_str).collect();
+    fn hits(&self, searcher: &Searcher, ranked: &[(Score, DocAddress)], plan: &Plan) -> Result<Vec<Hit>, SearchError> {
+        let wanted: HashSet<&str> = plan.highlight_terms().collect();
         let mut hits = Vec::with_capacity(ranked.len());
         for &(score, address) in ranked {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -173,6 +193,7 @@ impl FaqSearcher {
                 answer: entry.answer,
                 score,
                 links: entry.links,
+                explain: None,
             });
         }
         Ok(hits)
@@ -188,4 +209,24 @@ impl FaqSearcher {
             None => Ok(None),
         }
     }
+}
+
+/// Each matching clause's share of a hit's score, largest first.
+fn explain(searcher: &Searcher, plan: &Plan, address: DocAddress) -> Vec<Contribution> {
+    let mut contributions: Vec<Contribution> = plan
+        .clauses
+        .iter()
+        .filter_map(|clause| {
+            let score = Plan::clause_query(clause).explain(searcher, address).ok()?.value();
+            (score > 0.0).then(|| Contribution {
+                path: clause.path,
+                field: clause.target,
+                term: clause.term.clone(),
+                via: clause.via.clone(),
+                score,
+            })
+        })
+        .collect();
+    contributions.sort_by(|a, b| b.score.total_cmp(&a.score));
+    contributions
 }

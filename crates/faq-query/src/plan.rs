@@ -1,0 +1,216 @@
+//! The query plan: which terms are searched in which field through which analysis path,
+//! and with what weight. Ranking sums BM25 over all clauses; `--explain` reports each
+//! clause's share. Weights were tuned on development splits only (RELEVANCE.md).
+
+use std::fmt;
+
+use faq_core::schema::FaqFields;
+use faq_core::Analysis;
+use serde::{Deserialize, Serialize};
+use tantivy::Score;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
+
+use crate::synonyms::Synonyms;
+
+/// How a term reached the query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PathKind {
+    /// A content word in base form.
+    Morph,
+    /// A character bigram of the surface.
+    Bigram,
+    /// A character bigram of the kana reading.
+    Reading,
+    /// A content word added from the synonym file.
+    Synonym,
+}
+
+impl fmt::Display for PathKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PathKind::Morph => "base form",
+            PathKind::Bigram => "bigram",
+            PathKind::Reading => "reading",
+            PathKind::Synonym => "synonym",
+        })
+    }
+}
+
+/// Which stored text a clause searches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    Question,
+    Answer,
+}
+
+/// Weights of the fused ranking.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights {
+    pub morph_question: Score,
+    pub morph_answer: Score,
+    pub bigram_question: Score,
+    pub bigram_answer: Score,
+    pub reading_question: Score,
+    pub reading_answer: Score,
+    /// Multiplier of a synonym's weight relative to the word the user typed.
+    pub synonym: Score,
+    /// Multiplier of question boilerplate (教えて, お世話, …) relative to content words.
+    pub boilerplate: Score,
+    /// Character-path terms (bigrams, readings) found in more than this share of the
+    /// entries are dropped: they say almost nothing (ょう, して) and cost time.
+    pub max_character_df: Score,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        // Grid search on the localgovFAQ dev split and the seed dev set (RELEVANCE.md).
+        Weights {
+            morph_question: 1.25,
+            morph_answer: 1.0,
+            bigram_question: 0.25,
+            bigram_answer: 0.2,
+            reading_question: 0.1,
+            reading_answer: 0.05,
+            synonym: 0.8,
+            boilerplate: 0.3,
+            max_character_df: 0.2,
+        }
+    }
+}
+
+impl Weights {
+    /// Plain BM25 of the first version: base forms only, question ×2, no synonyms.
+    pub fn plain() -> Self {
+        Weights {
+            morph_question: 2.0,
+            morph_answer: 1.0,
+            bigram_question: 0.0,
+            bigram_answer: 0.0,
+            reading_question: 0.0,
+            reading_answer: 0.0,
+            synonym: 0.0,
+            boilerplate: 1.0,
+            max_character_df: 1.0,
+        }
+    }
+
+    /// Applies `name=value,name=value` overrides (a tuning aid: `FAQ_WEIGHTS`).
+    pub fn with_overrides(mut self, spec: &str) -> Result<Self, String> {
+        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').ok_or_else(|| format!("expected name=value, got {pair:?}"))?;
+            let value: Score = value.trim().parse().map_err(|_| format!("{name}: {value:?} is not a number"))?;
+            if !value.is_finite() || value < 0.0 {
+                return Err(format!("{name}: weights are finite and >= 0"));
+            }
+            let slot = match name.trim() {
+                "morph_question" => &mut self.morph_question,
+                "morph_answer" => &mut self.morph_answer,
+                "bigram_question" => &mut self.bigram_question,
+                "bigram_answer" => &mut self.bigram_answer,
+                "reading_question" => &mut self.reading_question,
+                "reading_answer" => &mut self.reading_answer,
+                "synonym" => &mut self.synonym,
+                "boilerplate" => &mut self.boilerplate,
+                "max_character_df" => &mut self.max_character_df,
+                other => return Err(format!("unknown weight {other:?}")),
+            };
+            *slot = value;
+        }
+        Ok(self)
+    }
+}
+
+/// Words that frame a question rather than say what it is about: they count for little.
+/// General Japanese, not tied to any corpus or evaluation query.
+const BOILERPLATE: &[&str] = &[
+    "お世話", "世話", "教える", "知る", "思う", "願う", "お願い", "いただく", "くださる", "下さる", "件", "質問",
+    "どう", "いい", "よい", "良い", "宜しい", "よろしい", "ありがとう", "いつも", "恐れ入る", "失礼", "伺う",
+];
+
+/// One weighted term clause.
+#[derive(Clone, Debug)]
+pub struct Clause {
+    pub path: PathKind,
+    pub target: Target,
+    pub field: Field,
+    pub term: String,
+    /// For synonyms: the query word it stands in for.
+    pub via: Option<String>,
+    pub boost: Score,
+}
+
+/// All clauses of a query.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub clauses: Vec<Clause>,
+}
+
+impl Plan {
+    pub fn new(analysis: &Analysis, fields: &FaqFields, weights: &Weights, synonyms: &Synonyms) -> Plan {
+        let mut plan = Plan::default();
+        let terms = analysis.terms();
+        let term_weight = |term: &str| if BOILERPLATE.contains(&term) { weights.boilerplate } else { 1.0 };
+        for term in &terms {
+            let w = term_weight(term);
+            plan.push(PathKind::Morph, Target::Question, fields.question, term, None, weights.morph_question * w);
+            plan.push(PathKind::Morph, Target::Answer, fields.answer, term, None, weights.morph_answer * w);
+        }
+        for (from, term) in synonyms.expand(&terms) {
+            let w = weights.synonym * term_weight(&from);
+            plan.push(PathKind::Synonym, Target::Question, fields.question, &term, Some(from.clone()), weights.morph_question * w);
+            plan.push(PathKind::Synonym, Target::Answer, fields.answer, &term, Some(from), weights.morph_answer * w);
+        }
+        for bigram in faq_core::analyzer::distinct_terms(&analysis.bigrams) {
+            plan.push(PathKind::Bigram, Target::Question, fields.question_bigram, &bigram, None, weights.bigram_question);
+            plan.push(PathKind::Bigram, Target::Answer, fields.answer_bigram, &bigram, None, weights.bigram_answer);
+        }
+        for reading in faq_core::analyzer::distinct_terms(&analysis.readings) {
+            plan.push(PathKind::Reading, Target::Question, fields.question_reading, &reading, None, weights.reading_question);
+            plan.push(PathKind::Reading, Target::Answer, fields.answer_reading, &reading, None, weights.reading_answer);
+        }
+        plan
+    }
+
+    fn push(&mut self, path: PathKind, target: Target, field: Field, term: &str, via: Option<String>, boost: Score) {
+        if boost > 0.0 {
+            self.clauses.push(Clause { path, target, field, term: term.to_string(), via, boost });
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
+    /// Drops bigram and reading clauses whose term occurs in more than `max_share` of the
+    /// entries (in the clause's field).
+    pub fn drop_common_character_terms(&mut self, searcher: &Searcher, max_share: Score) {
+        if max_share >= 1.0 {
+            return;
+        }
+        let limit = (searcher.num_docs() as f64 * max_share as f64).max(1.0) as u64;
+        self.clauses.retain(|clause| {
+            matches!(clause.path, PathKind::Morph | PathKind::Synonym)
+                || searcher.doc_freq(&Term::from_field_text(clause.field, &clause.term)).is_ok_and(|df| df <= limit)
+        });
+    }
+
+    /// The morphological terms (typed or synonyms) that highlighting marks.
+    pub fn highlight_terms(&self) -> impl Iterator<Item = &str> {
+        self.clauses.iter().filter(|c| matches!(c.path, PathKind::Morph | PathKind::Synonym)).map(|c| c.term.as_str())
+    }
+
+    /// One clause as a tantivy query.
+    pub fn clause_query(clause: &Clause) -> Box<dyn Query> {
+        let term = TermQuery::new(Term::from_field_text(clause.field, &clause.term), IndexRecordOption::WithFreqs);
+        Box::new(BoostQuery::new(Box::new(term), clause.boost))
+    }
+
+    /// The whole plan: a disjunction, scores summed.
+    pub fn query(&self) -> BooleanQuery {
+        BooleanQuery::new(self.clauses.iter().map(|c| (Occur::Should, Plan::clause_query(c))).collect())
+    }
+}
