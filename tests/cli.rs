@@ -283,3 +283,36 @@ fn show_and_tokenize() {
          ~readings\tこん んび びに にけ けっ っさ さい いの のり りょ ょう うし しゅ ゅう うし しょ\n"
     );
 }
+
+#[test]
+fn explain_names_paths_fields_and_shares() {
+    let checkout = Checkout::new();
+    let output = checkout.faq(&["search", "--json", "--explain", "--limit", "1", "りょうしゅうしょの発行"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let hit = &value["hits"][0];
+    assert!(hit["question"].as_str().unwrap().starts_with("購入者から領収書発行"));
+    let parts = hit["explain"].as_array().expect("explain array");
+    let paths: Vec<&str> = parts.iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert!(paths.contains(&"morph") && paths.contains(&"reading"), "{paths:?}");
+    let total: f64 = parts.iter().map(|p| p["score"].as_f64().unwrap()).sum();
+    let score = hit["score"].as_f64().unwrap();
+    assert!((total - score).abs() < 1e-3 * score.max(1.0), "shares {total} add up to the score {score}");
+    let text = checkout.faq(&["search", "--explain", "--limit", "1", "領収書"]);
+    assert!(stdout(&text).contains("base form question 領収"), "{}", stdout(&text));
+}
+
+#[test]
+fn synonyms_apply_at_query_time_without_reindexing() {
+    let checkout = Checkout::new();
+    assert_eq!(code(&checkout.faq(&["search", "ドロン"])), 1, "an unknown word finds nothing");
+    std::fs::write(checkout.path().join("corpus/synonyms.txt"), "# test\nドロン, 領収書\n").unwrap();
+    let output = checkout.faq(&["search", "--json", "ドロン"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(!stderr(&output).contains("building"), "no reindexing: {}", stderr(&output));
+    assert!(json(&output).hits[0].question.starts_with("購入者から領収書発行"));
+    std::fs::write(checkout.path().join("corpus/synonyms.txt"), "ドロン\n").unwrap();
+    let bad = checkout.faq(&["search", "ドロン"]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("synonyms.txt:1:"), "{}", stderr(&bad));
+}

@@ -375,7 +375,7 @@ fn last_line(text: &str) -> &str {
 }
 
 fn trim_label(text: &str) -> &str {
-    text.trim().trim_end_matches([':', '：', ' ', '\u{3000}']).trim()
+    text.trim().trim_end_matches([':', '：', '。', ' ', '\u{3000}']).trim()
 }
 
 /// Paragraphs separated by a blank line; list items one per line.
