@@ -8,7 +8,7 @@ use faq_core::schema::FaqFields;
 use faq_core::Analysis;
 use serde::{Deserialize, Serialize};
 use tantivy::Score;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
@@ -26,6 +26,8 @@ pub enum PathKind {
     Reading,
     /// A content word added from the synonym file.
     Synonym,
+    /// Two consecutive content words of the query, near each other in the text.
+    Phrase,
 }
 
 impl fmt::Display for PathKind {
@@ -35,6 +37,7 @@ impl fmt::Display for PathKind {
             PathKind::Bigram => "bigram",
             PathKind::Reading => "reading",
             PathKind::Synonym => "synonym",
+            PathKind::Phrase => "phrase",
         })
     }
 }
@@ -60,6 +63,10 @@ pub struct Weights {
     pub synonym: Score,
     /// Multiplier of question boilerplate (教えて, お世話, …) relative to content words.
     pub boilerplate: Score,
+    /// Weight of a pair of consecutive query words found near each other (question field;
+    /// the answer field gets half). Off by default: it lowered dev nDCG@10 at every weight
+    /// tried (RELEVANCE.md).
+    pub phrase: Score,
     /// Character-path terms (bigrams, readings) found in more than this share of the
     /// entries are dropped: they say almost nothing (ょう, して) and cost time.
     pub max_character_df: Score,
@@ -77,6 +84,7 @@ impl Default for Weights {
             reading_answer: 0.05,
             synonym: 0.8,
             boilerplate: 0.3,
+            phrase: 0.0,
             max_character_df: 0.2,
         }
     }
@@ -94,6 +102,7 @@ impl Weights {
             reading_answer: 0.0,
             synonym: 0.0,
             boilerplate: 1.0,
+            phrase: 0.0,
             max_character_df: 1.0,
         }
     }
@@ -115,6 +124,7 @@ impl Weights {
                 "reading_answer" => &mut self.reading_answer,
                 "synonym" => &mut self.synonym,
                 "boilerplate" => &mut self.boilerplate,
+                "phrase" => &mut self.phrase,
                 "max_character_df" => &mut self.max_character_df,
                 other => return Err(format!("unknown weight {other:?}")),
             };
@@ -131,6 +141,9 @@ const BOILERPLATE: &[&str] = &[
     "どう", "いい", "よい", "良い", "宜しい", "よろしい", "ありがとう", "いつも", "恐れ入る", "失礼", "伺う",
 ];
 
+/// How far apart (in token positions, particles included) two words of a phrase may be.
+pub const PHRASE_SLOP: u32 = 2;
+
 /// One weighted term clause.
 #[derive(Clone, Debug)]
 pub struct Clause {
@@ -140,6 +153,8 @@ pub struct Clause {
     pub term: String,
     /// For synonyms: the query word it stands in for.
     pub via: Option<String>,
+    /// For phrases: the word that must follow `term` (within [`PHRASE_SLOP`] positions).
+    pub next: Option<String>,
     pub boost: Score,
 }
 
@@ -164,6 +179,29 @@ impl Plan {
             plan.push(PathKind::Synonym, Target::Question, fields.question, &term, Some(from.clone()), weights.morph_question * w);
             plan.push(PathKind::Synonym, Target::Answer, fields.answer, &term, Some(from), weights.morph_answer * w);
         }
+        if weights.phrase > 0.0 {
+            for pair in analysis.tokens.windows(2) {
+                let (first, second) = (&pair[0].term, &pair[1].term);
+                if first == second || BOILERPLATE.contains(&first.as_str()) || BOILERPLATE.contains(&second.as_str()) {
+                    continue;
+                }
+                let already = plan.clauses.iter().any(|c| c.path == PathKind::Phrase && c.term == *first && c.next.as_ref() == Some(second));
+                if already {
+                    continue;
+                }
+                for (target, field, weight) in [(Target::Question, fields.question, weights.phrase), (Target::Answer, fields.answer, weights.phrase / 2.0)] {
+                    plan.clauses.push(Clause {
+                        path: PathKind::Phrase,
+                        target,
+                        field,
+                        term: first.clone(),
+                        via: None,
+                        next: Some(second.clone()),
+                        boost: weight,
+                    });
+                }
+            }
+        }
         for bigram in faq_core::analyzer::distinct_terms(&analysis.bigrams) {
             plan.push(PathKind::Bigram, Target::Question, fields.question_bigram, &bigram, None, weights.bigram_question);
             plan.push(PathKind::Bigram, Target::Answer, fields.answer_bigram, &bigram, None, weights.bigram_answer);
@@ -177,7 +215,7 @@ impl Plan {
 
     fn push(&mut self, path: PathKind, target: Target, field: Field, term: &str, via: Option<String>, boost: Score) {
         if boost > 0.0 {
-            self.clauses.push(Clause { path, target, field, term: term.to_string(), via, boost });
+            self.clauses.push(Clause { path, target, field, term: term.to_string(), via, next: None, boost });
         }
     }
 
@@ -205,8 +243,15 @@ impl Plan {
 
     /// One clause as a tantivy query.
     pub fn clause_query(clause: &Clause) -> Box<dyn Query> {
-        let term = TermQuery::new(Term::from_field_text(clause.field, &clause.term), IndexRecordOption::WithFreqs);
-        Box::new(BoostQuery::new(Box::new(term), clause.boost))
+        let first = Term::from_field_text(clause.field, &clause.term);
+        let query: Box<dyn Query> = match &clause.next {
+            Some(next) => Box::new(PhraseQuery::new_with_offset_and_slop(
+                vec![(0, first), (1, Term::from_field_text(clause.field, next))],
+                PHRASE_SLOP,
+            )),
+            None => Box::new(TermQuery::new(first, IndexRecordOption::WithFreqs)),
+        };
+        Box::new(BoostQuery::new(query, clause.boost))
     }
 
     /// The whole plan: a disjunction, scores summed.

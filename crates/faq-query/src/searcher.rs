@@ -221,7 +221,10 @@ fn explain(searcher: &Searcher, plan: &Plan, address: DocAddress) -> Vec<Contrib
             (score > 0.0).then(|| Contribution {
                 path: clause.path,
                 field: clause.target,
-                term: clause.term.clone(),
+                term: match &clause.next {
+                    Some(next) => format!("{} {next}", clause.term),
+                    None => clause.term.clone(),
+                },
                 via: clause.via.clone(),
                 score,
             })
