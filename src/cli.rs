@@ -29,6 +29,27 @@ pub enum Command {
     Tokenize(TokenizeArgs),
     /// Evaluate ranking against graded judgments (nDCG@10, Recall@10, MRR@10, Recall@1).
     Eval(EvalArgs),
+    /// Serve the JSON API and the search page over HTTP.
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "FAQ_ADDR")]
+    pub addr: std::net::SocketAddr,
+    /// Rebuild and swap the index when the corpus folder changes (SIGHUP always does).
+    #[arg(long)]
+    pub watch: bool,
+    /// Origin allowed to call the API from a browser and to frame the page, e.g.
+    /// https://portal.example.com (repeat, or comma-separate in FAQ_ALLOWED_ORIGINS).
+    #[arg(long = "allow-origin", value_name = "ORIGIN", env = "FAQ_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Seconds before a request is answered 503.
+    #[arg(long, default_value_t = 10)]
+    pub timeout_secs: u64,
+    #[command(flatten)]
+    pub location: Location,
 }
 
 /// Where the corpus and the index are.

@@ -37,6 +37,7 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Show(args) => show(&args),
         Command::Tokenize(args) => tokenize(&args),
         Command::Eval(args) => evaluate(&args),
+        Command::Serve(args) => crate::serve::run(args).map(|()| Outcome::Found),
     }
 }
 

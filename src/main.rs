@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod locate;
 mod render;
+mod serve;
 
 use std::process::ExitCode;
 

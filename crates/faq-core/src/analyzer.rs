@@ -86,6 +86,15 @@ pub struct AnalyzedToken {
     pub pos: String,
 }
 
+/// A noun (or compound noun) of a text and its folded kana reading.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Noun {
+    /// As written, after NFKC.
+    pub surface: String,
+    /// Hiragana, long vowel marks dropped ([`crate::normalize::fold`]).
+    pub reading: String,
+}
+
 /// A text analysed along the three paths that ranking fuses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Analysis {
@@ -197,6 +206,41 @@ impl Analyzer {
         self.morphological(&mut tokens)
     }
 
+    /// The nouns of `text`, consecutive nouns joined into one compound (領収 + 書 →
+    /// 領収書), each with its folded kana reading: the vocabulary for completions.
+    pub fn nouns(&self, text: &str) -> Vec<Noun> {
+        let mut nouns = Vec::new();
+        let mut current = Noun::default();
+        let mut last_end = None;
+        for mut token in self.segment(text) {
+            let wordy = has_word_character(&token.surface);
+            let details = token.details();
+            let is_noun = details.first() == Some(&"名詞")
+                && !matches!(details.get(1).copied(), Some("非自立" | "代名詞" | "数" | "接尾" | "副詞可能"))
+                && wordy;
+            let suffix = details.first() == Some(&"名詞") && details.get(1) == Some(&"接尾");
+            let reading = details.get(7).filter(|r| **r != "*").map(|r| r.to_string());
+            let adjacent = last_end == Some(token.byte_start);
+            last_end = Some(token.byte_end);
+            if (is_noun || (suffix && !current.surface.is_empty())) && (adjacent || current.surface.is_empty()) {
+                current.surface.push_str(&token.surface);
+                fold_into(&mut current.reading, reading.as_deref().unwrap_or(&token.surface));
+                continue;
+            }
+            if !current.surface.is_empty() {
+                nouns.push(std::mem::take(&mut current));
+            }
+            if is_noun {
+                current.surface.push_str(&token.surface);
+                fold_into(&mut current.reading, reading.as_deref().unwrap_or(&token.surface));
+            }
+        }
+        if !current.surface.is_empty() {
+            nouns.push(current);
+        }
+        nouns
+    }
+
     /// The distinct morphological terms of `text`, in first-seen order.
     pub fn terms(&self, text: &str) -> Vec<String> {
         distinct(self.tokens(text).iter().map(|t| t.term.as_str()))
@@ -305,6 +349,16 @@ mod tests {
         assert_eq!(indexed, queried);
         assert!(queried.iter().any(|(term, _, _)| term == "コンビニ"), "{queried:?}");
         assert!(queried.iter().any(|(term, _, _)| term == "amazon"), "{queried:?}");
+    }
+
+    #[test]
+    fn nouns_join_compounds_and_carry_readings() {
+        let nouns = analyzer().nouns("購入者から領収書発行について依頼がありました。ｺﾝﾋﾞﾆ決済");
+        let pairs: Vec<(&str, &str)> = nouns.iter().map(|n| (n.surface.as_str(), n.reading.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [("購入者", "こうにゅうしゃ"), ("領収書発行", "りょうしゅうしょはっこう"), ("依頼", "いらい"), ("コンビニ決済", "こんびにけっさい")]
+        );
     }
 
     #[test]

@@ -12,6 +12,6 @@ pub mod pos_filter;
 pub mod schema;
 pub mod spans;
 
-pub use analyzer::{AnalyzedToken, Analysis, Analyzer};
+pub use analyzer::{AnalyzedToken, Analysis, Analyzer, Noun};
 pub use entry::{FaqEntry, Link, SourceLocation};
 pub use error::{CoreError, Result};

@@ -7,9 +7,11 @@ pub mod highlight;
 pub mod plan;
 pub mod response;
 pub mod searcher;
+pub mod suggest;
 pub mod synonyms;
 
 pub use plan::{PathKind, Plan, Target, Weights};
 pub use response::{Contribution, Highlights, Hit, SearchResponse};
+pub use suggest::{Suggester, Suggestion};
 pub use synonyms::Synonyms;
 pub use searcher::{FaqSearcher, MAX_LIMIT, MAX_QUERY_CHARS, Page, QueryError, SearchError};

@@ -199,6 +199,19 @@ impl FaqSearcher {
         Ok(hits)
     }
 
+    /// Every entry of the index, in index order.
+    pub fn entries(&self) -> Result<Vec<FaqEntry>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut entries = Vec::with_capacity(self.entries);
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in segment.doc_ids_alive() {
+                let address = DocAddress::new(ordinal as u32, doc);
+                entries.push(self.fields.entry(&searcher.doc(address)?));
+            }
+        }
+        Ok(entries)
+    }
+
     /// The entry with this id, if any.
     pub fn get(&self, id: &str) -> Result<Option<FaqEntry>, SearchError> {
         let searcher = self.reader.searcher();

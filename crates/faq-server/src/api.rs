@@ -1,0 +1,135 @@
+//! JSON handlers: search, one entry, completions, health, metrics. Parameters are parsed
+//! here (not by an extractor) so that every malformed one gets the API's JSON error.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use faq_query::{FaqSearcher, MAX_LIMIT, Page, SearchResponse, Suggestion};
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Largest `offset` accepted: paging deeper than this is not a person using the box.
+pub const MAX_OFFSET: usize = 1000;
+/// Default and largest number of completions.
+pub const DEFAULT_SUGGESTIONS: usize = 8;
+pub const MAX_SUGGESTIONS: usize = 20;
+
+/// Query-string parameters, decoded (invalid UTF-8 becomes U+FFFD, never an error).
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn parse(raw: Option<String>) -> Self {
+        let raw = raw.unwrap_or_default();
+        Params(form_urlencoded::parse(raw.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The query text `q`: required, non-blank, at most [`faq_query::MAX_QUERY_CHARS`] characters.
+    fn query(&self) -> Result<&str, ApiError> {
+        let q = self.get("q").ok_or_else(|| ApiError::bad_request("missing_query", "the parameter `q` is required"))?;
+        FaqSearcher::validate(q)?;
+        Ok(q)
+    }
+
+    /// A whole number within `min..=max` (`None` when absent). Above `max` is clamped when
+    /// `clamp`, refused otherwise.
+    fn number(&self, name: &str, min: usize, max: usize, clamp: bool) -> Result<Option<usize>, ApiError> {
+        let Some(raw) = self.get(name) else { return Ok(None) };
+        let invalid = || {
+            ApiError::bad_request("invalid_parameter", format!("`{name}` must be a whole number from {min} to {max}, got {raw:?}"))
+        };
+        let value: u64 = raw.trim().parse().map_err(|_| invalid())?;
+        let value = usize::try_from(value).unwrap_or(usize::MAX);
+        match value {
+            v if v < min => Err(invalid()),
+            v if v > max && clamp => Ok(Some(max)),
+            v if v > max => Err(invalid()),
+            v => Ok(Some(v)),
+        }
+    }
+
+    fn flag(&self, name: &str) -> Result<bool, ApiError> {
+        match self.get(name) {
+            None | Some("false" | "0") => Ok(false),
+            Some("" | "true" | "1") => Ok(true),
+            Some(other) => Err(ApiError::bad_request("invalid_parameter", format!("`{name}` must be true or false, got {other:?}"))),
+        }
+    }
+}
+
+/// `GET /api/search?q=&limit=&offset=&explain=`: the CLI's JSON contract.
+pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
+    let params = Params::parse(raw);
+    let query = params.query()?.to_string();
+    let page = Page {
+        limit: params.number("limit", 1, MAX_LIMIT, true)?.unwrap_or(10),
+        offset: params.number("offset", 0, MAX_OFFSET, false)?.unwrap_or(0),
+        explain: params.flag("explain")?,
+    };
+    let engine = state.engine();
+    let response = tokio::task::spawn_blocking(move || engine.searcher.search(&query, page))
+        .await
+        .map_err(|e| ApiError::internal(format!("search task failed: {e}")))??;
+    if response.hits.is_empty() {
+        state.metrics.zero_hits.inc();
+    }
+    Ok(Json(response))
+}
+
+/// `GET /api/faq/{id}`: one entry in full.
+pub async fn faq(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    if faq_indexer::markdown::validate_id(&id).is_err() {
+        return Err(ApiError::not_found(format!("no FAQ entry with id {id:?}")));
+    }
+    let engine = state.engine();
+    let lookup = id.clone();
+    let entry = tokio::task::spawn_blocking(move || engine.searcher.get(&lookup))
+        .await
+        .map_err(|e| ApiError::internal(format!("lookup task failed: {e}")))??;
+    match entry {
+        Some(entry) => Ok(Json(entry).into_response()),
+        None => Err(ApiError::not_found(format!("no FAQ entry with id {id:?}"))),
+    }
+}
+
+#[derive(Serialize)]
+pub struct SuggestResponse {
+    pub query: String,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// `GET /api/suggest?q=&limit=`: completions of what is typed so far.
+pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SuggestResponse>, ApiError> {
+    let params = Params::parse(raw);
+    let query = params.query()?.to_string();
+    let limit = params.number("limit", 1, MAX_SUGGESTIONS, true)?.unwrap_or(DEFAULT_SUGGESTIONS);
+    let suggestions = state.engine().suggester.suggest(&query, limit);
+    Ok(Json(SuggestResponse { query, suggestions }))
+}
+
+#[derive(Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub entries: usize,
+}
+
+/// `GET /healthz`
+pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
+    Json(Health { status: "ok", entries: state.engine().searcher.len() })
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+}
+
+/// Any other path.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}

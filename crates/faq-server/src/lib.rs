@@ -1,0 +1,141 @@
+//! The HTTP service: the JSON API (`/api/search`, `/api/faq/{id}`, `/api/suggest`), the
+//! search page at `/`, `/healthz`, `/metrics` and `/api/openapi.json`, with request ids,
+//! structured logs, timeouts, a concurrency limit, compression, CORS closed unless origins
+//! are allowed, and hot reload of the index (SIGHUP or a watched corpus).
+
+pub mod api;
+pub mod error;
+pub mod metrics;
+pub mod page;
+pub mod reload;
+pub mod state;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use axum::middleware;
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+pub use error::ApiError;
+pub use state::{AppState, Engine, Loader};
+
+/// Service settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Origins allowed to call the API from a browser (CORS) and to frame the page; empty
+    /// means same-origin only.
+    pub allowed_origins: Vec<String>,
+    pub request_timeout: Duration,
+    /// Requests handled at once; more wait their turn.
+    pub max_concurrency: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { allowed_origins: Vec::new(), request_timeout: Duration::from_secs(10), max_concurrency: 256 }
+    }
+}
+
+/// Largest request body accepted (the API is all GET; bodies are not expected).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// `req-<start>-<n>`: unique per process start.
+#[derive(Clone)]
+struct RequestIds {
+    prefix: u64,
+    next: Arc<AtomicU64>,
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("req-{:x}-{n}", self.prefix)).ok().map(RequestId::new)
+    }
+}
+
+/// The whole application; tests drive it in-process, `faq serve` on a socket.
+pub fn router(state: AppState, config: Config) -> Router {
+    let config = Arc::new(config);
+    let api = Router::new()
+        .route("/api/search", get(api::search))
+        .route("/api/faq/{id}", get(api::faq))
+        .route("/api/suggest", get(api::suggest))
+        .route("/healthz", get(api::healthz))
+        .route("/metrics", get(api::metrics))
+        .route("/api/openapi.json", get(page::openapi))
+        .route("/assets/app.js", get(page::app_js))
+        .route("/assets/style.css", get(page::style_css))
+        .fallback(api::not_found)
+        .route_layer(middleware::from_fn_with_state(state.clone(), metrics::record))
+        .with_state(state);
+    let pages = Router::new().route("/", get(page::index)).with_state(config.clone());
+
+    let prefix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let ids = RequestIds { prefix, next: Arc::new(AtomicU64::new(1)) };
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request<_>| {
+            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", id, method = %request.method(), uri = %request.uri())
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+
+    pages.merge(api).layer(
+        ServiceBuilder::new()
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
+            .layer(trace)
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+            .layer(cors(&config.allowed_origins))
+            .layer(CompressionLayer::new())
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+            .layer(ConcurrencyLimitLayer::new(config.max_concurrency)),
+    )
+}
+
+/// CORS: closed (no `Access-Control-Allow-Origin`) unless origins are listed.
+fn cors(allowed: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = allowed.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET])
+        .allow_headers([header::ACCEPT, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Resolves when the process is asked to stop (SIGINT or SIGTERM).
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,72 @@
+//! Prometheus metrics: requests by route and status, latency histogram, zero-hit searches,
+//! index size and reloads; exposed as text at `/metrics`.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+
+use crate::state::AppState;
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: IntCounterVec,
+    pub latency: HistogramVec,
+    pub zero_hits: IntCounter,
+    pub entries: IntGauge,
+    pub reloads: IntCounterVec,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(Opts::new("faq_http_requests_total", "HTTP requests by route and status"), &["route", "status"])
+            .expect("static metric definition");
+        let buckets = vec![0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0];
+        let latency = HistogramVec::new(
+            HistogramOpts::new("faq_http_request_duration_seconds", "HTTP request latency by route").buckets(buckets),
+            &["route"],
+        )
+        .expect("static metric definition");
+        let zero_hits = IntCounter::new("faq_search_zero_hits_total", "searches that found nothing").expect("static metric definition");
+        let entries = IntGauge::new("faq_index_entries", "entries in the live index").expect("static metric definition");
+        let reloads = IntCounterVec::new(Opts::new("faq_reloads_total", "index reloads by result"), &["result"])
+            .expect("static metric definition");
+        for collector in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(zero_hits.clone()),
+            Box::new(entries.clone()),
+            Box::new(reloads.clone()),
+        ] {
+            registry.register(collector).expect("metric names are unique");
+        }
+        Metrics { registry, requests, latency, zero_hits, entries, reloads }
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        // Encoding registered metrics into memory cannot fail.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Middleware recording every request.
+pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state.metrics.latency.with_label_values(&[&route]).observe(started.elapsed().as_secs_f64());
+    state.metrics.requests.with_label_values(&[&route, response.status().as_str()]).inc();
+    response
+}

@@ -1,0 +1,76 @@
+//! What handlers share: the live engine (searcher + completions), swapped atomically on
+//! reload so requests in flight finish on the engine they started with.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use faq_query::{FaqSearcher, Suggester};
+
+use crate::metrics::Metrics;
+
+/// An opened index and its completion vocabulary.
+pub struct Engine {
+    pub searcher: FaqSearcher,
+    pub suggester: Suggester,
+}
+
+impl Engine {
+    /// Wraps a searcher, building its completions from the indexed questions.
+    pub fn new(searcher: FaqSearcher) -> Result<Self, String> {
+        let entries = searcher.entries().map_err(|e| e.to_string())?;
+        let suggester = Suggester::build(&entries, searcher.analyzer());
+        Ok(Engine { searcher, suggester })
+    }
+}
+
+/// Opens (and if needed rebuilds) the engine; called at start and on every reload.
+pub type Loader = Arc<dyn Fn() -> Result<FaqSearcher, String> + Send + Sync>;
+
+/// Shared state of the service.
+#[derive(Clone)]
+pub struct AppState {
+    engine: Arc<ArcSwap<Engine>>,
+    loader: Loader,
+    reloading: Arc<tokio::sync::Mutex<()>>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Loads the engine a first time.
+    pub fn load(loader: Loader) -> Result<Self, String> {
+        let engine = Engine::new(loader()?)?;
+        let metrics = Arc::new(Metrics::new());
+        metrics.entries.set(engine.searcher.len() as i64);
+        Ok(AppState { engine: Arc::new(ArcSwap::from_pointee(engine)), loader, reloading: Arc::default(), metrics })
+    }
+
+    /// The live engine, held for the duration of one request.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load_full()
+    }
+
+    /// Rebuilds and swaps the engine off the async workers. On failure the old engine keeps
+    /// serving and the error (with the corpus file and line) is logged and returned.
+    pub async fn reload(&self) -> Result<usize, String> {
+        let _one_at_a_time = self.reloading.lock().await;
+        let loader = self.loader.clone();
+        let loaded = tokio::task::spawn_blocking(move || loader().and_then(Engine::new))
+            .await
+            .unwrap_or_else(|e| Err(format!("reload task failed: {e}")));
+        match loaded {
+            Ok(engine) => {
+                let entries = engine.searcher.len();
+                self.engine.store(Arc::new(engine));
+                self.metrics.entries.set(entries as i64);
+                self.metrics.reloads.with_label_values(&["ok"]).inc();
+                tracing::info!(entries, "index reloaded");
+                Ok(entries)
+            }
+            Err(error) => {
+                self.metrics.reloads.with_label_values(&["failed"]).inc();
+                tracing::error!(%error, "reload failed; the previous index keeps serving");
+                Err(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The API driven in-process through the router: contract, errors as JSON with 4xx, limits,
+//! CORS, request ids, metrics, the page's CSP, and hot reload keeping the old index on a
+//! broken corpus.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use faq_core::Analyzer;
+use faq_query::{FaqSearcher, Synonyms};
+use faq_server::{AppState, Config, Loader, router};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+fn analyzer() -> &'static Analyzer {
+    static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
+    ANALYZER.get_or_init(|| Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)"))
+}
+
+fn seed_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
+}
+
+/// A loader that (re)builds an index of `corpus` under `index` and opens it.
+fn loader(corpus: PathBuf, index: PathBuf) -> Loader {
+    Arc::new(move || {
+        if faq_indexer::is_stale(&index, &corpus).map_err(|e| e.to_string())? {
+            faq_indexer::build_from_corpus(&corpus, &index, analyzer()).map_err(|e| e.to_string())?;
+        }
+        let synonyms = Synonyms::load(&corpus.join("synonyms.txt"), analyzer())?;
+        Ok(FaqSearcher::open(&index, analyzer().clone()).map_err(|e| e.to_string())?.with_synonyms(synonyms))
+    })
+}
+
+struct App {
+    router: Router,
+    state: AppState,
+    _index: tempfile::TempDir,
+}
+
+fn app_with(config: Config) -> App {
+    let index = tempfile::tempdir().unwrap();
+    let state = AppState::load(loader(seed_corpus(), index.path().to_path_buf())).unwrap();
+    App { router: router(state.clone(), config), state, _index: index }
+}
+
+fn app() -> App {
+    app_with(Config::default())
+}
+
+async fn get(router: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    get_with(router, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn get_with(router: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, body)
+}
+
+async fn get_json(router: &Router, uri: &str) -> (StatusCode, Value) {
+    let (status, headers, body) = get(router, uri).await;
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"), "{uri}: {headers:?}");
+    (status, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {}", String::from_utf8_lossy(&body))))
+}
+
+fn q(text: &str) -> String {
+    form_encode(text)
+}
+
+fn form_encode(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test]
+async fn search_returns_the_cli_contract() {
+    let app = app();
+    let (status, body) = get_json(&app.router, &format!("/api/search?q={}&limit=3", q("領収書を出してほしい"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["query"], "領収書を出してほしい");
+    assert!(body["took_ms"].as_f64().unwrap() >= 0.0);
+    assert!(body["total_hits"].as_u64().unwrap() >= 1);
+    let hits = body["hits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 3);
+    let top = &hits[0];
+    assert!(top["question"].as_str().unwrap().starts_with("購入者から領収書発行"));
+    assert!(top["highlights"]["question"].as_str().unwrap().contains("<mark>"));
+    assert_eq!(top["links"][0]["label"], "領収書について");
+    assert!(top.get("explain").is_none());
+    let (_, explained) = get_json(&app.router, &format!("/api/search?q={}&explain=true&limit=1", q("領収書"))).await;
+    assert!(explained["hits"][0]["explain"].as_array().is_some_and(|parts| !parts.is_empty()));
+}
+
+#[tokio::test]
+async fn bad_parameters_are_json_400s() {
+    let app = app();
+    let long = "あ".repeat(faq_query::MAX_QUERY_CHARS + 1);
+    let cases = [
+        ("/api/search".to_string(), "missing_query"),
+        ("/api/search?q=".to_string(), "empty_query"),
+        ("/api/search?q=%20%E3%80%80".to_string(), "empty_query"),
+        (format!("/api/search?q={}", q(&long)), "query_too_long"),
+        ("/api/search?q=a&limit=abc".to_string(), "invalid_parameter"),
+        ("/api/search?q=a&limit=-1".to_string(), "invalid_parameter"),
+        ("/api/search?q=a&limit=0".to_string(), "invalid_parameter"),
+        ("/api/search?q=a&limit=2.5".to_string(), "invalid_parameter"),
+        ("/api/search?q=a&limit=99999999999999999999999".to_string(), "invalid_parameter"),
+        ("/api/search?q=a&offset=-3".to_string(), "invalid_parameter"),
+        ("/api/search?q=a&offset=1000001".to_string(), "invalid_parameter"),
+        ("/api/search?q=a&explain=maybe".to_string(), "invalid_parameter"),
+        ("/api/suggest".to_string(), "missing_query"),
+        ("/api/suggest?q=a&limit=x".to_string(), "invalid_parameter"),
+    ];
+    for (uri, code) in cases {
+        let (status, body) = get_json(&app.router, &uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(body["error"]["code"], code, "{uri}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let (_, body) = get_json(&app.router, &format!("/api/search?q={}", q(&long))).await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("1000"), "the limit is stated");
+}
+
+#[tokio::test]
+async fn limits_clamp_and_odd_input_is_text() {
+    let app = app();
+    let (status, body) = get_json(&app.router, "/api/search?q=%E6%B3%A8%E6%96%87&limit=100000&unknown=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["hits"].as_array().unwrap().len() <= faq_query::MAX_LIMIT);
+    for uri in [
+        "/api/search?q=%FF%FE%FD",                   // invalid UTF-8
+        "/api/search?q=%E9%A0",                      // truncated UTF-8
+        "/api/search?q=%00%01%1B%5B2J",              // control characters
+        "/api/search?q=%22a%22+AND+b*+(c%3A)",       // query syntax
+        "/api/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", // markup
+        "/api/search?q=%E2%80%AE%F0%9F%98%80e%CC%81", // bidi, emoji, combining mark
+        "/api/search?q=a&limit=1&limit=2",
+        "/api/suggest?q=%FF",
+    ] {
+        let (status, body) = get_json(&app.router, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        for hit in body["hits"].as_array().into_iter().flatten() {
+            let highlights = hit["highlights"].to_string();
+            assert!(!highlights.contains("<script"), "{uri}: {highlights}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn faq_by_id_and_not_found() {
+    let app = app();
+    let (_, search) = get_json(&app.router, &format!("/api/search?q={}&limit=1", q("保留中の注文"))).await;
+    let id = search["hits"][0]["id"].as_str().unwrap().to_string();
+    let (status, entry) = get_json(&app.router, &format!("/api/faq/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(entry["id"], id.as_str());
+    assert_eq!(entry["question"], "保留中の注文とはなんですか？");
+    for uri in ["/api/faq/nope", "/api/faq/..%2F..%2Fetc%2Fpasswd", "/api/faq/%00", "/no/such/route", "/assets/../Cargo.toml", "/assets/"] {
+        let (status, body) = get_json(&app.router, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(body["error"]["code"], "not_found", "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn suggest_completes_kana() {
+    let app = app();
+    let (status, body) = get_json(&app.router, &format!("/api/suggest?q={}", q("りょうしゅ"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let texts: Vec<&str> = body["suggestions"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect();
+    assert!(texts.contains(&"領収書"), "{texts:?}");
+}
+
+#[tokio::test]
+async fn health_metrics_openapi_and_request_ids() {
+    let app = app();
+    let (status, health) = get_json(&app.router, "/healthz").await;
+    assert_eq!((status, health["entries"].as_u64()), (StatusCode::OK, Some(13)));
+    get(&app.router, "/api/search?q=zzqxwv").await;
+    get(&app.router, "/api/search?q=").await;
+    let (status, headers, body) = get(&app.router, "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+    let text = String::from_utf8(body).unwrap();
+    assert!(text.contains("faq_http_requests_total{route=\"/api/search\",status=\"400\"} 1"), "{text}");
+    assert!(text.contains("faq_search_zero_hits_total 1"), "{text}");
+    assert!(text.contains("faq_http_request_duration_seconds_bucket{route=\"/api/search\""), "{text}");
+    assert!(text.contains("faq_index_entries 13"));
+    let (status, openapi) = get_json(&app.router, "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    for path in ["/api/search", "/api/faq/{id}", "/api/suggest", "/healthz", "/metrics"] {
+        assert!(openapi["paths"].get(path).is_some(), "{path} documented");
+    }
+    let (_, headers, _) = get(&app.router, "/healthz").await;
+    assert!(headers["x-request-id"].to_str().unwrap().starts_with("req-"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn page_assets_and_csp() {
+    let app = app_with(Config { allowed_origins: vec!["https://portal.example.com".into()], ..Config::default() });
+    let (status, headers, body) = get(&app.router, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.contains("lang=\"ja\"") && html.contains("/assets/app.js"));
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'self' https://portal.example.com"), "{csp}");
+    let (status, headers, js) = get(&app.router, "/assets/app.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+    assert!(!String::from_utf8(js).unwrap().contains("innerHTML"), "the page never injects HTML");
+}
+
+#[tokio::test]
+async fn cors_is_closed_by_default_and_opened_by_the_allowlist() {
+    let request = |origin: &str| {
+        Request::get("/api/search?q=a").header(header::ORIGIN, origin).body(Body::empty()).unwrap()
+    };
+    let closed = app();
+    let (_, headers, _) = get_with(&closed.router, request("https://evil.example")).await;
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    let open = app_with(Config { allowed_origins: vec!["https://portal.example.com".into()], ..Config::default() });
+    let (_, headers, _) = get_with(&open.router, request("https://portal.example.com")).await;
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://portal.example.com");
+    let (_, headers, _) = get_with(&open.router, request("https://evil.example")).await;
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+#[tokio::test]
+async fn reload_swaps_in_new_entries_and_keeps_the_old_index_on_a_broken_corpus() {
+    let corpus = tempfile::tempdir().unwrap();
+    let index = tempfile::tempdir().unwrap();
+    let file = corpus.path().join("faq.md");
+    std::fs::write(&file, "### 送料はいくらですか？\n\n全国一律です。\n").unwrap();
+    let state = AppState::load(loader(corpus.path().to_path_buf(), index.path().to_path_buf())).unwrap();
+    let app = router(state.clone(), Config::default());
+    let in_flight = state.engine();
+
+    std::fs::write(&file, "### 送料はいくらですか？\n\n全国一律です。\n\n### 納品書は入りますか？\n\n同梱します。\n").unwrap();
+    assert_eq!(state.reload().await, Ok(2));
+    let (_, body) = get_json(&app, &format!("/api/search?q={}", q("納品書"))).await;
+    assert_eq!(body["hits"][0]["question"], "納品書は入りますか？");
+    assert_eq!(in_flight.searcher.len(), 1, "a request holding the old engine keeps it");
+
+    std::fs::write(&file, "### 答えのない質問？\n").unwrap();
+    let error = state.reload().await.unwrap_err();
+    assert!(error.contains("faq.md:1"), "{error}");
+    let (status, body) = get_json(&app, &format!("/api/search?q={}", q("納品書"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["hits"][0]["question"], "納品書は入りますか？", "the last good index keeps serving");
+    let (_, headers, metrics) = get(&app, "/metrics").await;
+    drop(headers);
+    assert!(String::from_utf8(metrics).unwrap().contains("faq_reloads_total{result=\"failed\"} 1"));
+}

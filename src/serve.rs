@@ -1,0 +1,44 @@
+//! `faq serve`: the HTTP service on a socket, with logs to stderr, hot reload on SIGHUP and
+//! (with `--watch`) on corpus changes, and graceful shutdown on SIGINT/SIGTERM.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use faq_server::{AppState, Config, Loader};
+
+use crate::cli::ServeArgs;
+use crate::locate;
+
+pub fn run(args: ServeArgs) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let location = args.location.clone();
+    let loader: Loader = Arc::new(move || locate::open_searcher(&location).map_err(|e| format!("{e:#}")));
+    let state = AppState::load(loader).map_err(|e| anyhow!(e))?;
+    let config = Config {
+        allowed_origins: args.allowed_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect(),
+        request_timeout: Duration::from_secs(args.timeout_secs),
+        ..Config::default()
+    };
+    let corpus = locate::resolve(&args.location).corpus;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
+        let address = listener.local_addr()?;
+        faq_server::reload::spawn_on_sighup(state.clone());
+        let _watcher = match (&corpus, args.watch) {
+            (Some(corpus), true) => Some(faq_server::reload::watch(state.clone(), corpus).with_context(|| format!("watching {}", corpus.display()))?),
+            _ => None,
+        };
+        tracing::info!(%address, entries = state.engine().searcher.len(), watch = args.watch, "serving on http://{address}/");
+        let app = faq_server::router(state, config);
+        axum::serve(listener, app).with_graceful_shutdown(faq_server::shutdown_signal()).await?;
+        Ok(())
+    })
+}
