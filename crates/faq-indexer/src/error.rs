@@ -27,7 +27,7 @@ impl std::error::Error for CorpusError {}
 /// Why an index could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("{0}")]
+    #[error(transparent)]
     Corpus(#[from] CorpusError),
     #[error(transparent)]
     Core(#[from] faq_core::CoreError),

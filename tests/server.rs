@@ -1,0 +1,92 @@
+//! `faq serve` as a real process on a loopback socket: the API over TCP, hot reload on a
+//! corpus change (--watch) and on SIGHUP, the last good index kept when the corpus breaks,
+//! and graceful shutdown on SIGTERM.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::server::Server;
+
+fn fresh_checkout() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    std::fs::copy(common::seed_corpus().join("order-management.md"), dir.path().join("corpus/order-management.md")).unwrap();
+    dir
+}
+
+fn encode(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+fn top_question(server: &Server, query: &str) -> Option<String> {
+    let (status, _, body) = server.get(&format!("/api/search?q={}&limit=1", encode(query)));
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    value["hits"][0]["question"].as_str().map(str::to_string)
+}
+
+fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+fn append(path: &Path, text: &str) {
+    let mut content = std::fs::read_to_string(path).unwrap();
+    content.push_str(text);
+    std::fs::write(path, content).unwrap();
+}
+
+#[test]
+fn serves_over_tcp_reloads_and_shuts_down_gracefully() {
+    let checkout = fresh_checkout();
+    let mut server = Server::start(checkout.path(), &["--watch"]);
+
+    // The API and the page over a real socket.
+    assert!(top_question(&server, "領収書を出してほしいと言われた").unwrap().starts_with("購入者から領収書発行"));
+    let (status, head, body) = server.get("/api/search?q=");
+    assert_eq!(status, 400, "{head}");
+    assert!(body.contains("\"empty_query\""), "{body}");
+    let (status, head, body) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(head.to_ascii_lowercase().contains("content-security-policy: default-src 'none'"), "{head}");
+    assert!(body.contains("/assets/app.js"));
+    let (status, _, body) = server.get("/api/faq/..%2F..%2Fetc%2Fpasswd");
+    assert_eq!(status, 404, "{body}");
+
+    // --watch: a new entry appears without a restart.
+    let corpus = checkout.path().join("corpus/order-management.md");
+    append(&corpus, "\n\n### 納品書は同梱できますか？\n\n納品書の同梱は任意です。\n");
+    assert!(
+        wait_for(Duration::from_secs(20), || top_question(&server, "納品書").as_deref() == Some("納品書は同梱できますか？")),
+        "watch reload: {}",
+        server.log()
+    );
+
+    // A broken corpus: the reload fails with file and line, the last good index serves on.
+    append(&corpus, "\n\n### 答えのない質問？\n");
+    assert!(wait_for(Duration::from_secs(20), || server.log().contains("reload failed")), "{}", server.log());
+    assert!(server.log().contains("order-management.md:"), "{}", server.log());
+    assert_eq!(top_question(&server, "納品書").as_deref(), Some("納品書は同梱できますか？"));
+
+    // SIGHUP after the fix.
+    let fixed = std::fs::read_to_string(&corpus).unwrap().replace("### 答えのない質問？\n", "### 領収書の宛名は？\n\n購入者の氏名です。\n");
+    std::fs::write(&corpus, fixed).unwrap();
+    server.signal("HUP");
+    assert!(
+        wait_for(Duration::from_secs(20), || top_question(&server, "宛名").as_deref() == Some("領収書の宛名は？")),
+        "{}",
+        server.log()
+    );
+
+    server.signal("TERM");
+    assert_eq!(server.wait(Duration::from_secs(20)), Some(0), "{}", server.log());
+    assert!(server.log().contains("shutting down"), "{}", server.log());
+}
