@@ -87,12 +87,21 @@
     return body;
   }
 
+  // Hits scoring under this share of the best one are left out: they share a common word
+  // or two with the question and only bury the answer.
+  const WEAK_SHARE = 0.15;
+
   function render(data) {
     results.replaceChildren();
     selected = -1;
-    empty.hidden = data.hits.length > 0;
-    status.textContent = data.hits.length ? `${data.total_hits}件中 ${data.hits.length}件を表示（${data.took_ms} ms）` : "";
-    data.hits.forEach((hit) => {
+    const best = data.hits.length ? data.hits[0].score : 0;
+    const hits = data.hits.filter((hit) => hit.score >= best * WEAK_SHARE);
+    empty.hidden = hits.length > 0;
+    const omitted = data.hits.length - hits.length;
+    status.textContent = hits.length
+      ? `${hits.length}件を表示${omitted ? `（関連度の低い${omitted}件を省略）` : ""}・${data.took_ms} ms`
+      : "";
+    hits.forEach((hit) => {
       const item = el("li", "result");
       item.dataset.id = hit.id;
       const button = el("button");
