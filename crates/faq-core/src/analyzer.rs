@@ -40,7 +40,7 @@ pub const TOKENIZER_NAME: &str = "faq_ja";
 
 /// Bumped whenever the chain changes what terms it produces: an index built with another
 /// version is rebuilt instead of silently mismatching its queries.
-pub const ANALYZER_VERSION: u32 = 2;
+pub const ANALYZER_VERSION: u32 = 4;
 
 /// Character filters of the chain, in order.
 pub fn character_filters() -> Vec<BoxCharacterFilter> {
@@ -265,6 +265,15 @@ fn character_paths(tokens: &mut [Token<'_>]) -> (Vec<String>, Vec<String>) {
         }
         last_end = Some(token.byte_end);
         if !is_word {
+            continue;
+        }
+        // Particles and auxiliaries end a run instead of joining it: their bigrams
+        // (者か, しょを, てほ) say nothing and multiply the query's terms.
+        if matches!(token.get_detail(0), Some("助詞" | "助動詞")) {
+            surface_bigrams(&surface_run, &mut bigrams);
+            reading_bigrams(&reading_run, &mut readings);
+            surface_run.clear();
+            reading_run.clear();
             continue;
         }
         surface_run.push_str(&token.surface);
