@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""HTTP throughput side by side: `faq serve` and Groonga's HTTP server (groonga-httpd, keep-alive,
+cache off), same corpus (localgovFAQ), same question, wrk on loopback, in one run.
+
+    sudo apt-get install wrk groonga-bin groonga-tokenizer-mecab mecab-ipadic-utf8 groonga-httpd
+    cargo build --release && python3 benches/http_vs_groonga.py [--seconds 30] [--connections 64]
+
+Groonga gets the peers' query for the question (shared/peers/groonga_peer.py: TokenMecab tokens
+OR-ed as phrases, tf-idf question*3 + answer), asked for id, question, answer and score of the
+top 10; faq answers its JSON contract (top 10 with highlights).
+"""
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+SHARED = os.path.join(REPO, "..", "shared")
+sys.path.insert(0, os.path.join(SHARED, "peers"))
+
+import groonga_peer as G  # noqa: E402  (the peers' own code: same index and query)
+
+QUESTION = "住民票の写しを取りたいのですが、どこで手続きできますか"
+
+
+def wrk(url, seconds, connections):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return rps, p50, p99, (errors.group(1) if errors else "0"), (socket_errors.group(1) if socket_errors else "none")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=30)
+    ap.add_argument("--connections", type=int, default=64)
+    args = ap.parse_args()
+    corpus = os.path.join(SHARED, "datasets", "localgovfaq", "faq.jsonl")
+    for tool in ("wrk", "groonga"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is not installed")
+    work = tempfile.mkdtemp()
+    rows = []
+    try:
+        # faq
+        port = free_port()
+        index = os.path.join(work, "faq-index")
+        faq = subprocess.Popen([os.path.join(REPO, "target", "release", "faq"), "serve", "--addr", f"127.0.0.1:{port}",
+                                "--corpus", corpus, "--index", index],
+                               env={**os.environ, "RUST_LOG": "warn"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(600):
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            url = f"{base}/api/search?q={urllib.parse.quote(QUESTION)}&limit=10"
+            size = len(urllib.request.urlopen(url).read())
+            rows.append(("faq serve (fused ranking, highlights)", size, *wrk(url, args.seconds, args.connections)))
+        finally:
+            faq.terminate()
+            faq.wait()
+        # Groonga
+        gwork = os.path.join(work, "groonga")
+        G.cmd_index("mecab", corpus, gwork)
+        meta = G.C.load_meta(gwork)
+        httpd = G.Http(meta["db"], os.path.join(gwork, "httpd.log"), "httpd", gwork)
+        try:
+            _, toks = G.check(httpd.cmd(G.url("tokenize", tokenizer=meta["tokenizer"], string=QUESTION,
+                                             normalizer=meta["normalizer"], mode="GET")), "tokenize")
+            words = []
+            for t in toks:
+                if G.is_word(t["value"]) and t["value"] not in words:
+                    words.append(t["value"])
+            query = " OR ".join(G.quote_phrase(w) for w in words)
+            path = G.url("select", **{"table": "Faq", "match_columns": G.MATCH_COLUMNS["tfidf"], "query": query,
+                                     "query_flags": "QUERY_NO_SYNTAX_ERROR", "sort_keys": "-_score,_id",
+                                     "output_columns": "_key,question,answer,_score", "cache": "no", "limit": "10"})
+            url = f"http://127.0.0.1:{httpd.port}{path}"
+            size = len(urllib.request.urlopen(url).read())
+            rows.append(("groonga-httpd TokenMecab (select, cache off)", size, *wrk(url, args.seconds, args.connections)))
+        finally:
+            httpd.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"localgovFAQ (1,786 entries), question {QUESTION!r}, wrk -t2 -c{args.connections} -d{args.seconds}s, loopback")
+    print("| server | response bytes | req/s | p50 | p99 | non-2xx | socket errors |")
+    print("|---|---|---|---|---|---|---|")
+    for name, size, rps, p50, p99, errors, socket_errors in rows:
+        print(f"| {name} | {size} | {rps:,.0f} | {p50} | {p99} | {errors} | {socket_errors} |")
+
+
+if __name__ == "__main__":
+    main()
