@@ -223,16 +223,13 @@ impl Plan {
         self.clauses.is_empty()
     }
 
-    /// Drops bigram and reading clauses whose term occurs in more than `max_share` of the
-    /// entries (in the clause's field).
+    /// Drops bigram and reading clauses whose term occurs in no entry (they cannot match and
+    /// still cost a scorer) or in more than `max_share` of the entries (in the clause's field).
     pub fn drop_common_character_terms(&mut self, searcher: &Searcher, max_share: Score) {
-        if max_share >= 1.0 {
-            return;
-        }
-        let limit = (searcher.num_docs() as f64 * max_share as f64).max(1.0) as u64;
+        let limit = (searcher.num_docs() as f64 * max_share.min(1.0) as f64).max(1.0) as u64;
         self.clauses.retain(|clause| {
-            matches!(clause.path, PathKind::Morph | PathKind::Synonym)
-                || searcher.doc_freq(&Term::from_field_text(clause.field, &clause.term)).is_ok_and(|df| df <= limit)
+            matches!(clause.path, PathKind::Morph | PathKind::Synonym | PathKind::Phrase)
+                || searcher.doc_freq(&Term::from_field_text(clause.field, &clause.term)).is_ok_and(|df| df > 0 && df <= limit)
         });
     }
 
