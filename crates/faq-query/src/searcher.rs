@@ -105,9 +105,6 @@ impl FaqSearcher {
         self
     }
 
-    pub fn weights(&self) -> &Weights {
-        &self.weights
-    }
 
     pub fn analyzer(&self) -> &Analyzer {
         &self.analyzer
