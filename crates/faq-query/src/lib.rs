@@ -5,6 +5,7 @@
 pub mod eval;
 pub mod highlight;
 pub mod plan;
+pub mod ranker;
 pub mod response;
 pub mod searcher;
 pub mod suggest;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::Score;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
+use tantivy::Term;
 
 use crate::synonyms::Synonyms;
 
@@ -223,16 +223,6 @@ impl Plan {
         self.clauses.is_empty()
     }
 
-    /// Drops bigram and reading clauses whose term occurs in no entry (they cannot match and
-    /// still cost a scorer) or in more than `max_share` of the entries (in the clause's field).
-    pub fn drop_common_character_terms(&mut self, searcher: &Searcher, max_share: Score) {
-        let limit = (searcher.num_docs() as f64 * max_share.min(1.0) as f64).max(1.0) as u64;
-        self.clauses.retain(|clause| {
-            matches!(clause.path, PathKind::Morph | PathKind::Synonym | PathKind::Phrase)
-                || searcher.doc_freq(&Term::from_field_text(clause.field, &clause.term)).is_ok_and(|df| df > 0 && df <= limit)
-        });
-    }
-
     /// The morphological terms (typed or synonyms) that highlighting marks.
     pub fn highlight_terms(&self) -> impl Iterator<Item = &str> {
         self.clauses.iter().filter(|c| matches!(c.path, PathKind::Morph | PathKind::Synonym)).map(|c| c.term.as_str())
@@ -251,7 +241,8 @@ impl Plan {
         Box::new(BoostQuery::new(query, clause.boost))
     }
 
-    /// The whole plan: a disjunction, scores summed.
+    /// The whole plan as one tantivy query: a disjunction, scores summed. Ranking uses
+    /// [`crate::ranker::Ranker`], which computes the same scores faster; this is its reference.
     pub fn query(&self) -> BooleanQuery {
         BooleanQuery::new(self.clauses.iter().map(|c| (Occur::Should, Plan::clause_query(c))).collect())
     }

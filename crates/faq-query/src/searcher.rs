@@ -11,13 +11,14 @@ use std::time::Instant;
 
 use faq_core::schema::FaqFields;
 use faq_core::{Analyzer, CoreError, FaqEntry};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, TantivyDocument, Term};
 
 use crate::highlight::{self, SNIPPET_CHARS};
 use crate::plan::{Plan, Weights};
+use crate::ranker::{Ranked, Ranker};
 use crate::response::{Contribution, Highlights, Hit, HitMarks, SearchResponse};
 use crate::synonyms::Synonyms;
 
@@ -74,6 +75,7 @@ pub struct FaqSearcher {
     entries: usize,
     weights: Weights,
     synonyms: Synonyms,
+    ranker: Ranker,
 }
 
 impl FaqSearcher {
@@ -89,8 +91,10 @@ impl FaqSearcher {
     pub fn from_index(index: Index, fields: FaqFields, analyzer: Analyzer) -> Result<Self, SearchError> {
         // The index is immutable once published: a new build is a new generation.
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let entries = reader.searcher().num_docs() as usize;
-        Ok(FaqSearcher { reader, fields, analyzer, entries, weights: Weights::default(), synonyms: Synonyms::default() })
+        let searcher = reader.searcher();
+        let entries = searcher.num_docs() as usize;
+        let ranker = Ranker::new(&searcher, &fields.scored())?;
+        Ok(FaqSearcher { reader, fields, analyzer, entries, weights: Weights::default(), synonyms: Synonyms::default(), ranker })
     }
 
     /// Replaces the ranking weights.
@@ -137,15 +141,9 @@ impl FaqSearcher {
         Self::validate(query)?;
         let searcher = self.reader.searcher();
         let mut plan = self.plan(query);
-        plan.drop_common_character_terms(&searcher, self.weights.max_character_df);
         let limit = page.limit.clamp(1, MAX_LIMIT);
-        let (total_hits, ranked) = if plan.is_empty() {
-            (0, Vec::new())
-        } else {
-            let collector = (TopDocs::with_limit(limit).and_offset(page.offset).order_by_score(), Count);
-            let (top, count) = searcher.search(&plan.query(), &collector)?;
-            (count, top)
-        };
+        let Ranked { total_hits, top: ranked } =
+            self.ranker.rank(&searcher, &mut plan, self.weights.max_character_df, limit, page.offset)?;
         let mut hits = self.hits(&searcher, &ranked, &plan)?;
         if page.explain {
             for (hit, &(_, address)) in hits.iter_mut().zip(&ranked) {

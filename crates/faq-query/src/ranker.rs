@@ -1,0 +1,224 @@
+//! Term-at-a-time BM25 over a [`Plan`]: the scores of tantivy's `BooleanQuery` of boosted
+//! `TermQuery`s (same formula, same statistics, checked by tests against it) without
+//! building a weight, a scorer and a 256-entry norm table for every clause of every query.
+//!
+//! Each clause's term is looked up once per segment; its document frequency both prunes
+//! the clause (absent terms, and character-path terms too common to say anything) and
+//! gives its idf. Postings are read block by block and added into a per-thread score
+//! array that is reused between queries, so a search allocates only for its candidates.
+//! Phrase clauses (off by default) go through tantivy's own scorer.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::TermInfo;
+use tantivy::query::{EnableScoring, Query};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+
+use crate::plan::{PathKind, Plan};
+
+/// BM25 parameters, as tantivy's.
+const K1: Score = 1.2;
+const B: Score = 0.75;
+
+/// Per-field length normalisation, computed once per opened index.
+#[derive(Clone, Debug)]
+pub struct Ranker {
+    total_docs: u64,
+    /// For each scored field: `K1 * (1 - B + B * fieldnorm / average)` per fieldnorm id.
+    norms: HashMap<Field, Box<[Score; 256]>>,
+}
+
+/// The ranked page and the number of entries that matched at all.
+pub struct Ranked {
+    pub total_hits: usize,
+    pub top: Vec<(Score, DocAddress)>,
+}
+
+thread_local! {
+    /// Score accumulator reused across queries on this thread (reset after each use).
+    static SCORES: RefCell<Vec<Score>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Ranker {
+    /// Reads the collection statistics of `fields` (the index is immutable once opened).
+    pub fn new(searcher: &Searcher, fields: &[Field]) -> tantivy::Result<Ranker> {
+        let total_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
+        let mut norms = HashMap::new();
+        for &field in fields {
+            let mut tokens = 0u64;
+            for segment in searcher.segment_readers() {
+                tokens += segment.inverted_index(field)?.total_num_tokens();
+            }
+            let average = tokens as Score / total_docs.max(1) as Score;
+            let mut table = Box::new([0.0; 256]);
+            for (id, slot) in table.iter_mut().enumerate() {
+                let norm = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
+                *slot = K1 * (1.0 - B + B * norm / average);
+            }
+            norms.insert(field, table);
+        }
+        Ok(Ranker { total_docs, norms })
+    }
+
+    /// Ranks the entries for `plan`, returning `offset..offset + limit` of the ranking
+    /// (score descending, index order among equal scores).
+    ///
+    /// Clauses that cannot contribute are removed from `plan` first: terms in no entry, and
+    /// bigram/reading terms found in more than `max_character_share` of the entries.
+    pub fn rank(
+        &self,
+        searcher: &Searcher,
+        plan: &mut Plan,
+        max_character_share: Score,
+        limit: usize,
+        offset: usize,
+    ) -> tantivy::Result<Ranked> {
+        let segments = searcher.segment_readers();
+        let max_df = ((self.total_docs as f64 * max_character_share.min(1.0) as f64).max(1.0)) as u64;
+
+        // Pass 1: look each term up once per segment; prune; weight by idf.
+        let mut scored = Vec::with_capacity(plan.clauses.len());
+        let mut keep = vec![true; plan.clauses.len()];
+        for (index, clause) in plan.clauses.iter().enumerate() {
+            if clause.next.is_some() {
+                continue; // phrase: tantivy's scorer, below
+            }
+            let term = Term::from_field_text(clause.field, &clause.term);
+            let mut infos = Vec::with_capacity(segments.len());
+            let mut df = 0u64;
+            for segment in segments {
+                let info = segment.inverted_index(clause.field)?.get_term_info(&term)?;
+                df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
+                infos.push(info);
+            }
+            let character = matches!(clause.path, PathKind::Bigram | PathKind::Reading);
+            if df == 0 || (character && df > max_df) {
+                keep[index] = false;
+                continue;
+            }
+            let weight = clause.boost * idf(df, self.total_docs) * (1.0 + K1);
+            scored.push(ScoredTerm { field: clause.field, weight, infos });
+        }
+
+        // Pass 2: accumulate per segment, collect the candidates.
+        let mut candidates: Vec<(Score, DocAddress)> = Vec::new();
+        SCORES.with(|cell| -> tantivy::Result<()> {
+            let mut scores = cell.borrow_mut();
+            let mut touched: Vec<DocId> = Vec::new();
+            for (ordinal, segment) in segments.iter().enumerate() {
+                let max_doc = segment.max_doc() as usize;
+                if scores.len() < max_doc {
+                    scores.resize(max_doc, 0.0);
+                }
+                let mut accumulator = Accumulator { scores: &mut scores[..max_doc], touched: &mut touched };
+                let outcome = self.accumulate(searcher, segment, ordinal, &scored, plan, &mut accumulator);
+                // Always leave the shared array zeroed, even when a read failed.
+                let alive = segment.alive_bitset();
+                for &doc in accumulator.touched.iter() {
+                    let score = std::mem::replace(&mut accumulator.scores[doc as usize], 0.0);
+                    if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                        candidates.push((score, DocAddress::new(ordinal as u32, doc)));
+                    }
+                }
+                touched.clear();
+                outcome?;
+            }
+            Ok(())
+        })?;
+
+        let mut index = 0;
+        plan.clauses.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
+
+        let total_hits = candidates.len();
+        let wanted = offset.saturating_add(limit).min(total_hits);
+        let order = |a: &(Score, DocAddress), b: &(Score, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if wanted < candidates.len() && wanted > 0 {
+            candidates.select_nth_unstable_by(wanted - 1, order);
+        }
+        candidates.truncate(wanted);
+        candidates.sort_unstable_by(order);
+        let top = candidates.into_iter().skip(offset).collect();
+        Ok(Ranked { total_hits, top })
+    }
+
+    /// Adds every scored term's (and phrase's) BM25 into `accumulator` for one segment.
+    fn accumulate(
+        &self,
+        searcher: &Searcher,
+        segment: &SegmentReader,
+        ordinal: usize,
+        scored: &[ScoredTerm],
+        plan: &Plan,
+        accumulator: &mut Accumulator<'_>,
+    ) -> tantivy::Result<()> {
+        let mut fieldnorms: HashMap<Field, FieldNormReader> = HashMap::new();
+        for term in scored {
+            let (Some(info), Some(norms)) = (&term.infos[ordinal], self.norms.get(&term.field)) else { continue };
+            if !fieldnorms.contains_key(&term.field) {
+                fieldnorms.insert(term.field, segment.get_fieldnorms_reader(term.field)?);
+            }
+            let fieldnorm = &fieldnorms[&term.field];
+            let inverted = segment.inverted_index(term.field)?;
+            let mut postings = inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            loop {
+                let docs = postings.docs();
+                if docs.is_empty() {
+                    break;
+                }
+                for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
+                    let tf = tf as Score;
+                    let norm = norms[fieldnorm.fieldnorm_id(doc) as usize];
+                    accumulator.add(doc, term.weight * tf / (tf + norm));
+                }
+                postings.advance();
+            }
+        }
+        for clause in plan.clauses.iter().filter(|c| c.next.is_some()) {
+            let weight = Plan::clause_query(clause).weight(EnableScoring::enabled_from_searcher(searcher))?;
+            let mut scorer = weight.scorer(segment, 1.0)?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                accumulator.add(doc, scorer.score());
+                doc = scorer.advance();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A plan term that occurs in the index: its weight (boost × idf × (k1 + 1)) and where its
+/// postings are in each segment.
+struct ScoredTerm {
+    field: Field,
+    weight: Score,
+    infos: Vec<Option<TermInfo>>,
+}
+
+/// Scores of one segment's documents, and which documents have one.
+struct Accumulator<'a> {
+    scores: &'a mut [Score],
+    touched: &'a mut Vec<DocId>,
+}
+
+impl Accumulator<'_> {
+    #[inline]
+    fn add(&mut self, doc: DocId, score: Score) {
+        let slot = &mut self.scores[doc as usize];
+        if *slot == 0.0 {
+            self.touched.push(doc);
+        }
+        *slot += score;
+    }
+}
+
+/// Inverse document frequency, as tantivy's and Lucene's BM25.
+fn idf(doc_freq: u64, doc_count: u64) -> Score {
+    let x = ((doc_count.saturating_sub(doc_freq)) as Score + 0.5) / (doc_freq as Score + 0.5);
+    (1.0 + x).ln()
+}

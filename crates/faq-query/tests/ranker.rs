@@ -1,0 +1,115 @@
+//! The term-at-a-time ranker against its reference, tantivy's own `BooleanQuery` of the same
+//! plan: same matches, same scores, same order, on one-segment and multi-segment indexes,
+//! with and without the phrase path, for every query of the seed dev set (and of the
+//! localgovFAQ dev split when ../shared is present).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use faq_core::schema::prepare;
+use faq_core::{Analyzer, FaqEntry};
+use faq_query::ranker::Ranker;
+use faq_query::{Plan, Synonyms, Weights};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::{DocAddress, Index, Score};
+
+fn analyzer() -> Analyzer {
+    Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)")
+}
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+/// An in-RAM index of `entries` committed in `segments` separate commits (not merged).
+fn index_in_segments(entries: &[FaqEntry], analyzer: &Analyzer, segments: usize) -> Index {
+    let index = Index::create_in_ram(faq_core::schema::build_schema());
+    let fields = prepare(&index, analyzer).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
+    let per_segment = entries.len().div_ceil(segments);
+    for chunk in entries.chunks(per_segment) {
+        for entry in chunk {
+            writer.add_document(fields.document(entry, analyzer)).unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    index
+}
+
+fn compare(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, weights: &Weights, queries: &[String]) {
+    let fields = faq_core::schema::FaqFields::from_schema(&index.schema()).unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let ranker = Ranker::new(&searcher, &fields.scored()).unwrap();
+    let mut compared = 0;
+    for query in queries {
+        let mut plan = Plan::new(&analyzer.analyze(query), &fields, weights, synonyms);
+        let before = plan.clauses.len();
+        let ranked = ranker.rank(&searcher, &mut plan, weights.max_character_df, 20, 0).unwrap();
+        assert!(plan.clauses.len() <= before);
+        if plan.is_empty() {
+            assert_eq!(ranked.total_hits, 0, "{query}");
+            continue;
+        }
+        let (reference, count) =
+            searcher.search(&plan.query(), &(TopDocs::with_limit(20).order_by_score(), Count)).unwrap();
+        assert_eq!(ranked.total_hits, count, "{query}: number of matches");
+        assert_eq!(ranked.top.len(), reference.len(), "{query}");
+        let expected: HashMap<DocAddress, Score> = reference.iter().map(|&(s, d)| (d, s)).collect();
+        for (rank, (&(score, doc), &(reference_score, _))) in ranked.top.iter().zip(&reference).enumerate() {
+            // Same score at each rank (summation order may differ in the last bits) ...
+            assert!((score - reference_score).abs() <= 1e-4 * reference_score.max(1.0), "{query} rank {rank}: {score} vs {reference_score}");
+            // ... and each document the reference ranks there (ties may swap) scores the same.
+            if let Some(&other) = expected.get(&doc) {
+                assert!((score - other).abs() <= 1e-4 * other.max(1.0), "{query}: {doc:?} {score} vs {other}");
+            } else {
+                let last = reference.last().unwrap().0;
+                assert!((score - last).abs() <= 1e-4 * last.max(1.0), "{query}: {doc:?} not in the reference top");
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared * 4 >= queries.len() * 3, "only {compared} of {} queries matched anything", queries.len());
+}
+
+fn seed_queries() -> Vec<String> {
+    faq_query::eval::read_queries(&repo().join("tests/data/seed_dev/queries.tsv"))
+        .unwrap()
+        .into_iter()
+        .map(|q| q.text)
+        .collect()
+}
+
+#[test]
+fn ranker_scores_equal_tantivy_boolean_query_on_the_seed() {
+    let analyzer = analyzer();
+    let entries = faq_indexer::corpus::load(&repo().join("corpus")).unwrap().entries;
+    let synonyms = Synonyms::load(&repo().join("corpus/synonyms.txt"), &analyzer).unwrap();
+    let phrase = Weights { phrase: 0.5, ..Weights::default() };
+    for segments in [1, 3] {
+        let index = index_in_segments(&entries, &analyzer, segments);
+        for weights in [Weights::default(), Weights::plain(), phrase] {
+            compare(&index, &analyzer, &synonyms, &weights, &seed_queries());
+        }
+    }
+}
+
+#[test]
+fn ranker_scores_equal_tantivy_boolean_query_on_localgovfaq() {
+    let data = repo().join("../shared/datasets/localgovfaq");
+    if !data.join("faq.jsonl").is_file() {
+        eprintln!("SKIPPED: {} is absent", data.display());
+        return;
+    }
+    let analyzer = analyzer();
+    let entries = faq_indexer::corpus::load(&data.join("faq.jsonl")).unwrap().entries;
+    let queries: Vec<String> = faq_query::eval::read_queries(&data.join("queries.dev.tsv"))
+        .unwrap()
+        .into_iter()
+        .take(120)
+        .map(|q| q.text)
+        .collect();
+    for segments in [1, 4] {
+        let index = index_in_segments(&entries, &analyzer, segments);
+        compare(&index, &analyzer, &Synonyms::default(), &Weights::default(), &queries);
+    }
+}
