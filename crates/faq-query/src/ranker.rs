@@ -9,7 +9,6 @@
 //! Phrase clauses (off by default) go through tantivy's own scorer.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::TermInfo;
@@ -27,8 +26,9 @@ const B: Score = 0.75;
 #[derive(Clone, Debug)]
 pub struct Ranker {
     total_docs: u64,
-    /// For each scored field: `K1 * (1 - B + B * fieldnorm / average)` per fieldnorm id.
-    norms: HashMap<Field, Box<[Score; 256]>>,
+    /// By field id, for each scored field: `K1 * (1 - B + B * fieldnorm / average)` per
+    /// fieldnorm id.
+    norms: Vec<Option<Box<[Score; 256]>>>,
 }
 
 /// The ranked page and the number of entries that matched at all.
@@ -46,7 +46,7 @@ impl Ranker {
     /// Reads the collection statistics of `fields` (the index is immutable once opened).
     pub fn new(searcher: &Searcher, fields: &[Field]) -> tantivy::Result<Ranker> {
         let total_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
-        let mut norms = HashMap::new();
+        let mut norms = Vec::new();
         for &field in fields {
             let mut tokens = 0u64;
             for segment in searcher.segment_readers() {
@@ -58,7 +58,11 @@ impl Ranker {
                 let norm = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
                 *slot = K1 * (1.0 - B + B * norm / average);
             }
-            norms.insert(field, table);
+            let id = field.field_id() as usize;
+            if norms.len() <= id {
+                norms.resize(id + 1, None);
+            }
+            norms[id] = Some(table);
         }
         Ok(Ranker { total_docs, norms })
     }
@@ -157,13 +161,18 @@ impl Ranker {
         plan: &Plan,
         accumulator: &mut Accumulator<'_>,
     ) -> tantivy::Result<()> {
-        let mut fieldnorms: HashMap<Field, FieldNormReader> = HashMap::new();
+        let mut fieldnorms: Vec<(Field, FieldNormReader)> = Vec::new();
         for term in scored {
-            let (Some(info), Some(norms)) = (&term.infos[ordinal], self.norms.get(&term.field)) else { continue };
-            if !fieldnorms.contains_key(&term.field) {
-                fieldnorms.insert(term.field, segment.get_fieldnorms_reader(term.field)?);
-            }
-            let fieldnorm = &fieldnorms[&term.field];
+            let (Some(info), Some(Some(norms))) = (&term.infos[ordinal], self.norms.get(term.field.field_id() as usize)) else {
+                continue;
+            };
+            let fieldnorm = match fieldnorms.iter().position(|(field, _)| *field == term.field) {
+                Some(found) => &fieldnorms[found].1,
+                None => {
+                    fieldnorms.push((term.field, segment.get_fieldnorms_reader(term.field)?));
+                    &fieldnorms[fieldnorms.len() - 1].1
+                }
+            };
             let inverted = segment.inverted_index(term.field)?;
             let mut postings = inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
             loop {

@@ -14,11 +14,12 @@ use faq_core::{Analyzer, CoreError, FaqEntry};
 use tantivy::collector::TopDocs;
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, Term};
 
 use crate::highlight::{self, SNIPPET_CHARS};
 use crate::plan::{Plan, Weights};
 use crate::ranker::{Ranked, Ranker};
+use crate::stored::StoredEntries;
 use crate::response::{Contribution, Highlights, Hit, HitMarks, SearchResponse};
 use crate::synonyms::Synonyms;
 
@@ -76,6 +77,7 @@ pub struct FaqSearcher {
     weights: Weights,
     synonyms: Synonyms,
     ranker: Ranker,
+    stored: StoredEntries,
 }
 
 impl FaqSearcher {
@@ -94,7 +96,7 @@ impl FaqSearcher {
         let searcher = reader.searcher();
         let entries = searcher.num_docs() as usize;
         let ranker = Ranker::new(&searcher, &fields.scored())?;
-        Ok(FaqSearcher { reader, fields, analyzer, entries, weights: Weights::default(), synonyms: Synonyms::default(), ranker })
+        Ok(FaqSearcher { reader, fields, analyzer, entries, weights: Weights::default(), synonyms: Synonyms::default(), ranker, stored: StoredEntries::new(&searcher) })
     }
 
     /// Replaces the ranking weights.
@@ -167,27 +169,25 @@ impl FaqSearcher {
         let wanted: HashSet<&str> = plan.highlight_terms().collect();
         let mut hits = Vec::with_capacity(ranked.len());
         for &(score, address) in ranked {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let entry = self.fields.entry(&doc);
-            let question_spans = self.fields.spans(&doc, self.fields.question_spans);
-            let answer_spans = self.fields.spans(&doc, self.fields.answer_spans);
+            let stored = self.stored.get(searcher, &self.fields, address)?;
+            let entry = &stored.entry;
             let question = highlight::whole(
                 &entry.question,
-                highlight::matched_ranges(&entry.question, question_spans, &wanted),
+                highlight::matched_ranges(&entry.question, &stored.question_spans, &wanted),
             );
             let answer = highlight::snippet(
                 &entry.answer,
-                highlight::matched_ranges(&entry.answer, answer_spans, &wanted),
+                highlight::matched_ranges(&entry.answer, &stored.answer_spans, &wanted),
                 SNIPPET_CHARS,
             );
             hits.push(Hit {
                 highlights: Highlights { question: question.html(&entry.question), answer: answer.html(&entry.answer) },
                 marks: HitMarks { question, answer },
-                id: entry.id,
-                question: entry.question,
-                answer: entry.answer,
+                id: entry.id.clone(),
+                question: entry.question.clone(),
+                answer: entry.answer.clone(),
                 score,
-                links: entry.links,
+                links: entry.links.clone(),
                 explain: None,
             });
         }

@@ -1,0 +1,62 @@
+//! The stored side of hits: each entry's text, links and token spans, decoded from tantivy's
+//! document store the first time it is shown and kept (the index is immutable once opened),
+//! so a repeated hit costs no decompression or UTF-8 validation. Indexes above
+//! [`MAX_CACHED_ENTRIES`] are not cached: every hit is decoded, memory stays flat.
+
+use std::sync::{Arc, OnceLock};
+
+use faq_core::FaqEntry;
+use faq_core::schema::FaqFields;
+use tantivy::{DocAddress, Searcher, TantivyDocument};
+
+/// Largest index whose decoded entries are kept in memory (about 1 KB each for FAQ text).
+pub const MAX_CACHED_ENTRIES: usize = 200_000;
+
+/// An entry as shown in a hit, with the spans highlighting needs.
+#[derive(Debug)]
+pub struct StoredEntry {
+    pub entry: FaqEntry,
+    pub question_spans: Vec<u8>,
+    pub answer_spans: Vec<u8>,
+}
+
+/// Decoded entries by document address, filled on first use.
+pub struct StoredEntries {
+    /// First slot of each segment.
+    bases: Vec<usize>,
+    slots: Vec<OnceLock<Arc<StoredEntry>>>,
+}
+
+impl StoredEntries {
+    pub fn new(searcher: &Searcher) -> StoredEntries {
+        let mut bases = Vec::new();
+        let mut total = 0usize;
+        for segment in searcher.segment_readers() {
+            bases.push(total);
+            total += segment.max_doc() as usize;
+        }
+        let cached = if total <= MAX_CACHED_ENTRIES { total } else { 0 };
+        StoredEntries { bases, slots: (0..cached).map(|_| OnceLock::new()).collect() }
+    }
+
+    /// The entry at `address`, decoded now or earlier.
+    pub fn get(&self, searcher: &Searcher, fields: &FaqFields, address: DocAddress) -> tantivy::Result<Arc<StoredEntry>> {
+        let slot = self
+            .bases
+            .get(address.segment_ord as usize)
+            .and_then(|base| self.slots.get(base + address.doc_id as usize));
+        if let Some(found) = slot.and_then(OnceLock::get) {
+            return Ok(found.clone());
+        }
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let decoded = Arc::new(StoredEntry {
+            entry: fields.entry(&doc),
+            question_spans: fields.spans(&doc, fields.question_spans).to_vec(),
+            answer_spans: fields.spans(&doc, fields.answer_spans).to_vec(),
+        });
+        Ok(match slot {
+            Some(slot) => slot.get_or_init(|| decoded).clone(),
+            None => decoded,
+        })
+    }
+}
