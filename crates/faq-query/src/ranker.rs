@@ -9,12 +9,14 @@
 //! Phrase clauses (off by default) go through tantivy's own scorer.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::TermInfo;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::index::InvertedIndexReader;
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use crate::plan::{PathKind, Plan};
 
@@ -83,6 +85,9 @@ impl Ranker {
         let segments = searcher.segment_readers();
         let max_df = ((self.total_docs as f64 * max_character_share.min(1.0) as f64).max(1.0)) as u64;
 
+        // The readers of the scored fields, per segment.
+        let readers: Vec<FieldReaders> = segments.iter().map(|segment| self.field_readers(segment)).collect::<tantivy::Result<_>>()?;
+
         // Pass 1: look each term up once per segment; prune; weight by idf.
         let mut scored = Vec::with_capacity(plan.clauses.len());
         let mut keep = vec![true; plan.clauses.len()];
@@ -90,11 +95,13 @@ impl Ranker {
             if clause.next.is_some() {
                 continue; // phrase: tantivy's scorer, below
             }
-            let term = Term::from_field_text(clause.field, &clause.term);
             let mut infos = Vec::with_capacity(segments.len());
             let mut df = 0u64;
-            for segment in segments {
-                let info = segment.inverted_index(clause.field)?.get_term_info(&term)?;
+            for segment in &readers {
+                let info = match segment.get(clause.field) {
+                    Some((inverted, _)) => inverted.terms().get(clause.term.as_bytes())?,
+                    None => None,
+                };
                 df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
                 infos.push(info);
             }
@@ -118,7 +125,7 @@ impl Ranker {
                     scores.resize(max_doc, 0.0);
                 }
                 let mut accumulator = Accumulator { scores: &mut scores[..max_doc], touched: &mut touched };
-                let outcome = self.accumulate(searcher, segment, ordinal, &scored, plan, &mut accumulator);
+                let outcome = self.accumulate(searcher, segment, &readers[ordinal], ordinal, &scored, plan, &mut accumulator);
                 // Always leave the shared array zeroed, even when a read failed.
                 let alive = segment.alive_bitset();
                 for &doc in accumulator.touched.iter() {
@@ -151,29 +158,39 @@ impl Ranker {
         Ok(Ranked { total_hits, top })
     }
 
+    /// The term dictionary, postings and field norms of each scored field of a segment.
+    fn field_readers(&self, segment: &SegmentReader) -> tantivy::Result<FieldReaders> {
+        let mut by_id = Vec::with_capacity(self.norms.len());
+        for (id, norms) in self.norms.iter().enumerate() {
+            by_id.push(match norms {
+                Some(_) => {
+                    let field = Field::from_field_id(id as u32);
+                    Some((segment.inverted_index(field)?, segment.get_fieldnorms_reader(field)?))
+                }
+                None => None,
+            });
+        }
+        Ok(FieldReaders { by_id })
+    }
+
     /// Adds every scored term's (and phrase's) BM25 into `accumulator` for one segment.
+    #[allow(clippy::too_many_arguments)]
     fn accumulate(
         &self,
         searcher: &Searcher,
         segment: &SegmentReader,
+        readers: &FieldReaders,
         ordinal: usize,
         scored: &[ScoredTerm],
         plan: &Plan,
         accumulator: &mut Accumulator<'_>,
     ) -> tantivy::Result<()> {
-        let mut fieldnorms: Vec<(Field, FieldNormReader)> = Vec::new();
         for term in scored {
-            let (Some(info), Some(Some(norms))) = (&term.infos[ordinal], self.norms.get(term.field.field_id() as usize)) else {
+            let (Some(info), Some((inverted, fieldnorm)), Some(Some(norms))) =
+                (&term.infos[ordinal], readers.get(term.field), self.norms.get(term.field.field_id() as usize))
+            else {
                 continue;
             };
-            let fieldnorm = match fieldnorms.iter().position(|(field, _)| *field == term.field) {
-                Some(found) => &fieldnorms[found].1,
-                None => {
-                    fieldnorms.push((term.field, segment.get_fieldnorms_reader(term.field)?));
-                    &fieldnorms[fieldnorms.len() - 1].1
-                }
-            };
-            let inverted = segment.inverted_index(term.field)?;
             let mut postings = inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
             loop {
                 let docs = postings.docs();
@@ -198,6 +215,17 @@ impl Ranker {
             }
         }
         Ok(())
+    }
+}
+
+/// One segment's readers of the scored fields, by field id.
+struct FieldReaders {
+    by_id: Vec<Option<(Arc<InvertedIndexReader>, FieldNormReader)>>,
+}
+
+impl FieldReaders {
+    fn get(&self, field: Field) -> Option<&(Arc<InvertedIndexReader>, FieldNormReader)> {
+        self.by_id.get(field.field_id() as usize).and_then(Option::as_ref)
     }
 }
 
