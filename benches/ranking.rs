@@ -1,41 +1,28 @@
-//! The ranking path (analysis + BM25 search + highlights, top 10) on the seed corpus, fused
-//! (default weights) and plain (base forms only, as the first version), and analysis alone. Each iteration checks its result, so a broken ranking cannot look fast.
+//! The ranking path (analysis + BM25 + stored entries + highlights, top 10): on the seed
+//! corpus fused (default weights) and plain (base forms only, as the first version), and
+//! on localgovFAQ (1,786 entries) over its dev queries when ../shared is present. Every
+//! iteration checks its result, so a broken ranking cannot look fast.
 //!
 //! Run: `cargo bench --bench ranking`
 
-use std::path::Path;
+mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use faq_core::Analyzer;
-use faq_core::schema::FaqFields;
-use faq_query::{FaqSearcher, Page, Synonyms, Weights};
-
-fn seed_searcher(weights: Weights) -> FaqSearcher {
-    let analyzer = Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)");
-    let corpus = faq_indexer::corpus::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")).unwrap();
-    let index = faq_indexer::index_in_ram(&corpus.entries, &analyzer).unwrap();
-    let fields = FaqFields::from_schema(&index.schema()).unwrap();
-    let synonyms = Synonyms::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/synonyms.txt"), &analyzer).unwrap();
-    FaqSearcher::from_index(index, fields, analyzer).unwrap().with_synonyms(synonyms).with_weights(weights)
-}
+use faq_query::{Page, Weights};
 
 /// (name, query, start of the question expected first)
-const QUERIES: &[(&str, &str, &str)] = &[
-    ("short", "領収書", "購入者から領収書発行"),
-    ("sentence", "領収書を出してほしいと言われた", "購入者から領収書発行"),
-    (
-        "long",
-        "お世話になっております。先日注文を確定して商品を発送したのですが、購入者の方から商品がまだ到着していないと連絡がありました。配送会社に確認したほうがよいのでしょうか。どのように対応すればよいか教えてください。",
-        "注文を確定し、商品を発送しましたが、購入者より商品が到着",
-    ),
+const SEED_QUERIES: &[(&str, &str, &str)] = &[
+    ("short", common::SHORT, "購入者から領収書発行"),
+    ("sentence", common::SENTENCE, "購入者から領収書発行"),
+    ("long", common::LONG, "注文を確定し、商品を発送しましたが、購入者より商品が到着"),
 ];
 
-fn ranking(c: &mut Criterion) {
-    // The fused ranking (all paths, synonyms) and the plain BM25 of the first version.
+fn seed(c: &mut Criterion) {
+    let entries = common::seed_entries();
     for (group_name, weights) in [("ranking_path_seed", Weights::default()), ("plain_bm25_seed", Weights::plain())] {
-        let searcher = seed_searcher(weights);
+        let searcher = common::searcher(&entries, weights);
         let mut group = c.benchmark_group(group_name);
-        for (name, query, expected) in QUERIES {
+        for (name, query, expected) in SEED_QUERIES {
             group.bench_function(*name, |b| {
                 b.iter(|| {
                     let response = searcher.search(query, Page::first(10)).unwrap();
@@ -53,17 +40,33 @@ fn ranking(c: &mut Criterion) {
         });
         group.finish();
     }
-
-    let searcher = seed_searcher(Weights::default());
-    let analyzer = searcher.analyzer().clone();
-    c.bench_function("analysis_sentence", |b| {
-        b.iter(|| {
-            let terms = analyzer.terms("領収書を出してほしいと言われた");
-            assert_eq!(terms.len(), 4);
-            terms
-        })
-    });
 }
 
-criterion_group!(benches, ranking);
+/// All localgovFAQ dev queries in turn: one iteration is one query; the top hit must be the
+/// one computed before timing (the ranking is deterministic).
+fn localgov(c: &mut Criterion) {
+    let Some(data) = common::localgov() else { return };
+    let queries = common::queries(&data.join("queries.dev.tsv"));
+    let mut group = c.benchmark_group("ranking_path_localgov");
+    for (name, weights) in [("fused", Weights::default()), ("plain", Weights::plain())] {
+        let searcher = common::searcher(&common::localgov_entries(&data), weights);
+        let expected: Vec<Option<String>> = queries
+            .iter()
+            .map(|q| searcher.search(q, Page::first(10)).unwrap().hits.first().map(|h| h.id.clone()))
+            .collect();
+        let mut next = 0;
+        group.bench_function(format!("{name}_dev_queries"), |b| {
+            b.iter(|| {
+                let i = next % queries.len();
+                next += 1;
+                let response = searcher.search(&queries[i], Page::first(10)).unwrap();
+                assert_eq!(response.hits.first().map(|h| &h.id), expected[i].as_ref());
+                response
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, seed, localgov);
 criterion_main!(benches);
