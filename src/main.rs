@@ -13,6 +13,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc: a search allocates many small, short-lived strings; glibc's malloc was ~18% of
+/// the server's CPU under load (BENCHMARKS.md). It costs ~0.8 ms of a cold `faq search`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::run(cli.command) {

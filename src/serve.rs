@@ -1,4 +1,4 @@
-//! `faq serve`: the HTTP service on a socket, with logs to stderr, hot reload on SIGHUP and
+//! `faq serve`: the HTTP service on a socket, with logs to stderr (off the request path), hot reload on SIGHUP and
 //! (with `--watch`) on corpus changes, and graceful shutdown on SIGINT/SIGTERM.
 
 use std::sync::Arc;
@@ -11,11 +11,15 @@ use crate::cli::ServeArgs;
 use crate::locate;
 
 pub fn run(args: ServeArgs) -> Result<()> {
+    // Logs are written by a background thread, so a request never waits on stderr; it
+    // blocks (rather than drops lines) only if the buffer fills. The guard flushes at exit.
+    let (log_writer, _flush_logs) =
+        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn")),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(log_writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let location = args.location.clone();

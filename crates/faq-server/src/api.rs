@@ -13,6 +13,10 @@ use crate::state::AppState;
 
 /// Largest `offset` accepted: paging deeper than this is not a person using the box.
 pub const MAX_OFFSET: usize = 1000;
+/// Longest query searched on the async worker itself; longer ones (pasted mails, up to
+/// 1,000 characters and ~1 ms) and `explain` go to the blocking pool. Measured: the
+/// ranking path of a 48-character query takes 40–100 µs (BENCHMARKS.md).
+pub const INLINE_QUERY_CHARS: usize = 48;
 /// Default and largest number of completions.
 pub const DEFAULT_SUGGESTIONS: usize = 8;
 pub const MAX_SUGGESTIONS: usize = 20;
@@ -73,9 +77,15 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         explain: params.flag("explain")?,
     };
     let engine = state.engine();
-    let response = tokio::task::spawn_blocking(move || engine.searcher.search(&query, page))
-        .await
-        .map_err(|e| ApiError::internal(format!("search task failed: {e}")))??;
+    let response = if query.chars().count() <= INLINE_QUERY_CHARS && !page.explain {
+        // Short enough to answer in well under 100 µs: handing it to the blocking pool
+        // (two thread wake-ups) would cost more than the search.
+        engine.searcher.search(&query, page)?
+    } else {
+        tokio::task::spawn_blocking(move || engine.searcher.search(&query, page))
+            .await
+            .map_err(|e| ApiError::internal(format!("search task failed: {e}")))??
+    };
     if response.hits.is_empty() {
         state.metrics.zero_hits.inc();
     }
