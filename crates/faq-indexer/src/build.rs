@@ -46,6 +46,11 @@ pub fn build_entries(
     Ok(staging.publish(manifest)?)
 }
 
+/// Adds `entries` to a new, empty index and commits.
+fn write_entries(index: &Index, entries: &[FaqEntry], analyzer: &Analyzer) -> Result<(), BuildError> {
+    write_entries_with_progress(index, entries, analyzer, &|_| {})
+}
+
 /// An index in RAM holding `entries` (tests and benchmarks).
 pub fn index_in_ram(entries: &[FaqEntry], analyzer: &Analyzer) -> Result<Index, BuildError> {
     let index = Index::create_in_ram(build_schema());
@@ -53,13 +58,55 @@ pub fn index_in_ram(entries: &[FaqEntry], analyzer: &Analyzer) -> Result<Index, 
     Ok(index)
 }
 
-/// Adds `entries` to a new, empty index and commits.
-fn write_entries(index: &Index, entries: &[FaqEntry], analyzer: &Analyzer) -> Result<(), BuildError> {
+/// Entries analysed per batch. Batches are analysed in parallel and their documents handed
+/// to tantivy in corpus order (document ids, and so ties, stay deterministic).
+const BATCH: usize = 256;
+
+/// Adds `entries` to a new, empty index and commits, calling `progress` with the number of
+/// entries handed to the writer so far.
+pub fn write_entries_with_progress(
+    index: &Index,
+    entries: &[FaqEntry],
+    analyzer: &Analyzer,
+    progress: &dyn Fn(usize),
+) -> Result<(), BuildError> {
     let fields = prepare(index, analyzer)?;
     let mut writer: tantivy::IndexWriter = index.writer(WRITER_MEMORY)?;
-    for entry in entries {
-        writer.add_document(fields.document(entry, analyzer))?;
-    }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let batches: Vec<&[FaqEntry]> = entries.chunks(BATCH).collect();
+    // Long-lived workers analyse the character paths of whole batches (worker k takes
+    // batches k, k + workers, ...); this thread hands them to tantivy in corpus order, and
+    // tantivy's own threads run lindera-tantivy on the question and answer fields.
+    std::thread::scope(|scope| -> Result<(), BuildError> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<tantivy::TantivyDocument>)>(workers * 2);
+        for worker in 0..workers {
+            let sender = sender.clone();
+            let (batches, fields) = (&batches, &fields);
+            scope.spawn(move || {
+                for index in (worker..batches.len()).step_by(workers) {
+                    let documents = batches[index].iter().map(|entry| fields.document(entry, analyzer)).collect();
+                    if sender.send((index, documents)).is_err() {
+                        return; // the writer stopped on an error
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting = std::collections::BTreeMap::new();
+        let (mut next, mut done) = (0, 0);
+        for (index, documents) in receiver {
+            waiting.insert(index, documents);
+            while let Some(documents) = waiting.remove(&next) {
+                for document in documents {
+                    writer.add_document(document)?;
+                }
+                done += batches[next].len();
+                next += 1;
+                progress(done);
+            }
+        }
+        Ok(())
+    })?;
     writer.commit()?;
     // Each indexing thread writes its own segment; a query pays per segment for every
     // term, so the immutable FAQ index is merged into one.
