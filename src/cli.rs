@@ -29,6 +29,8 @@ pub enum Command {
     Tokenize(TokenizeArgs),
     /// Evaluate ranking against graded judgments (nDCG@10, Recall@10, MRR@10, Recall@1).
     Eval(EvalArgs),
+    /// Write the parsed corpus as JSONL (one entry per line), e.g. to import elsewhere.
+    Export(ExportArgs),
     /// Serve the JSON API and the search page over HTTP.
     Serve(ServeArgs),
 }
@@ -50,6 +52,13 @@ pub struct ServeArgs {
     pub timeout_secs: u64,
     #[command(flatten)]
     pub location: Location,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// FAQ corpus: a .md or .jsonl file, or a folder of them
+    #[arg(long, value_name = "PATH", env = "FAQ_CORPUS", default_value = "corpus")]
+    pub corpus: std::path::PathBuf,
 }
 
 /// Where the corpus and the index are.

@@ -10,7 +10,7 @@ use faq_query::eval;
 use faq_query::{FaqSearcher, Page, QueryError, SearchError};
 use serde::Serialize;
 
-use crate::cli::{Command, EvalArgs, RunFormat, SearchArgs, ShowArgs, TokenizeArgs};
+use crate::cli::{Command, EvalArgs, ExportArgs, RunFormat, SearchArgs, ShowArgs, TokenizeArgs};
 use crate::{locate, render};
 
 /// How a successful command ended: decides the exit code.
@@ -37,8 +37,20 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Show(args) => show(&args),
         Command::Tokenize(args) => tokenize(&args),
         Command::Eval(args) => evaluate(&args),
+        Command::Export(args) => export(&args),
         Command::Serve(args) => crate::serve::run(args).map(|()| Outcome::Found),
     }
+}
+
+fn export(args: &ExportArgs) -> Result<Outcome> {
+    let corpus = faq_indexer::corpus::load(&args.corpus)?;
+    let mut stdout = BufWriter::new(io::stdout().lock());
+    for entry in &corpus.entries {
+        serde_json::to_writer(&mut stdout, entry)?;
+        writeln!(stdout)?;
+    }
+    stdout.flush()?;
+    Ok(Outcome::from_found(!corpus.entries.is_empty()))
 }
 
 fn search(args: &SearchArgs) -> Result<Outcome> {

@@ -61,7 +61,10 @@ pub fn build(resolved: &Resolved, analyzer: &Analyzer) -> Result<()> {
     let Some(corpus) = &resolved.corpus else {
         bail!("no corpus: pass --corpus PATH (or run from a folder that has ./{DEFAULT_CORPUS})");
     };
-    let report = faq_indexer::build_from_corpus(corpus, &resolved.index, analyzer)?;
+    let bar = BuildBar::new();
+    let report = faq_indexer::build_from_corpus_with_progress(corpus, &resolved.index, analyzer, &|p| bar.update(p));
+    bar.finish();
+    let report = report?;
     eprintln!(
         "indexed {} entries from {} file(s) of {} into {} in {:.0} ms",
         report.entries,
@@ -71,6 +74,42 @@ pub fn build(resolved: &Resolved, analyzer: &Analyzer) -> Result<()> {
         report.elapsed.as_secs_f64() * 1e3
     );
     Ok(())
+}
+
+/// A progress bar on stderr for long builds, drawn only when stderr is a terminal.
+struct BuildBar(Option<indicatif::ProgressBar>);
+
+impl BuildBar {
+    fn new() -> Self {
+        if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            return BuildBar(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner().with_message("reading the corpus");
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        BuildBar(Some(bar))
+    }
+
+    fn update(&self, progress: faq_indexer::Progress) {
+        let Some(bar) = &self.0 else { return };
+        match progress {
+            faq_indexer::Progress::Loaded { entries } => {
+                bar.set_length(entries as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{msg} {wide_bar} {human_pos}/{human_len} entries, {elapsed} elapsed, ETA {eta}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar.set_message("indexing");
+            }
+            faq_indexer::Progress::Indexed { done } => bar.set_position(done as u64),
+            faq_indexer::Progress::Committing => bar.set_message("writing and merging segments"),
+        }
+    }
+
+    fn finish(self) {
+        if let Some(bar) = self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// Opens the searcher, first rebuilding the index if it should be kept fresh and is stale.

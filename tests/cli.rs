@@ -316,3 +316,20 @@ fn synonyms_apply_at_query_time_without_reindexing() {
     assert_eq!(code(&bad), 2);
     assert!(stderr(&bad).contains("synonyms.txt:1:"), "{}", stderr(&bad));
 }
+
+#[test]
+fn export_writes_jsonl_that_imports_back_to_the_same_entries() {
+    let checkout = Checkout::new();
+    let output = checkout.faq(&["export"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    std::fs::write(checkout.path().join("exported.jsonl"), &output.stdout).unwrap();
+    let markdown = faq_indexer::corpus::load(&checkout.path().join("corpus")).unwrap().entries;
+    let imported = faq_indexer::corpus::load(&checkout.path().join("exported.jsonl")).unwrap().entries;
+    assert_eq!(imported.len(), 13);
+    for (a, b) in markdown.iter().zip(&imported) {
+        assert_eq!((&a.id, &a.question, &a.answer, &a.links, &a.category), (&b.id, &b.question, &b.answer, &b.links, &b.category));
+    }
+    let missing = checkout.faq(&["export", "--corpus", "nowhere"]);
+    assert_eq!(code(&missing), 2);
+    assert!(stderr(&missing).contains("nowhere"), "{}", stderr(&missing));
+}

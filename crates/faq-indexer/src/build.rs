@@ -24,26 +24,38 @@ pub struct BuildReport {
     pub elapsed: Duration,
 }
 
+/// Where a build is, for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// The corpus is read: this many entries will be indexed.
+    Loaded { entries: usize },
+    /// This many entries were analysed and handed to the index writer.
+    Indexed { done: usize },
+    /// Everything is added; tantivy is writing and merging the segments.
+    Committing,
+}
+
 /// Reads the corpus at `corpus_path` and publishes a new index generation under `root`.
 pub fn build_from_corpus(corpus_path: &Path, root: &Path, analyzer: &Analyzer) -> Result<BuildReport, BuildError> {
+    build_from_corpus_with_progress(corpus_path, root, analyzer, &|_| {})
+}
+
+/// [`build_from_corpus`], reporting its progress.
+pub fn build_from_corpus_with_progress(
+    corpus_path: &Path,
+    root: &Path,
+    analyzer: &Analyzer,
+    progress: &dyn Fn(Progress),
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let fingerprint = corpus::fingerprint(corpus_path)?;
     let corpus = corpus::load(corpus_path)?;
+    progress(Progress::Loaded { entries: corpus.entries.len() });
     let manifest = Manifest::new(corpus_path.display().to_string(), fingerprint, corpus.entries.len());
-    let generation = build_entries(&corpus.entries, root, analyzer, &manifest)?;
-    Ok(BuildReport { generation, entries: corpus.entries.len(), files: corpus.files.len(), elapsed: started.elapsed() })
-}
-
-/// Indexes `entries` into a new generation under `root` and makes it live.
-pub fn build_entries(
-    entries: &[FaqEntry],
-    root: &Path,
-    analyzer: &Analyzer,
-    manifest: &Manifest,
-) -> Result<PathBuf, BuildError> {
     let staging = Staging::create(root)?;
-    write_entries(&Index::create_in_dir(staging.path(), build_schema())?, entries, analyzer)?;
-    Ok(staging.publish(manifest)?)
+    write_entries_with_progress(&Index::create_in_dir(staging.path(), build_schema())?, &corpus.entries, analyzer, progress)?;
+    let generation = staging.publish(&manifest)?;
+    Ok(BuildReport { generation, entries: corpus.entries.len(), files: corpus.files.len(), elapsed: started.elapsed() })
 }
 
 /// Adds `entries` to a new, empty index and commits.
@@ -62,13 +74,12 @@ pub fn index_in_ram(entries: &[FaqEntry], analyzer: &Analyzer) -> Result<Index, 
 /// to tantivy in corpus order (document ids, and so ties, stay deterministic).
 const BATCH: usize = 256;
 
-/// Adds `entries` to a new, empty index and commits, calling `progress` with the number of
-/// entries handed to the writer so far.
-pub fn write_entries_with_progress(
+/// Adds `entries` to a new, empty index and commits, reporting progress.
+fn write_entries_with_progress(
     index: &Index,
     entries: &[FaqEntry],
     analyzer: &Analyzer,
-    progress: &dyn Fn(usize),
+    progress: &dyn Fn(Progress),
 ) -> Result<(), BuildError> {
     let fields = prepare(index, analyzer)?;
     let mut writer: tantivy::IndexWriter = index.writer(WRITER_MEMORY)?;
@@ -102,11 +113,12 @@ pub fn write_entries_with_progress(
                 }
                 done += batches[next].len();
                 next += 1;
-                progress(done);
+                progress(Progress::Indexed { done });
             }
         }
         Ok(())
     })?;
+    progress(Progress::Committing);
     writer.commit()?;
     // Each indexing thread writes its own segment; a query pays per segment for every
     // term, so the immutable FAQ index is merged into one.

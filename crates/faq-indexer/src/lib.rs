@@ -7,6 +7,6 @@ pub mod error;
 pub mod jsonl;
 pub mod markdown;
 
-pub use build::{BuildReport, build_from_corpus, index_in_ram, is_stale};
+pub use build::{BuildReport, Progress, build_from_corpus, build_from_corpus_with_progress, index_in_ram, is_stale};
 pub use corpus::Corpus;
 pub use error::{BuildError, CorpusError};
