@@ -84,10 +84,10 @@ pub struct SearchArgs {
     #[arg(long, value_name = "FILE")]
     pub batch: Option<PathBuf>,
     /// Number of results.
-    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+    #[arg(long, short = 'n', default_value_t = 10, allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub limit: u16,
     /// Results to skip (for paging).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub offset: usize,
     /// Write the response as JSON (the documented contract).
     #[arg(long)]

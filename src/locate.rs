@@ -64,7 +64,9 @@ pub fn build(resolved: &Resolved, analyzer: &Analyzer) -> Result<()> {
     let bar = BuildBar::new();
     let report = faq_indexer::build_from_corpus_with_progress(corpus, &resolved.index, analyzer, &|p| bar.update(p));
     bar.finish();
-    let report = report?;
+    let report = report.with_context(|| {
+        format!("building the index at {} failed (the previous index, if any, is unchanged)", resolved.index.display())
+    })?;
     eprintln!(
         "indexed {} entries from {} file(s) of {} into {} in {:.0} ms",
         report.entries,
@@ -141,7 +143,15 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         Ok(spec) => Weights::default().with_overrides(&spec).map_err(|e| anyhow::anyhow!("FAQ_WEIGHTS: {e}"))?,
         Err(_) => Weights::default(),
     };
-    let searcher = FaqSearcher::open(&resolved.index, analyzer)
-        .with_context(|| format!("opening the index at {}", resolved.index.display()))?;
-    Ok(searcher.with_synonyms(synonyms).with_weights(weights))
+    let searcher = match FaqSearcher::open(&resolved.index, analyzer.clone()) {
+        Ok(searcher) => searcher,
+        // A damaged index (a disk error, a hand edit) is rebuilt when its corpus is known.
+        Err(error) if resolved.keep_fresh && resolved.corpus.is_some() => {
+            eprintln!("the index at {} cannot be used ({error}); rebuilding it from the corpus", resolved.index.display());
+            build(&resolved, &analyzer)?;
+            FaqSearcher::open(&resolved.index, analyzer).with_context(|| format!("opening the rebuilt index at {}", resolved.index.display()))?
+        }
+        Err(error) => return Err(error).with_context(|| format!("opening the index at {}", resolved.index.display())),
+    };
+    Ok(searcher.with_synonyms(synonyms).with_weights(weights)?)
 }

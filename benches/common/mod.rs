@@ -42,7 +42,7 @@ pub fn searcher(entries: &[FaqEntry], weights: Weights) -> FaqSearcher {
     let index = faq_indexer::index_in_ram(entries, &analyzer).unwrap();
     let fields = FaqFields::from_schema(&index.schema()).unwrap();
     let synonyms = Synonyms::load(&repo().join("corpus/synonyms.txt"), &analyzer).unwrap();
-    FaqSearcher::from_index(index, fields, analyzer).unwrap().with_synonyms(synonyms).with_weights(weights)
+    FaqSearcher::from_index(index, fields, analyzer).unwrap().with_synonyms(synonyms).with_weights(weights).unwrap()
 }
 
 /// Query texts of a TSV queries file (dev split: benches never read test queries).

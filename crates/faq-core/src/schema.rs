@@ -63,11 +63,6 @@ pub fn build_schema() -> Schema {
 }
 
 impl FaqFields {
-    /// The fields that ranking scores (analysed text and both character paths of each).
-    pub fn scored(&self) -> [Field; 6] {
-        [self.question, self.answer, self.question_bigram, self.answer_bigram, self.question_reading, self.answer_reading]
-    }
-
     /// Reads the field handles of an index's schema, failing clearly if one is missing.
     pub fn from_schema(schema: &Schema) -> std::result::Result<Self, String> {
         let get = |name: &str| schema.get_field(name).map_err(|_| format!("field `{name}` is missing"));

@@ -12,6 +12,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQu
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
+use crate::ranker::Bm25;
 use crate::synonyms::Synonyms;
 
 /// How a term reached the query.
@@ -70,6 +71,14 @@ pub struct Weights {
     /// Character-path terms (bigrams, readings) found in more than this share of the
     /// entries are dropped: they say almost nothing (ょう, して) and cost time.
     pub max_character_df: Score,
+    /// Exponent of the coordination factor `((matched + 1) / (words + 1))^c`, where `words`
+    /// counts the query's words found in the index and `matched` those found in the entry
+    /// (directly or through a synonym). 0 turns it off.
+    pub coordination: Score,
+    /// BM25 of the question fields (question, question_bigram, question_reading).
+    pub bm25_question: Bm25,
+    /// BM25 of the answer fields.
+    pub bm25_answer: Bm25,
 }
 
 impl Default for Weights {
@@ -86,6 +95,9 @@ impl Default for Weights {
             boilerplate: 0.3,
             phrase: 0.0,
             max_character_df: 0.2,
+            coordination: 0.0,
+            bm25_question: Bm25::default(),
+            bm25_answer: Bm25::default(),
         }
     }
 }
@@ -104,7 +116,23 @@ impl Weights {
             boilerplate: 1.0,
             phrase: 0.0,
             max_character_df: 1.0,
+            coordination: 0.0,
+            bm25_question: Bm25::default(),
+            bm25_answer: Bm25::default(),
         }
+    }
+
+    /// The BM25 parameters of each scored field.
+    pub fn bm25_fields(&self, fields: &FaqFields) -> [(Field, Bm25); 6] {
+        let (q, a) = (self.bm25_question, self.bm25_answer);
+        [
+            (fields.question, q),
+            (fields.question_bigram, q),
+            (fields.question_reading, q),
+            (fields.answer, a),
+            (fields.answer_bigram, a),
+            (fields.answer_reading, a),
+        ]
     }
 
     /// Applies `name=value,name=value` overrides (a tuning aid: `FAQ_WEIGHTS`).
@@ -126,6 +154,11 @@ impl Weights {
                 "boilerplate" => &mut self.boilerplate,
                 "phrase" => &mut self.phrase,
                 "max_character_df" => &mut self.max_character_df,
+                "coordination" => &mut self.coordination,
+                "k1_question" => &mut self.bm25_question.k1,
+                "b_question" => &mut self.bm25_question.b,
+                "k1_answer" => &mut self.bm25_answer.k1,
+                "b_answer" => &mut self.bm25_answer.b,
                 other => return Err(format!("unknown weight {other:?}")),
             };
             *slot = value;
@@ -140,6 +173,11 @@ const BOILERPLATE: &[&str] = &[
     "お世話", "世話", "教える", "知る", "思う", "願う", "お願い", "いただく", "くださる", "下さる", "件", "質問",
     "どう", "いい", "よい", "良い", "宜しい", "よろしい", "ありがとう", "いつも", "恐れ入る", "失礼", "伺う",
 ];
+
+/// The group of a query word: its position among the distinct terms, if under 64.
+fn terms_index(terms: &[String], term: &str) -> Option<u8> {
+    terms.iter().position(|t| t == term).filter(|&i| i < 64).map(|i| i as u8)
+}
 
 /// How far apart (in token positions, particles included) two words of a phrase may be.
 pub const PHRASE_SLOP: u32 = 2;
@@ -156,6 +194,9 @@ pub struct Clause {
     /// For phrases: the word that must follow `term` (within [`PHRASE_SLOP`] positions).
     pub next: Option<String>,
     pub boost: Score,
+    /// For base forms and synonyms: which query word (by first occurrence, up to 64) the
+    /// clause stands for, so ranking can count how many of the query's words an entry has.
+    pub group: Option<u8>,
 }
 
 /// All clauses of a query.
@@ -171,13 +212,13 @@ impl Plan {
         let term_weight = |term: &str| if BOILERPLATE.contains(&term) { weights.boilerplate } else { 1.0 };
         for term in &terms {
             let w = term_weight(term);
-            plan.push(PathKind::Morph, Target::Question, fields.question, term, None, weights.morph_question * w);
-            plan.push(PathKind::Morph, Target::Answer, fields.answer, term, None, weights.morph_answer * w);
+            plan.push(&terms, PathKind::Morph, Target::Question, fields.question, term, None, weights.morph_question * w);
+            plan.push(&terms, PathKind::Morph, Target::Answer, fields.answer, term, None, weights.morph_answer * w);
         }
         for (from, term) in synonyms.expand(&terms) {
             let w = weights.synonym * term_weight(&from);
-            plan.push(PathKind::Synonym, Target::Question, fields.question, &term, Some(from.clone()), weights.morph_question * w);
-            plan.push(PathKind::Synonym, Target::Answer, fields.answer, &term, Some(from), weights.morph_answer * w);
+            plan.push(&terms, PathKind::Synonym, Target::Question, fields.question, &term, Some(from.clone()), weights.morph_question * w);
+            plan.push(&terms, PathKind::Synonym, Target::Answer, fields.answer, &term, Some(from), weights.morph_answer * w);
         }
         if weights.phrase > 0.0 {
             for pair in analysis.tokens.windows(2) {
@@ -198,24 +239,31 @@ impl Plan {
                         via: None,
                         next: Some(second.clone()),
                         boost: weight,
+                        group: None,
                     });
                 }
             }
         }
         for bigram in faq_core::analyzer::distinct_terms(&analysis.bigrams) {
-            plan.push(PathKind::Bigram, Target::Question, fields.question_bigram, &bigram, None, weights.bigram_question);
-            plan.push(PathKind::Bigram, Target::Answer, fields.answer_bigram, &bigram, None, weights.bigram_answer);
+            plan.push(&terms, PathKind::Bigram, Target::Question, fields.question_bigram, &bigram, None, weights.bigram_question);
+            plan.push(&terms, PathKind::Bigram, Target::Answer, fields.answer_bigram, &bigram, None, weights.bigram_answer);
         }
         for reading in faq_core::analyzer::distinct_terms(&analysis.readings) {
-            plan.push(PathKind::Reading, Target::Question, fields.question_reading, &reading, None, weights.reading_question);
-            plan.push(PathKind::Reading, Target::Answer, fields.answer_reading, &reading, None, weights.reading_answer);
+            plan.push(&terms, PathKind::Reading, Target::Question, fields.question_reading, &reading, None, weights.reading_question);
+            plan.push(&terms, PathKind::Reading, Target::Answer, fields.answer_reading, &reading, None, weights.reading_answer);
         }
         plan
     }
 
-    fn push(&mut self, path: PathKind, target: Target, field: Field, term: &str, via: Option<String>, boost: Score) {
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, terms: &[String], path: PathKind, target: Target, field: Field, term: &str, via: Option<String>, boost: Score) {
         if boost > 0.0 {
-            self.clauses.push(Clause { path, target, field, term: term.to_string(), via, next: None, boost });
+            let group = match path {
+                PathKind::Morph => terms_index(terms, term),
+                PathKind::Synonym => via.as_deref().and_then(|from| terms_index(terms, from)),
+                _ => None,
+            };
+            self.clauses.push(Clause { path, target, field, term: term.to_string(), via, next: None, boost, group });
         }
     }
 

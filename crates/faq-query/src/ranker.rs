@@ -18,19 +18,37 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::index::InvertedIndexReader;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
-use crate::plan::{PathKind, Plan};
+use crate::plan::{PathKind, Plan, Weights};
 
-/// BM25 parameters, as tantivy's.
-const K1: Score = 1.2;
-const B: Score = 0.75;
+/// The BM25 parameters of one field.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bm25 {
+    /// Term-frequency saturation.
+    pub k1: Score,
+    /// Length normalisation: 0 ignores the field's length, 1 divides by it fully.
+    pub b: Score,
+}
+
+impl Default for Bm25 {
+    /// tantivy's (and Lucene's) defaults.
+    fn default() -> Self {
+        Bm25 { k1: 1.2, b: 0.75 }
+    }
+}
 
 /// Per-field length normalisation, computed once per opened index.
 #[derive(Clone, Debug)]
 pub struct Ranker {
     total_docs: u64,
-    /// By field id, for each scored field: `K1 * (1 - B + B * fieldnorm / average)` per
-    /// fieldnorm id.
-    norms: Vec<Option<Box<[Score; 256]>>>,
+    /// By field id, for each scored field: `k1 + 1` and, per fieldnorm id,
+    /// `k1 * (1 - b + b * fieldnorm / average)`.
+    norms: Vec<Option<FieldModel>>,
+}
+
+#[derive(Clone, Debug)]
+struct FieldModel {
+    k1_plus_1: Score,
+    norms: Box<[Score; 256]>,
 }
 
 /// The ranked page and the number of entries that matched at all.
@@ -40,16 +58,18 @@ pub struct Ranked {
 }
 
 thread_local! {
-    /// Score accumulator reused across queries on this thread (reset after each use).
-    static SCORES: RefCell<Vec<Score>> = const { RefCell::new(Vec::new()) };
+    /// Score accumulator reused across queries on this thread, zero between uses. The flag
+    /// is set while it is in use: if a ranking ever unwound half-way, the next one on this
+    /// thread zeroes the whole array first.
+    static SCORES: RefCell<(Vec<Score>, Vec<u64>, bool)> = const { RefCell::new((Vec::new(), Vec::new(), false)) };
 }
 
 impl Ranker {
     /// Reads the collection statistics of `fields` (the index is immutable once opened).
-    pub fn new(searcher: &Searcher, fields: &[Field]) -> tantivy::Result<Ranker> {
+    pub fn new(searcher: &Searcher, fields: &[(Field, Bm25)]) -> tantivy::Result<Ranker> {
         let total_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
         let mut norms = Vec::new();
-        for &field in fields {
+        for &(field, Bm25 { k1, b }) in fields {
             let mut tokens = 0u64;
             for segment in searcher.segment_readers() {
                 tokens += segment.inverted_index(field)?.total_num_tokens();
@@ -58,13 +78,13 @@ impl Ranker {
             let mut table = Box::new([0.0; 256]);
             for (id, slot) in table.iter_mut().enumerate() {
                 let norm = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
-                *slot = K1 * (1.0 - B + B * norm / average);
+                *slot = k1 * (1.0 - b + b * norm / average);
             }
             let id = field.field_id() as usize;
             if norms.len() <= id {
                 norms.resize(id + 1, None);
             }
-            norms[id] = Some(table);
+            norms[id] = Some(FieldModel { k1_plus_1: k1 + 1.0, norms: table });
         }
         Ok(Ranker { total_docs, norms })
     }
@@ -73,23 +93,19 @@ impl Ranker {
     /// (score descending, index order among equal scores).
     ///
     /// Clauses that cannot contribute are removed from `plan` first: terms in no entry, and
-    /// bigram/reading terms found in more than `max_character_share` of the entries.
-    pub fn rank(
-        &self,
-        searcher: &Searcher,
-        plan: &mut Plan,
-        max_character_share: Score,
-        limit: usize,
-        offset: usize,
-    ) -> tantivy::Result<Ranked> {
+    /// bigram/reading terms found in more than `weights.max_character_df` of the entries.
+    /// With `weights.coordination`, an entry's sum is scaled by the share of the query's
+    /// words it contains.
+    pub fn rank(&self, searcher: &Searcher, plan: &mut Plan, weights: &Weights, limit: usize, offset: usize) -> tantivy::Result<Ranked> {
         let segments = searcher.segment_readers();
-        let max_df = ((self.total_docs as f64 * max_character_share.min(1.0) as f64).max(1.0)) as u64;
+        let max_df = ((self.total_docs as f64 * weights.max_character_df.min(1.0) as f64).max(1.0)) as u64;
 
         // The readers of the scored fields, per segment.
         let readers: Vec<FieldReaders> = segments.iter().map(|segment| self.field_readers(segment)).collect::<tantivy::Result<_>>()?;
 
         // Pass 1: look each term up once per segment; prune; weight by idf.
         let mut scored = Vec::with_capacity(plan.clauses.len());
+        let mut words = 0u64; // the query words found in the index
         let mut keep = vec![true; plan.clauses.len()];
         for (index, clause) in plan.clauses.iter().enumerate() {
             if clause.next.is_some() {
@@ -110,31 +126,54 @@ impl Ranker {
                 keep[index] = false;
                 continue;
             }
-            let weight = clause.boost * idf(df, self.total_docs) * (1.0 + K1);
-            scored.push(ScoredTerm { field: clause.field, weight, infos });
+            let Some(Some(model)) = self.norms.get(clause.field.field_id() as usize) else {
+                keep[index] = false;
+                continue;
+            };
+            let weight = clause.boost * idf(df, self.total_docs) * model.k1_plus_1;
+            words |= clause.group.map_or(0, |g| 1u64 << g);
+            scored.push(ScoredTerm { field: clause.field, weight, infos, group: clause.group });
         }
 
         // Pass 2: accumulate per segment, collect the candidates.
         let mut candidates: Vec<(Score, DocAddress)> = Vec::new();
         SCORES.with(|cell| -> tantivy::Result<()> {
-            let mut scores = cell.borrow_mut();
+            let mut guard = cell.borrow_mut();
+            let (scores, masks, in_use) = &mut *guard;
+            if *in_use {
+                scores.fill(0.0);
+                masks.fill(0);
+                *in_use = false;
+            }
+            let coordination = (weights.coordination > 0.0 && words != 0).then(|| {
+                let total = words.count_ones() as Score + 1.0;
+                move |mask: u64| ((mask.count_ones() as Score + 1.0) / total).powf(weights.coordination)
+            });
             let mut touched: Vec<DocId> = Vec::new();
             for (ordinal, segment) in segments.iter().enumerate() {
                 let max_doc = segment.max_doc() as usize;
                 if scores.len() < max_doc {
                     scores.resize(max_doc, 0.0);
+                    masks.resize(max_doc, 0);
                 }
-                let mut accumulator = Accumulator { scores: &mut scores[..max_doc], touched: &mut touched };
+                *in_use = true;
+                let mut accumulator =
+                    Accumulator { scores: &mut scores[..max_doc], masks: &mut masks[..max_doc], touched: &mut touched };
                 let outcome = self.accumulate(searcher, segment, &readers[ordinal], ordinal, &scored, plan, &mut accumulator);
                 // Always leave the shared array zeroed, even when a read failed.
                 let alive = segment.alive_bitset();
                 for &doc in accumulator.touched.iter() {
-                    let score = std::mem::replace(&mut accumulator.scores[doc as usize], 0.0);
+                    let mut score = std::mem::replace(&mut accumulator.scores[doc as usize], 0.0);
+                    let mask = std::mem::replace(&mut accumulator.masks[doc as usize], 0);
+                    if let Some(factor) = &coordination {
+                        score *= factor(mask);
+                    }
                     if alive.is_none_or(|bits| bits.is_alive(doc)) {
                         candidates.push((score, DocAddress::new(ordinal as u32, doc)));
                     }
                 }
                 touched.clear();
+                *in_use = false;
                 outcome?;
             }
             Ok(())
@@ -186,7 +225,7 @@ impl Ranker {
         accumulator: &mut Accumulator<'_>,
     ) -> tantivy::Result<()> {
         for term in scored {
-            let (Some(info), Some((inverted, fieldnorm)), Some(Some(norms))) =
+            let (Some(info), Some((inverted, fieldnorm)), Some(Some(FieldModel { norms, .. }))) =
                 (&term.infos[ordinal], readers.get(term.field), self.norms.get(term.field.field_id() as usize))
             else {
                 continue;
@@ -200,7 +239,7 @@ impl Ranker {
                 for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
                     let tf = tf as Score;
                     let norm = norms[fieldnorm.fieldnorm_id(doc) as usize];
-                    accumulator.add(doc, term.weight * tf / (tf + norm));
+                    accumulator.add(doc, term.weight * tf / (tf + norm), term.group);
                 }
                 postings.advance();
             }
@@ -210,7 +249,7 @@ impl Ranker {
             let mut scorer = weight.scorer(segment, 1.0)?;
             let mut doc = scorer.doc();
             while doc != TERMINATED {
-                accumulator.add(doc, scorer.score());
+                accumulator.add(doc, scorer.score(), None);
                 doc = scorer.advance();
             }
         }
@@ -235,22 +274,28 @@ struct ScoredTerm {
     field: Field,
     weight: Score,
     infos: Vec<Option<TermInfo>>,
+    group: Option<u8>,
 }
 
-/// Scores of one segment's documents, and which documents have one.
+/// Scores of one segment's documents, the query words each contains, and which documents
+/// have a score.
 struct Accumulator<'a> {
     scores: &'a mut [Score],
+    masks: &'a mut [u64],
     touched: &'a mut Vec<DocId>,
 }
 
 impl Accumulator<'_> {
     #[inline]
-    fn add(&mut self, doc: DocId, score: Score) {
+    fn add(&mut self, doc: DocId, score: Score, group: Option<u8>) {
         let slot = &mut self.scores[doc as usize];
         if *slot == 0.0 {
             self.touched.push(doc);
         }
         *slot += score;
+        if let Some(group) = group {
+            self.masks[doc as usize] |= 1u64 << group;
+        }
     }
 }
 

@@ -95,14 +95,18 @@ impl FaqSearcher {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
         let entries = searcher.num_docs() as usize;
-        let ranker = Ranker::new(&searcher, &fields.scored())?;
-        Ok(FaqSearcher { reader, fields, analyzer, entries, weights: Weights::default(), synonyms: Synonyms::default(), ranker, stored: StoredEntries::new(&searcher) })
+        let weights = Weights::default();
+        let ranker = Ranker::new(&searcher, &weights.bm25_fields(&fields))?;
+        Ok(FaqSearcher { reader, fields, analyzer, entries, weights, synonyms: Synonyms::default(), ranker, stored: StoredEntries::new(&searcher) })
     }
 
     /// Replaces the ranking weights.
-    pub fn with_weights(mut self, weights: Weights) -> Self {
+    pub fn with_weights(mut self, weights: Weights) -> Result<Self, SearchError> {
+        if weights.bm25_fields(&self.fields) != self.weights.bm25_fields(&self.fields) {
+            self.ranker = Ranker::new(&self.reader.searcher(), &weights.bm25_fields(&self.fields))?;
+        }
         self.weights = weights;
-        self
+        Ok(self)
     }
 
     /// Replaces the synonyms.
@@ -145,7 +149,7 @@ impl FaqSearcher {
         let mut plan = self.plan(query);
         let limit = page.limit.clamp(1, MAX_LIMIT);
         let Ranked { total_hits, top: ranked } =
-            self.ranker.rank(&searcher, &mut plan, self.weights.max_character_df, limit, page.offset)?;
+            self.ranker.rank(&searcher, &mut plan, &self.weights, limit, page.offset)?;
         let mut hits = self.hits(&searcher, &ranked, &plan)?;
         if page.explain {
             for (hit, &(_, address)) in hits.iter_mut().zip(&ranked) {

@@ -39,12 +39,12 @@ fn index_in_segments(entries: &[FaqEntry], analyzer: &Analyzer, segments: usize)
 fn compare(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, weights: &Weights, queries: &[String]) {
     let fields = faq_core::schema::FaqFields::from_schema(&index.schema()).unwrap();
     let searcher = index.reader().unwrap().searcher();
-    let ranker = Ranker::new(&searcher, &fields.scored()).unwrap();
+    let ranker = Ranker::new(&searcher, &weights.bm25_fields(&fields)).unwrap();
     let mut compared = 0;
     for query in queries {
         let mut plan = Plan::new(&analyzer.analyze(query), &fields, weights, synonyms);
         let before = plan.clauses.len();
-        let ranked = ranker.rank(&searcher, &mut plan, weights.max_character_df, 20, 0).unwrap();
+        let ranked = ranker.rank(&searcher, &mut plan, weights, 20, 0).unwrap();
         assert!(plan.clauses.len() <= before);
         if plan.is_empty() {
             assert_eq!(ranked.total_hits, 0, "{query}");

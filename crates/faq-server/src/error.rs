@@ -2,7 +2,7 @@
 //! status code; anything a client can send maps to a 4xx.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -46,6 +46,56 @@ impl IntoResponse for ApiError {
         let body = Body { error: Detail { code: self.code, message: &self.message } };
         (self.status, Json(body)).into_response()
     }
+}
+
+/// Gives every error response the API's JSON body, including those that layers and the
+/// router make without knowing the contract: 405 (wrong method), 413 (body too large),
+/// 503 (timeout), 500 (a caught panic). Headers such as `Allow` and the request id stay.
+pub async fn json_errors<B>(response: axum::http::Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let response = response.map(axum::body::Body::new);
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = status.canonical_reason().unwrap_or("error").to_ascii_lowercase();
+    let (mut parts, _) = response.into_parts();
+    let replacement = ApiError { status, code, message }.into_response();
+    for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING] {
+        parts.headers.remove(&name);
+    }
+    let (new_parts, body) = replacement.into_parts();
+    parts.headers.extend(new_parts.headers);
+    Response::from_parts(parts, body)
+}
+
+/// The response for a panic caught while handling a request (a bug): a JSON 500, logged.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    ApiError::internal(format!("the request could not be completed: {detail}")).into_response()
 }
 
 impl From<faq_query::QueryError> for ApiError {

@@ -20,6 +20,7 @@ use axum::middleware;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower::limit::ConcurrencyLimitLayer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -95,6 +96,7 @@ pub fn router(state: AppState, config: Config) -> Router {
 
     pages.merge(api).layer(
         ServiceBuilder::new()
+            .layer(middleware::map_response(error::json_errors))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
             .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
             .layer(trace)
@@ -103,7 +105,8 @@ pub fn router(state: AppState, config: Config) -> Router {
             .layer(cors(&config.allowed_origins))
             .layer(CompressionLayer::new())
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
-            .layer(ConcurrencyLimitLayer::new(config.max_concurrency)),
+            .layer(ConcurrencyLimitLayer::new(config.max_concurrency))
+            .layer(CatchPanicLayer::custom(error::panic_response)),
     )
 }
 
