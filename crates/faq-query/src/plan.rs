@@ -83,7 +83,8 @@ pub struct Weights {
 
 impl Default for Weights {
     fn default() -> Self {
-        // Grid search on the localgovFAQ dev split and the seed dev set (RELEVANCE.md).
+        // Grid search on the localgovFAQ dev split and the seed dev set (RELEVANCE.md);
+        // BM25 k1 and b per field were searched too and tantivy's defaults kept.
         Weights {
             morph_question: 1.25,
             morph_answer: 1.0,
@@ -95,7 +96,7 @@ impl Default for Weights {
             boilerplate: 0.3,
             phrase: 0.0,
             max_character_df: 0.2,
-            coordination: 0.0,
+            coordination: 0.5,
             bm25_question: Bm25::default(),
             bm25_answer: Bm25::default(),
         }

@@ -9,6 +9,8 @@
 //! Phrase clauses (off by default) go through tantivy's own scorer.
 
 use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -16,6 +18,7 @@ use tantivy::postings::TermInfo;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::index::InvertedIndexReader;
+use tantivy::postings::Postings;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use crate::plan::{PathKind, Plan, Weights};
@@ -136,7 +139,9 @@ impl Ranker {
         }
 
         // Pass 2: accumulate per segment, collect the candidates.
-        let mut candidates: Vec<(Score, DocAddress)> = Vec::new();
+        let wanted = offset.saturating_add(limit);
+        let mut best = Best::new(wanted);
+        let mut total_hits = 0usize;
         SCORES.with(|cell| -> tantivy::Result<()> {
             let mut guard = cell.borrow_mut();
             let (scores, masks, in_use) = &mut *guard;
@@ -145,9 +150,10 @@ impl Ranker {
                 masks.fill(0);
                 *in_use = false;
             }
-            let coordination = (weights.coordination > 0.0 && words != 0).then(|| {
+            // The factor for each number of matched words, computed once.
+            let coordination: Option<Vec<Score>> = (weights.coordination > 0.0 && words != 0).then(|| {
                 let total = words.count_ones() as Score + 1.0;
-                move |mask: u64| ((mask.count_ones() as Score + 1.0) / total).powf(weights.coordination)
+                (0..=64).map(|matched| ((matched as Score + 1.0) / total).powf(weights.coordination)).collect()
             });
             let mut touched: Vec<DocId> = Vec::new();
             for (ordinal, segment) in segments.iter().enumerate() {
@@ -162,14 +168,24 @@ impl Ranker {
                 let outcome = self.accumulate(searcher, segment, &readers[ordinal], ordinal, &scored, plan, &mut accumulator);
                 // Always leave the shared array zeroed, even when a read failed.
                 let alive = segment.alive_bitset();
-                for &doc in accumulator.touched.iter() {
-                    let mut score = std::mem::replace(&mut accumulator.scores[doc as usize], 0.0);
-                    let mask = std::mem::replace(&mut accumulator.masks[doc as usize], 0);
-                    if let Some(factor) = &coordination {
-                        score *= factor(mask);
-                    }
+                let mut collect = |doc: DocId, score: Score, mask: u64| {
+                    let score = coordination.as_ref().map_or(score, |factors| score * factors[mask.count_ones() as usize]);
                     if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                        candidates.push((score, DocAddress::new(ordinal as u32, doc)));
+                        total_hits += 1;
+                        best.offer(score, DocAddress::new(ordinal as u32, doc));
+                    }
+                };
+                if accumulator.touched.len() * 16 > max_doc {
+                    // Many matches: one sequential pass beats jumping around the array.
+                    for (doc, (score, mask)) in accumulator.scores.iter_mut().zip(accumulator.masks.iter_mut()).enumerate() {
+                        if *score != 0.0 {
+                            collect(doc as DocId, std::mem::replace(score, 0.0), std::mem::replace(mask, 0));
+                        }
+                    }
+                } else {
+                    for &doc in accumulator.touched.iter() {
+                        let score = std::mem::replace(&mut accumulator.scores[doc as usize], 0.0);
+                        collect(doc, score, std::mem::replace(&mut accumulator.masks[doc as usize], 0));
                     }
                 }
                 touched.clear();
@@ -185,16 +201,54 @@ impl Ranker {
             keep[index - 1]
         });
 
-        let total_hits = candidates.len();
-        let wanted = offset.saturating_add(limit).min(total_hits);
-        let order = |a: &(Score, DocAddress), b: &(Score, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        if wanted < candidates.len() && wanted > 0 {
-            candidates.select_nth_unstable_by(wanted - 1, order);
-        }
-        candidates.truncate(wanted);
-        candidates.sort_unstable_by(order);
-        let top = candidates.into_iter().skip(offset).collect();
+        let top = best.into_sorted().into_iter().skip(offset).collect();
         Ok(Ranked { total_hits, top })
+    }
+
+    /// Each clause's contribution to the score of the entry at `address` (in plan order, 0
+    /// for clauses that do not match it), computed exactly as [`Ranker::rank`] does, and
+    /// already multiplied by the entry's coordination factor so that they sum to its score.
+    pub fn explain(&self, searcher: &Searcher, plan: &Plan, weights: &Weights, address: DocAddress) -> tantivy::Result<Vec<Score>> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let readers = self.field_readers(segment)?;
+        let doc = address.doc_id;
+        let mut shares = Vec::with_capacity(plan.clauses.len());
+        let (mut words, mut matched) = (0u64, 0u64);
+        for clause in &plan.clauses {
+            if clause.next.is_some() {
+                let query = Plan::clause_query(clause);
+                shares.push(query.explain(searcher, address).map_or(0.0, |e| e.value()));
+                continue;
+            }
+            let (Some((inverted, fieldnorm)), Some(Some(model))) =
+                (readers.get(clause.field), self.norms.get(clause.field.field_id() as usize))
+            else {
+                shares.push(0.0);
+                continue;
+            };
+            let mut df = 0u64;
+            for other in searcher.segment_readers() {
+                let info = other.inverted_index(clause.field)?.terms().get(clause.term.as_bytes())?;
+                df += info.map_or(0, |i| u64::from(i.doc_freq));
+            }
+            words |= clause.group.filter(|_| df > 0).map_or(0, |g| 1u64 << g);
+            let mut share = 0.0;
+            if let Some(info) = inverted.terms().get(clause.term.as_bytes())? {
+                let mut postings = inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+                if postings.doc() <= doc && postings.seek(doc) == doc {
+                    let tf = postings.term_freq() as Score;
+                    let norm = model.norms[fieldnorm.fieldnorm_id(doc) as usize];
+                    share = clause.boost * idf(df, self.total_docs) * model.k1_plus_1 * tf / (tf + norm);
+                    matched |= clause.group.map_or(0, |g| 1u64 << g);
+                }
+            }
+            shares.push(share);
+        }
+        if weights.coordination > 0.0 && words != 0 {
+            let factor = ((matched.count_ones() as Score + 1.0) / (words.count_ones() as Score + 1.0)).powf(weights.coordination);
+            shares.iter_mut().for_each(|share| *share *= factor);
+        }
+        Ok(shares)
     }
 
     /// The term dictionary, postings and field norms of each scored field of a segment.
@@ -296,6 +350,56 @@ impl Accumulator<'_> {
         if let Some(group) = group {
             self.masks[doc as usize] |= 1u64 << group;
         }
+    }
+}
+
+/// A ranked candidate: higher score first, then lower document address (index order).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Candidate(Score, DocAddress);
+
+impl Eq for Candidate {}
+
+impl Ord for Candidate {
+    /// `Greater` means ranked before.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0).then(other.1.cmp(&self.1))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The best `capacity` candidates seen so far: a min-heap whose top is the weakest kept, so
+/// most candidates are turned away after one comparison and nothing else is stored.
+struct Best {
+    capacity: usize,
+    heap: BinaryHeap<Reverse<Candidate>>,
+}
+
+impl Best {
+    fn new(capacity: usize) -> Self {
+        Best { capacity, heap: BinaryHeap::with_capacity(capacity.min(1024) + 1) }
+    }
+
+    #[inline]
+    fn offer(&mut self, score: Score, address: DocAddress) {
+        let candidate = Candidate(score, address);
+        if self.heap.len() < self.capacity {
+            self.heap.push(Reverse(candidate));
+        } else if let Some(mut weakest) = self.heap.peek_mut()
+            && candidate > weakest.0
+        {
+            *weakest = Reverse(candidate);
+        }
+    }
+
+    /// Best first.
+    fn into_sorted(self) -> Vec<(Score, DocAddress)> {
+        // Ascending `Reverse` order is descending candidate order.
+        self.heap.into_sorted_vec().into_iter().map(|Reverse(Candidate(score, address))| (score, address)).collect()
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::Instant;
 use faq_core::schema::FaqFields;
 use faq_core::{Analyzer, CoreError, FaqEntry};
 use tantivy::collector::TopDocs;
-use tantivy::query::{Query, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, Term};
 
@@ -153,7 +153,7 @@ impl FaqSearcher {
         let mut hits = self.hits(&searcher, &ranked, &plan)?;
         if page.explain {
             for (hit, &(_, address)) in hits.iter_mut().zip(&ranked) {
-                hit.explain = Some(explain(&searcher, &plan, address));
+                hit.explain = Some(explain(&self.ranker, &searcher, &plan, &self.weights, address)?);
             }
         }
         Ok(SearchResponse {
@@ -224,24 +224,24 @@ impl FaqSearcher {
 }
 
 /// Each matching clause's share of a hit's score, largest first.
-fn explain(searcher: &Searcher, plan: &Plan, address: DocAddress) -> Vec<Contribution> {
+fn explain(ranker: &Ranker, searcher: &Searcher, plan: &Plan, weights: &Weights, address: DocAddress) -> Result<Vec<Contribution>, SearchError> {
+    let shares = ranker.explain(searcher, plan, weights, address)?;
     let mut contributions: Vec<Contribution> = plan
         .clauses
         .iter()
-        .filter_map(|clause| {
-            let score = Plan::clause_query(clause).explain(searcher, address).ok()?.value();
-            (score > 0.0).then(|| Contribution {
-                path: clause.path,
-                field: clause.target,
-                term: match &clause.next {
-                    Some(next) => format!("{} {next}", clause.term),
-                    None => clause.term.clone(),
-                },
-                via: clause.via.clone(),
-                score,
-            })
+        .zip(shares)
+        .filter(|(_, score)| *score > 0.0)
+        .map(|(clause, score)| Contribution {
+            path: clause.path,
+            field: clause.target,
+            term: match &clause.next {
+                Some(next) => format!("{} {next}", clause.term),
+                None => clause.term.clone(),
+            },
+            via: clause.via.clone(),
+            score,
         })
         .collect();
     contributions.sort_by(|a, b| b.score.total_cmp(&a.score));
-    contributions
+    Ok(contributions)
 }

@@ -36,7 +36,10 @@ fn index_in_segments(entries: &[FaqEntry], analyzer: &Analyzer, segments: usize)
     index
 }
 
+/// Compares with the reference, which has no coordination factor: it is switched off here
+/// (and checked separately below).
 fn compare(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, weights: &Weights, queries: &[String]) {
+    let weights = &Weights { coordination: 0.0, ..*weights };
     let fields = faq_core::schema::FaqFields::from_schema(&index.schema()).unwrap();
     let searcher = index.reader().unwrap().searcher();
     let ranker = Ranker::new(&searcher, &weights.bm25_fields(&fields)).unwrap();
@@ -112,4 +115,33 @@ fn ranker_scores_equal_tantivy_boolean_query_on_localgovfaq() {
         let index = index_in_segments(&entries, &analyzer, segments);
         compare(&index, &analyzer, &Synonyms::default(), &Weights::default(), &queries);
     }
+}
+
+/// `--explain`: each hit's contributions sum to its score, with and without the
+/// coordination factor and with non-default BM25 parameters.
+#[test]
+fn explained_contributions_sum_to_the_score() {
+    let analyzer = analyzer();
+    let entries = faq_indexer::corpus::load(&repo().join("corpus")).unwrap().entries;
+    let synonyms = Synonyms::load(&repo().join("corpus/synonyms.txt"), &analyzer).unwrap();
+    let index = faq_indexer::index_in_ram(&entries, &analyzer).unwrap();
+    let fields = faq_core::schema::FaqFields::from_schema(&index.schema()).unwrap();
+    let searcher = faq_query::FaqSearcher::from_index(index, fields, analyzer.clone()).unwrap().with_synonyms(synonyms);
+    let odd = Weights {
+        coordination: 1.5,
+        bm25_question: faq_query::ranker::Bm25 { k1: 0.7, b: 0.3 },
+        bm25_answer: faq_query::ranker::Bm25 { k1: 2.0, b: 0.9 },
+        ..Weights::default()
+    };
+    let searcher = searcher.with_weights(odd).unwrap();
+    let mut checked = 0;
+    for query in seed_queries() {
+        let page = faq_query::Page { explain: true, ..faq_query::Page::default() };
+        for hit in searcher.search(&query, page).unwrap().hits {
+            let sum: Score = hit.explain.unwrap().iter().map(|c| c.score).sum();
+            assert!((sum - hit.score).abs() <= 1e-3 * hit.score.max(1.0), "{query}: {sum} vs {}", hit.score);
+            checked += 1;
+        }
+    }
+    assert!(checked > 100);
 }
