@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::collections::HashSet;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use faq_query::highlight::{self, SNIPPET_CHARS};
 
@@ -17,7 +15,7 @@ fn highlighting(c: &mut Criterion) {
     let longest = entries.iter().max_by_key(|e| e.answer.len()).unwrap();
     let spans = faq_core::spans::encode(&analyzer.analyze(&longest.answer).tokens);
     let terms = analyzer.terms(common::LONG);
-    let wanted: HashSet<&str> = terms.iter().map(String::as_str).collect();
+    let wanted: highlight::Terms<'_> = terms.iter().map(String::as_str).collect();
     c.bench_function("highlight_snippet_html", |b| {
         b.iter(|| {
             let marks = highlight::matched_ranges(&longest.answer, &spans, &wanted);

@@ -54,3 +54,7 @@ pub fn queries(path: &Path) -> Vec<String> {
 pub const SHORT: &str = "領収書";
 pub const SENTENCE: &str = "領収書を出してほしいと言われた";
 pub const LONG: &str = "お世話になっております。先日注文を確定して商品を発送したのですが、購入者の方から商品がまだ到着していないと連絡がありました。配送会社に確認したほうがよいのでしょうか。どのように対応すればよいか教えてください。";
+
+/// The allocator of the `faq` binary, so the benches measure what the product runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -32,6 +32,12 @@ pub fn encode(tokens: &[AnalyzedToken]) -> Vec<u8> {
 
 /// Decodes stored spans; stops quietly at the first malformed record.
 pub fn decode(bytes: &[u8]) -> impl Iterator<Item = Span<'_>> {
+    decode_raw(bytes).map_while(|(start, end, term)| Some(Span { start, end, term: std::str::from_utf8(term).ok()? }))
+}
+
+/// [`decode`] without checking that terms are UTF-8: `(start, end, term bytes)`, for callers
+/// that only compare terms with known strings.
+pub fn decode_raw(bytes: &[u8]) -> impl Iterator<Item = (usize, usize, &[u8])> {
     let mut rest = bytes;
     std::iter::from_fn(move || {
         let (header, tail) = rest.split_at_checked(10)?;
@@ -40,7 +46,7 @@ pub fn decode(bytes: &[u8]) -> impl Iterator<Item = Span<'_>> {
         let len = u16::from_le_bytes(header[8..10].try_into().ok()?) as usize;
         let (term, tail) = tail.split_at_checked(len)?;
         rest = tail;
-        Some(Span { start, end, term: std::str::from_utf8(term).ok()? })
+        Some((start, end, term))
     })
 }
 

@@ -2,10 +2,10 @@
 //! text matched the query, the best snippet window of a long text, and rendering as
 //! escaped HTML with `<mark>` or as ANSI colour for a terminal.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use faq_core::spans;
+use rustc_hash::FxHashSet;
 
 /// Characters of answer text shown in a snippet.
 pub const SNIPPET_CHARS: usize = 120;
@@ -21,15 +21,37 @@ pub struct Marked {
     pub marks: Vec<Range<usize>>,
 }
 
+/// The terms a highlight marks, looked up once per stored token: a set with a fast
+/// non-cryptographic hash (SipHash was a tenth of a search's time; the keys are the query's
+/// own terms, so flooding is not a concern).
+#[derive(Clone, Debug, Default)]
+pub struct Terms<'a>(FxHashSet<&'a [u8]>);
+
+impl<'a> FromIterator<&'a str> for Terms<'a> {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        Terms(iter.into_iter().map(str::as_bytes).collect())
+    }
+}
+
+impl Terms<'_> {
+    pub fn contains(&self, term: &[u8]) -> bool {
+        self.0.contains(term)
+    }
+}
+
 /// Ranges of `text` whose stored token's term is one of `terms`; adjacent ones merged.
-pub fn matched_ranges(text: &str, stored_spans: &[u8], terms: &HashSet<&str>) -> Vec<Range<usize>> {
+pub fn matched_ranges(text: &str, stored_spans: &[u8], terms: &Terms<'_>) -> Vec<Range<usize>> {
     let mut marks: Vec<Range<usize>> = Vec::new();
-    for span in spans::decode(stored_spans) {
+    for (start, end, term) in spans::decode_raw(stored_spans) {
+        if !terms.contains(term) {
+            continue;
+        }
+        let span = start..end;
         let valid = span.start < span.end
             && span.end <= text.len()
             && text.is_char_boundary(span.start)
             && text.is_char_boundary(span.end);
-        if !valid || !terms.contains(span.term) {
+        if !valid {
             continue;
         }
         if let Some(last) = marks.last_mut() {

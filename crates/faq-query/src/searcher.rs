@@ -5,7 +5,6 @@
 //! clause on the question and answer fields ([`Plan`]), scored with BM25 and summed.
 //! Quotes, colons, brackets, `AND`, `*` are just text.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::time::Instant;
 
@@ -170,7 +169,7 @@ impl FaqSearcher {
     }
 
     fn hits(&self, searcher: &Searcher, ranked: &[(Score, DocAddress)], plan: &Plan) -> Result<Vec<Hit>, SearchError> {
-        let wanted: HashSet<&str> = plan.highlight_terms().collect();
+        let wanted: highlight::Terms<'_> = plan.highlight_terms().collect();
         let mut hits = Vec::with_capacity(ranked.len());
         for &(score, address) in ranked {
             let stored = self.stored.get(searcher, &self.fields, address)?;
