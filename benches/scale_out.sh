@@ -73,13 +73,14 @@ echo "before: replica 1 → $(top 18201), replica 2 → $(top 18202)"
 # 4. Load through the balancer while the reload rolls out.
 wrk -t2 -c64 -d"${seconds}s" --latency "http://127.0.0.1:18200/api/search?q=$query" >"$work/wrk.txt" 2>&1 &
 load=$!
+started=$(date +%s)
 sleep $((seconds / 4))
 printf '\n\n### 納品書は同梱できますか？\n\n納品書の同梱は任意です。\n' >>"$work/corpus/order-management.md"
 "$faq" index --corpus "$work/corpus" --index "$work/index"   # a new generation, published atomically
 for n in 1 2; do
   kill -HUP "${pids[$((n - 1))]}"
   for _ in $(seq 100); do [ "$(top 1820$n)" = "納品書は同梱できますか？" ] && break; sleep 0.1; done
-  echo "replica $n reloaded at +$(( $(date +%s) )) s: $(top 1820$n)"
+  echo "replica $n reloaded $(( $(date +%s) - started )) s into the load: $(top 1820$n)"
   sleep $((seconds / 4))
 done
 wait "$load" || true

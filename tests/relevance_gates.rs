@@ -57,5 +57,6 @@ fn localgovfaq_dev_split_floor() {
 }
 
 /// Set from the dev-split values measured with the tuned weights, minus a small margin.
-const FLOOR_NDCG: f64 = 0.50;
-const FLOOR_RECALL: f64 = 0.60;
+/// (Session 2: dev nDCG@10 0.538, Recall@10 0.634.)
+const FLOOR_NDCG: f64 = 0.52;
+const FLOOR_RECALL: f64 = 0.62;
