@@ -33,7 +33,7 @@ def svg_plot(title, y_label, series, path, x_label="entries in the corpus"):
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{width / 2 - 60}" y="22" font-size="15" font-weight="bold">{title}</text>']
+           f'<text x="{(left + width - right) / 2}" y="22" font-size="15" font-weight="bold" text-anchor="middle">{title}</text>']
     for e in range(x_lo, x_hi + 1):
         x = px(10 ** e)
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" stroke="#ddd"/>')
