@@ -19,10 +19,7 @@ use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera::token::Token;
 use lindera::LinderaResult;
-use lindera_analysis::character_filter::{BoxCharacterFilter, CharacterFilter, OffsetMapping};
-use lindera_analysis::character_filter::unicode_normalize::{
-    UnicodeNormalizeCharacterFilter, UnicodeNormalizeKind,
-};
+use lindera_analysis::character_filter::{BoxCharacterFilter, CharacterFilter, OffsetMapping, Transformation};
 use lindera_analysis::token_filter::BoxTokenFilter;
 use lindera_analysis::token_filter::japanese_base_form::JapaneseBaseFormTokenFilter;
 use lindera_analysis::token_filter::lowercase::LowercaseTokenFilter;
@@ -40,17 +37,21 @@ pub const TOKENIZER_NAME: &str = "faq_ja";
 
 /// Bumped whenever the chain changes what terms it produces: an index built with another
 /// version is rebuilt instead of silently mismatching its queries.
-pub const ANALYZER_VERSION: u32 = 4;
+pub const ANALYZER_VERSION: u32 = 5;
 
 /// Character filters of the chain, in order.
 pub fn character_filters() -> Vec<BoxCharacterFilter> {
-    vec![NfkcFilter(UnicodeNormalizeCharacterFilter::new(UnicodeNormalizeKind::NFKC)).into()]
+    vec![NfkcFilter.into()]
 }
 
-/// lindera's NFKC filter, skipped for text that is already NFKC (most Japanese text):
-/// lindera walks grapheme clusters even when nothing changes.
+/// NFKC with the offset mapping of lindera's `UnicodeNormalizeCharacterFilter` (each
+/// grapheme cluster normalised on its own; a change of length recorded), but fast on
+/// Japanese text: a character that NFKC leaves alone and that cannot combine with its
+/// neighbours (ASCII, hiragana, full-width katakana, common kanji, 、。) is copied without
+/// grapheme segmentation, which otherwise dominates the filter. Text already in NFKC is
+/// returned untouched.
 #[derive(Clone)]
-struct NfkcFilter(UnicodeNormalizeCharacterFilter);
+struct NfkcFilter;
 
 impl CharacterFilter for NfkcFilter {
     fn name(&self) -> &str {
@@ -61,8 +62,53 @@ impl CharacterFilter for NfkcFilter {
         if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
             return Ok(OffsetMapping::new());
         }
-        self.0.apply(text)
+        let (normalized, mapping) = nfkc_with_offsets(text);
+        *text = normalized;
+        Ok(mapping)
     }
+}
+
+/// Whether NFKC leaves `c` unchanged whatever surrounds it and `c` never joins a grapheme
+/// cluster with its neighbour (so it is a cluster of its own). Combining marks (U+3099
+/// dakuten, U+FF9E half-width dakuten), compatibility characters and everything not listed
+/// take the general path.
+fn is_stable_alone(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{3001}' | '\u{3002}' | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{4E00}'..='\u{9FFF}')
+}
+
+/// NFKC of `text`, grapheme cluster by cluster, with the byte offsets of every change of
+/// length (the contract of lindera's filter, which tokens' offsets are mapped back with).
+fn nfkc_with_offsets(text: &str) -> (String, OffsetMapping) {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    let mut out = String::with_capacity(text.len());
+    let mut mapping = OffsetMapping::new();
+    let mut start = 0;
+    while start < text.len() {
+        let rest = &text[start..];
+        let mut chars = rest.chars();
+        let first = chars.next().unwrap_or(' ');
+        // A stable character followed by another stable one (or by nothing) is its own
+        // cluster and unchanged.
+        if is_stable_alone(first) && chars.next().is_none_or(is_stable_alone) {
+            out.push(first);
+            start += first.len_utf8();
+            continue;
+        }
+        let cluster = rest.graphemes(true).next().unwrap_or(rest);
+        if is_nfkc_quick(cluster.chars()) == IsNormalized::Yes {
+            out.push_str(cluster);
+        } else {
+            let filtered_start = out.len();
+            out.extend(cluster.nfkc());
+            if out.len() - filtered_start != cluster.len() {
+                mapping.add_transformation(Transformation::new(start, start + cluster.len(), filtered_start, out.len()));
+            }
+        }
+        start += cluster.len();
+    }
+    (out, mapping)
 }
 
 /// Token filters of the morphological path, in order.
@@ -334,6 +380,9 @@ pub fn render_analysis(text: &str, analysis: &Analysis) -> String {
 
 #[cfg(test)]
 mod tests {
+    use lindera_analysis::character_filter::unicode_normalize::{
+        UnicodeNormalizeCharacterFilter, UnicodeNormalizeKind,
+    };
     use tantivy::tokenizer::TokenStream;
 
     use super::*;
@@ -358,6 +407,36 @@ mod tests {
         assert_eq!(indexed, queried);
         assert!(queried.iter().any(|(term, _, _)| term == "コンビニ"), "{queried:?}");
         assert!(queried.iter().any(|(term, _, _)| term == "amazon"), "{queried:?}");
+    }
+
+    #[test]
+    fn fast_nfkc_matches_linderas_filter_text_and_offsets() {
+        let lindera = UnicodeNormalizeCharacterFilter::new(UnicodeNormalizeKind::NFKC);
+        let samples = [
+            "ｺﾝﾋﾞﾆ決済の領収書は発行できますか？（１０月分）",
+            "カ\u{3099}キ\u{309A}と ﾊﾟﾝ\r\nＡＢＣ①㍻ｰ〜",
+            "e\u{301}\u{302}x 👍🏽 👨‍👩‍👧 ㈱ ﬁ",
+            "。、ー゛゜ｧ\u{3099}",
+            "",
+        ];
+        for sample in samples {
+            let mut expected = sample.to_string();
+            let expected_mapping = lindera.apply(&mut expected).unwrap();
+            let (actual, mapping) = nfkc_with_offsets(sample);
+            assert_eq!(actual, expected, "{sample:?}");
+            assert_eq!(mapping.transformations, expected_mapping.transformations, "{sample:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_nfkc_matches_linderas_filter_on_any_text(text in "(\\PC|[ｦ-ﾟ\u{3099}\u{309A}\u{301}\r\n]){0,24}") {
+            let mut expected = text.clone();
+            let expected_mapping = UnicodeNormalizeCharacterFilter::new(UnicodeNormalizeKind::NFKC).apply(&mut expected).unwrap();
+            let (actual, mapping) = nfkc_with_offsets(&text);
+            proptest::prop_assert_eq!(actual, expected);
+            proptest::prop_assert_eq!(mapping.transformations, expected_mapping.transformations);
+        }
     }
 
     #[test]

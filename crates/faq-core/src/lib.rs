@@ -11,6 +11,7 @@ pub mod normalize;
 pub mod pos_filter;
 pub mod schema;
 pub mod spans;
+pub mod terms;
 
 pub use analyzer::{AnalyzedToken, Analysis, Analyzer, Noun};
 pub use entry::{FaqEntry, Link, SourceLocation};

@@ -44,7 +44,11 @@ pub fn is_stop(details: &[&str]) -> bool {
 /// Whether a surface holds a letter, digit, kana or kanji: tokens of punctuation alone
 /// (`?`, `・`, `→`) carry nothing, whatever part of speech IPADIC guesses for them.
 pub fn has_word_character(surface: &str) -> bool {
-    surface.chars().any(char::is_alphanumeric)
+    surface.chars().any(|c| {
+        // Kana and common kanji first: the general lookup is slow for non-ASCII.
+        matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}')
+            || c.is_alphanumeric()
+    })
 }
 
 /// The lindera token filter: drops [`is_stop`] words and tokens without word characters.

@@ -9,10 +9,10 @@ use tantivy::schema::{
     BytesOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, TantivyDocument};
 
 use crate::analyzer::{Analyzer, TOKENIZER_NAME};
+use crate::terms::{TERMS_TOKENIZER_NAME, TermsTokenizer, join_terms};
 use crate::entry::{FaqEntry, Link, SourceLocation};
 use crate::error::{CoreError, Result};
 
@@ -42,9 +42,12 @@ pub fn build_schema() -> Schema {
             .set_tokenizer(TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    // Character paths: pre-tokenized by the analyzer, so the tokenizer named here is unused.
+    // Character paths: terms computed by the analyzer, joined into one string per field
+    // and split again by the terms tokenizer (see crate::terms).
     let characters = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs),
+        TextFieldIndexing::default()
+            .set_tokenizer(TERMS_TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqs),
     );
     builder.add_text_field("id", STRING | STORED);
     builder.add_text_field("question", analysed.clone());
@@ -93,10 +96,10 @@ impl FaqFields {
         let answer = analyzer.analyze(&entry.answer);
         doc.add_bytes(self.question_spans, &crate::spans::encode(&question.tokens));
         doc.add_bytes(self.answer_spans, &crate::spans::encode(&answer.tokens));
-        doc.add_pre_tokenized_text(self.question_bigram, pre_tokenized(&entry.question, question.bigrams));
-        doc.add_pre_tokenized_text(self.answer_bigram, pre_tokenized(&entry.answer, answer.bigrams));
-        doc.add_pre_tokenized_text(self.question_reading, pre_tokenized(&entry.question, question.readings));
-        doc.add_pre_tokenized_text(self.answer_reading, pre_tokenized(&entry.answer, answer.readings));
+        doc.add_text(self.question_bigram, join_terms(&question.bigrams));
+        doc.add_text(self.answer_bigram, join_terms(&answer.bigrams));
+        doc.add_text(self.question_reading, join_terms(&question.readings));
+        doc.add_text(self.answer_reading, join_terms(&answer.readings));
         if !entry.links.is_empty() {
             // Serialising plain strings into JSON cannot fail.
             doc.add_text(self.links, serde_json::to_string(&entry.links).unwrap_or_default());
@@ -140,20 +143,11 @@ impl FaqFields {
     }
 }
 
-/// Character-path terms as tantivy tokens (positions in order; offsets unused).
-fn pre_tokenized(text: &str, terms: Vec<String>) -> PreTokenizedString {
-    let tokens = terms
-        .into_iter()
-        .enumerate()
-        .map(|(position, text)| Token { offset_from: 0, offset_to: 0, position, text, position_length: 1 })
-        .collect();
-    PreTokenizedString { text: text.to_string(), tokens }
-}
-
 /// Registers the analyzer on an index and reads its fields: every index is opened this
 /// way, by the writer and by the searcher.
 pub fn prepare(index: &Index, analyzer: &Analyzer) -> Result<FaqFields> {
     index.tokenizers().register(TOKENIZER_NAME, analyzer.tantivy_analyzer());
+    index.tokenizers().register(TERMS_TOKENIZER_NAME, TermsTokenizer::default());
     FaqFields::from_schema(&index.schema()).map_err(|message| CoreError::IndexDamaged {
         path: std::path::PathBuf::from("(index)"),
         message,
