@@ -37,7 +37,7 @@ pub const TOKENIZER_NAME: &str = "faq_ja";
 
 /// Bumped whenever the chain changes what terms it produces: an index built with another
 /// version is rebuilt instead of silently mismatching its queries.
-pub const ANALYZER_VERSION: u32 = 5;
+pub const ANALYZER_VERSION: u32 = 6;
 
 /// Character filters of the chain, in order.
 pub fn character_filters() -> Vec<BoxCharacterFilter> {
@@ -129,6 +129,8 @@ pub struct AnalyzedToken {
     /// Byte range in the text given to [`Analyzer::tokens`] (before normalisation).
     pub start: usize,
     pub end: usize,
+    /// Position in the segmentation (stop words leave gaps), as lindera-tantivy indexes it.
+    pub position: usize,
     pub pos: String,
 }
 
@@ -234,7 +236,13 @@ impl Analyzer {
                 let details = token.details();
                 let levels = details.iter().take(4).take_while(|d| **d != "*").copied();
                 let pos = levels.collect::<Vec<_>>().join(",");
-                AnalyzedToken { term: token.surface.to_string(), start: token.byte_start, end: token.byte_end, pos }
+                AnalyzedToken {
+                    term: token.surface.to_string(),
+                    start: token.byte_start,
+                    end: token.byte_end,
+                    position: token.position,
+                    pos,
+                }
             })
             .collect()
     }
@@ -400,13 +408,13 @@ mod tests {
         let mut indexed = Vec::new();
         while stream.advance() {
             let t = stream.token();
-            indexed.push((t.text.clone(), t.offset_from, t.offset_to));
+            indexed.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
         }
         let queried: Vec<_> =
-            analyzer.tokens(text).into_iter().map(|t| (t.term, t.start, t.end)).collect();
+            analyzer.tokens(text).into_iter().map(|t| (t.term, t.start, t.end, t.position)).collect();
         assert_eq!(indexed, queried);
-        assert!(queried.iter().any(|(term, _, _)| term == "コンビニ"), "{queried:?}");
-        assert!(queried.iter().any(|(term, _, _)| term == "amazon"), "{queried:?}");
+        assert!(queried.iter().any(|(term, ..)| term == "コンビニ"), "{queried:?}");
+        assert!(queried.iter().any(|(term, ..)| term == "amazon"), "{queried:?}");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The tantivy schema of a FAQ index and the mapping between [`FaqEntry`] and documents.
 //!
-//! `question` and `answer` are analysed with [`TOKENIZER_NAME`] (positions kept for phrase
-//! and proximity scoring) and stored for display; `*_bigram` and `*_reading` index the
+//! `question` and `answer` are indexed with [`TOKENIZER_NAME`], lindera-tantivy's tokenizer
+//! (positions kept for phrase and proximity scoring); the build hands tantivy the tokens
+//! of the analyzer's one segmentation, which are that tokenizer's tokens (a test pins
+//! them equal), instead of segmenting each text a second time. `question_text` and
+//! `answer_text` store the texts for display; `*_bigram` and `*_reading` index the
 //! character paths of [`crate::Analysis`]; `*_spans` store the analysed tokens of
 //! each for highlighting ([`crate::spans`]); `id` is an exact-match key for `faq show`.
 
@@ -9,6 +12,7 @@ use tantivy::schema::{
     BytesOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
 };
+use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, TantivyDocument};
 
 use crate::analyzer::{Analyzer, TOKENIZER_NAME};
@@ -22,6 +26,8 @@ pub struct FaqFields {
     pub id: Field,
     pub question: Field,
     pub answer: Field,
+    pub question_text: Field,
+    pub answer_text: Field,
     pub question_bigram: Field,
     pub answer_bigram: Field,
     pub question_reading: Field,
@@ -37,7 +43,7 @@ pub struct FaqFields {
 /// Builds the schema; the field handles are read back with [`FaqFields::from_schema`].
 pub fn build_schema() -> Schema {
     let mut builder = Schema::builder();
-    let analysed = TextOptions::default().set_stored().set_indexing_options(
+    let analysed = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
@@ -52,6 +58,8 @@ pub fn build_schema() -> Schema {
     builder.add_text_field("id", STRING | STORED);
     builder.add_text_field("question", analysed.clone());
     builder.add_text_field("answer", analysed);
+    builder.add_text_field("question_text", STORED);
+    builder.add_text_field("answer_text", STORED);
     builder.add_text_field("question_bigram", characters.clone());
     builder.add_text_field("answer_bigram", characters.clone());
     builder.add_text_field("question_reading", characters.clone());
@@ -73,6 +81,8 @@ impl FaqFields {
             id: get("id")?,
             question: get("question")?,
             answer: get("answer")?,
+            question_text: get("question_text")?,
+            answer_text: get("answer_text")?,
             question_bigram: get("question_bigram")?,
             answer_bigram: get("answer_bigram")?,
             question_reading: get("question_reading")?,
@@ -90,10 +100,12 @@ impl FaqFields {
     pub fn document(&self, entry: &FaqEntry, analyzer: &Analyzer) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, &entry.id);
-        doc.add_text(self.question, &entry.question);
-        doc.add_text(self.answer, &entry.answer);
+        doc.add_text(self.question_text, &entry.question);
+        doc.add_text(self.answer_text, &entry.answer);
         let question = analyzer.analyze(&entry.question);
         let answer = analyzer.analyze(&entry.answer);
+        doc.add_pre_tokenized_text(self.question, morphological_tokens(&question.tokens));
+        doc.add_pre_tokenized_text(self.answer, morphological_tokens(&answer.tokens));
         doc.add_bytes(self.question_spans, &crate::spans::encode(&question.tokens));
         doc.add_bytes(self.answer_spans, &crate::spans::encode(&answer.tokens));
         doc.add_text(self.question_bigram, join_terms(&question.bigrams));
@@ -129,8 +141,8 @@ impl FaqFields {
         });
         FaqEntry {
             id: text(self.id),
-            question: text(self.question),
-            answer: text(self.answer),
+            question: text(self.question_text),
+            answer: text(self.answer_text),
             links,
             category,
             source,
@@ -141,6 +153,23 @@ impl FaqFields {
     pub fn spans<'a>(&self, doc: &'a TantivyDocument, field: Field) -> &'a [u8] {
         doc.get_first(field).and_then(|v| v.as_bytes()).unwrap_or(&[])
     }
+}
+
+/// The morphological tokens as lindera-tantivy would have produced them (term, offsets,
+/// position). The text is left empty: these fields are not stored, and tantivy keeps the
+/// value in the document until it is indexed.
+fn morphological_tokens(tokens: &[crate::AnalyzedToken]) -> PreTokenizedString {
+    let tokens = tokens
+        .iter()
+        .map(|t| Token {
+            offset_from: t.start,
+            offset_to: t.end,
+            position: t.position,
+            text: t.term.clone(),
+            position_length: 1,
+        })
+        .collect();
+    PreTokenizedString { text: String::new(), tokens }
 }
 
 /// Registers the analyzer on an index and reads its fields: every index is opened this

@@ -57,8 +57,8 @@ mod tests {
     #[test]
     fn round_trip() {
         let tokens = vec![
-            AnalyzedToken { term: "領収書".into(), start: 3, end: 12, pos: String::new() },
-            AnalyzedToken { term: "amazon".into(), start: 20, end: 26, pos: String::new() },
+            AnalyzedToken { term: "領収書".into(), start: 3, end: 12, position: 0, pos: String::new() },
+            AnalyzedToken { term: "amazon".into(), start: 20, end: 26, position: 0, pos: String::new() },
         ];
         let bytes = encode(&tokens);
         let spans: Vec<_> = decode(&bytes).collect();
