@@ -19,6 +19,7 @@ use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::index::InvertedIndexReader;
 use tantivy::postings::Postings;
+use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use crate::plan::{PathKind, Plan, Weights};
@@ -46,6 +47,9 @@ pub struct Ranker {
     /// By field id, for each scored field: `k1 + 1` and, per fieldnorm id,
     /// `k1 * (1 - b + b * fieldnorm / average)`.
     norms: Vec<Option<FieldModel>>,
+    /// The same norm per document, by segment and field id: one load per posting instead
+    /// of a fieldnorm lookup and a table lookup (4 bytes per entry and scored field).
+    doc_norms: Arc<Vec<(SegmentId, Vec<Option<Box<[Score]>>>)>>,
 }
 
 #[derive(Clone, Debug)]
@@ -89,7 +93,28 @@ impl Ranker {
             }
             norms[id] = Some(FieldModel { k1_plus_1: k1 + 1.0, norms: table });
         }
-        Ok(Ranker { total_docs, norms })
+        let mut doc_norms = Vec::new();
+        for segment in searcher.segment_readers() {
+            let mut by_field = Vec::with_capacity(norms.len());
+            for (id, model) in norms.iter().enumerate() {
+                by_field.push(match model {
+                    Some(model) => {
+                        let reader = segment.get_fieldnorms_reader(Field::from_field_id(id as u32))?;
+                        Some((0..segment.max_doc()).map(|doc| model.norms[reader.fieldnorm_id(doc) as usize]).collect())
+                    }
+                    None => None,
+                });
+            }
+            doc_norms.push((segment.segment_id(), by_field));
+        }
+        Ok(Ranker { total_docs, norms, doc_norms: Arc::new(doc_norms) })
+    }
+
+    /// The per-document norms of `field` in `segment`, if this ranker was built on it.
+    fn doc_norms(&self, segment: &SegmentReader, field: Field) -> Option<&[Score]> {
+        let (_, by_field) = self.doc_norms.iter().find(|(id, _)| *id == segment.segment_id())?;
+        let norms = by_field.get(field.field_id() as usize)?.as_deref()?;
+        (norms.len() == segment.max_doc() as usize).then_some(norms)
     }
 
     /// Ranks the entries for `plan`, returning `offset..offset + limit` of the ranking
@@ -125,7 +150,8 @@ impl Ranker {
                 infos.push(info);
             }
             let character = matches!(clause.path, PathKind::Bigram | PathKind::Reading);
-            if df == 0 || (character && df > max_df) {
+            // A clause weighted 0 (a path switched off) adds nothing and must not mark entries.
+            if df == 0 || (character && df > max_df) || clause.boost <= 0.0 {
                 keep[index] = false;
                 continue;
             }
@@ -164,28 +190,36 @@ impl Ranker {
                 }
                 *in_use = true;
                 let mut accumulator =
-                    Accumulator { scores: &mut scores[..max_doc], masks: &mut masks[..max_doc], touched: &mut touched };
+                    Accumulator { scores: &mut scores[..max_doc], masks: &mut masks[..max_doc], touched: &mut touched, dense: false };
                 let outcome = self.accumulate(searcher, segment, &readers[ordinal], ordinal, &scored, plan, &mut accumulator);
                 // Always leave the shared array zeroed, even when a read failed.
                 let alive = segment.alive_bitset();
-                let mut collect = |doc: DocId, score: Score, mask: u64| {
-                    let score = coordination.as_ref().map_or(score, |factors| score * factors[mask.count_ones() as usize]);
-                    if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                        total_hits += 1;
-                        best.offer(score, DocAddress::new(ordinal as u32, doc));
-                    }
-                };
-                if accumulator.touched.len() * 16 > max_doc {
-                    // Many matches: one sequential pass beats jumping around the array.
+                let factor = |mask: u64| coordination.as_ref().map_or(1.0, |factors| factors[mask.count_ones() as usize]);
+                if accumulator.dense || accumulator.touched.len() * 16 > max_doc {
+                    // Many matches: one sequential pass beats jumping around the array. Documents
+                    // come in index order, so one that only ties the weakest kept is ranked after
+                    // it and can be turned away by the score alone.
+                    // Without branches on the (unpredictable) zero test: a score of 0 never
+                    // beats the floor, and the arrays are zeroed by plain stores.
+                    let mut floor = best.floor();
                     for (doc, (score, mask)) in accumulator.scores.iter_mut().zip(accumulator.masks.iter_mut()).enumerate() {
-                        if *score != 0.0 {
-                            collect(doc as DocId, std::mem::replace(score, 0.0), std::mem::replace(mask, 0));
+                        let raw = std::mem::replace(score, 0.0);
+                        let score = raw * factor(std::mem::replace(mask, 0));
+                        let live = alive.is_none_or(|bits| bits.is_alive(doc as DocId));
+                        total_hits += usize::from(raw != 0.0 && live);
+                        if score > floor && score != 0.0 && live {
+                            best.offer(score, DocAddress::new(ordinal as u32, doc as DocId));
+                            floor = best.floor();
                         }
                     }
                 } else {
                     for &doc in accumulator.touched.iter() {
                         let score = std::mem::replace(&mut accumulator.scores[doc as usize], 0.0);
-                        collect(doc, score, std::mem::replace(&mut accumulator.masks[doc as usize], 0));
+                        let score = score * factor(std::mem::replace(&mut accumulator.masks[doc as usize], 0));
+                        if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                            total_hits += 1;
+                            best.offer(score, DocAddress::new(ordinal as u32, doc));
+                        }
                     }
                 }
                 touched.clear();
@@ -278,22 +312,38 @@ impl Ranker {
         plan: &Plan,
         accumulator: &mut Accumulator<'_>,
     ) -> tantivy::Result<()> {
+        // When the postings cover a good part of the segment, the candidates are collected
+        // by one pass over the whole array anyway: do not track them one by one.
+        let postings: u64 = scored.iter().filter_map(|t| t.infos[ordinal].as_ref()).map(|i| u64::from(i.doc_freq)).sum();
+        accumulator.dense = postings * 4 > u64::from(segment.max_doc());
         for term in scored {
             let (Some(info), Some((inverted, fieldnorm)), Some(Some(FieldModel { norms, .. }))) =
                 (&term.infos[ordinal], readers.get(term.field), self.norms.get(term.field.field_id() as usize))
             else {
                 continue;
             };
+            let doc_norms = self.doc_norms(segment, term.field);
+            let mask = term.group.map_or(0, |g| 1u64 << g);
             let mut postings = inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
             loop {
                 let docs = postings.docs();
                 if docs.is_empty() {
                     break;
                 }
-                for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
-                    let tf = tf as Score;
-                    let norm = norms[fieldnorm.fieldnorm_id(doc) as usize];
-                    accumulator.add(doc, term.weight * tf / (tf + norm), term.group);
+                match doc_norms {
+                    Some(doc_norms) => {
+                        for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
+                            let tf = tf as Score;
+                            accumulator.add(doc, term.weight * tf / (tf + doc_norms[doc as usize]), mask);
+                        }
+                    }
+                    None => {
+                        for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
+                            let tf = tf as Score;
+                            let norm = norms[fieldnorm.fieldnorm_id(doc) as usize];
+                            accumulator.add(doc, term.weight * tf / (tf + norm), mask);
+                        }
+                    }
                 }
                 postings.advance();
             }
@@ -303,7 +353,7 @@ impl Ranker {
             let mut scorer = weight.scorer(segment, 1.0)?;
             let mut doc = scorer.doc();
             while doc != TERMINATED {
-                accumulator.add(doc, scorer.score(), None);
+                accumulator.add(doc, scorer.score(), 0);
                 doc = scorer.advance();
             }
         }
@@ -337,19 +387,20 @@ struct Accumulator<'a> {
     scores: &'a mut [Score],
     masks: &'a mut [u64],
     touched: &'a mut Vec<DocId>,
+    /// Candidates will be found by scanning the whole array: `touched` is not kept.
+    dense: bool,
 }
 
 impl Accumulator<'_> {
+    /// Adds `score` to `doc` and records the query words (`mask`) it contains.
     #[inline]
-    fn add(&mut self, doc: DocId, score: Score, group: Option<u8>) {
+    fn add(&mut self, doc: DocId, score: Score, mask: u64) {
         let slot = &mut self.scores[doc as usize];
-        if *slot == 0.0 {
+        if !self.dense && *slot == 0.0 {
             self.touched.push(doc);
         }
         *slot += score;
-        if let Some(group) = group {
-            self.masks[doc as usize] |= 1u64 << group;
-        }
+        self.masks[doc as usize] |= mask;
     }
 }
 
@@ -382,6 +433,16 @@ struct Best {
 impl Best {
     fn new(capacity: usize) -> Self {
         Best { capacity, heap: BinaryHeap::with_capacity(capacity.min(1024) + 1) }
+    }
+
+    /// The score a candidate must beat (or tie, with an earlier address) to be kept.
+    #[inline]
+    fn floor(&self) -> Score {
+        if self.heap.len() < self.capacity {
+            Score::NEG_INFINITY
+        } else {
+            self.heap.peek().map_or(Score::INFINITY, |weakest| weakest.0.0)
+        }
     }
 
     #[inline]
