@@ -331,6 +331,15 @@ impl Ranker {
                     break;
                 }
                 match doc_norms {
+                    Some(doc_norms) if accumulator.dense => {
+                        // The hot loop of large corpora: three array accesses per posting.
+                        let (scores, masks) = (&mut *accumulator.scores, &mut *accumulator.masks);
+                        for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
+                            let (doc, tf) = (doc as usize, tf as Score);
+                            scores[doc] += term.weight * tf / (tf + doc_norms[doc]);
+                            masks[doc] |= mask;
+                        }
+                    }
                     Some(doc_norms) => {
                         for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
                             let tf = tf as Score;
