@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """HTTP throughput side by side: `faq serve` and Groonga's HTTP server (groonga-httpd, keep-alive,
-cache off), same corpus (localgovFAQ), same question, wrk on loopback, in one run.
+cache off), same corpus (localgovFAQ, or the seed corpus of this repo exported as JSONL), same
+question, wrk on loopback, in one run.
 
     sudo apt-get install wrk groonga-bin groonga-tokenizer-mecab mecab-ipadic-utf8 groonga-httpd
-    cargo build --release && python3 benches/http_vs_groonga.py [--seconds 30] [--connections 64]
+    cargo build --release && python3 benches/http_vs_groonga.py [--corpus seed|localgov] [--seconds 30] [--connections 64]
 
 Groonga gets the peers' query for the question (shared/peers/groonga_peer.py: TokenMecab tokens
 OR-ed as phrases, tf-idf question*3 + answer), asked for id, question, answer and score of the
@@ -28,7 +29,10 @@ sys.path.insert(0, os.path.join(SHARED, "peers"))
 
 import groonga_peer as G  # noqa: E402  (the peers' own code: same index and query)
 
-QUESTION = "住民票の写しを取りたいのですが、どこで手続きできますか"
+QUESTIONS = {
+    "localgov": "住民票の写しを取りたいのですが、どこで手続きできますか",
+    "seed": "領収書を出してほしいと言われた",
+}
 
 
 def wrk(url, seconds, connections):
@@ -54,12 +58,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--corpus", choices=sorted(QUESTIONS), default="localgov")
     args = ap.parse_args()
-    corpus = os.path.join(SHARED, "datasets", "localgovfaq", "faq.jsonl")
+    question = QUESTIONS[args.corpus]
     for tool in ("wrk", "groonga"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is not installed")
     work = tempfile.mkdtemp()
+    if args.corpus == "seed":
+        corpus = os.path.join(work, "seed.jsonl")
+        with open(corpus, "w", encoding="utf-8") as out:
+            subprocess.run([os.path.join(REPO, "target", "release", "faq"), "export", "--corpus", os.path.join(REPO, "corpus")],
+                           stdout=out, check=True)
+    else:
+        corpus = os.path.join(SHARED, "datasets", "localgovfaq", "faq.jsonl")
     rows = []
     try:
         # faq
@@ -76,7 +88,7 @@ def main():
                     break
                 except OSError:
                     time.sleep(0.1)
-            url = f"{base}/api/search?q={urllib.parse.quote(QUESTION)}&limit=10"
+            url = f"{base}/api/search?q={urllib.parse.quote(question)}&limit=10"
             size = len(urllib.request.urlopen(url).read())
             rows.append(("faq serve (fused ranking, highlights)", size, *wrk(url, args.seconds, args.connections)))
         finally:
@@ -88,7 +100,7 @@ def main():
         meta = G.C.load_meta(gwork)
         httpd = G.Http(meta["db"], os.path.join(gwork, "httpd.log"), "httpd", gwork)
         try:
-            _, toks = G.check(httpd.cmd(G.url("tokenize", tokenizer=meta["tokenizer"], string=QUESTION,
+            _, toks = G.check(httpd.cmd(G.url("tokenize", tokenizer=meta["tokenizer"], string=question,
                                              normalizer=meta["normalizer"], mode="GET")), "tokenize")
             words = []
             for t in toks:
@@ -105,7 +117,7 @@ def main():
             httpd.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"localgovFAQ (1,786 entries), question {QUESTION!r}, wrk -t2 -c{args.connections} -d{args.seconds}s, loopback")
+    print(f"{args.corpus} corpus, question {question!r}, wrk -t2 -c{args.connections} -d{args.seconds}s, loopback")
     print("| server | response bytes | req/s | p50 | p99 | non-2xx | socket errors |")
     print("|---|---|---|---|---|---|---|")
     for name, size, rps, p50, p99, errors, socket_errors in rows:

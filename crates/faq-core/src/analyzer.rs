@@ -6,11 +6,13 @@
 //! * character bigrams of the folded surface ([`crate::normalize::fold`]);
 //! * character bigrams of the folded kana reading.
 //!
-//! The morphological chain is installed in two places built from [`character_filters`] and
-//! [`token_filters`]: a lindera-tantivy tokenizer registered on the index (documents), and
-//! the query side here (queries, highlighting, `faq tokenize`). The character paths are
-//! computed here for both documents (pre-tokenized fields) and queries. Nothing is defined
-//! twice, so indexing and querying cannot drift apart.
+//! The morphological chain is built from [`character_filters`] and [`token_filters`] in two
+//! shapes: the lindera-tantivy tokenizer registered on every index as the analyzer of the
+//! `question` and `answer` fields, and [`Analyzer::analyze`] here, which documents (at build
+//! time, handing tantivy its tokens so each text is segmented once) and queries,
+//! highlighting and `faq tokenize` all go through. A test pins the two to the same terms,
+//! offsets and positions. Nothing is defined twice, so indexing and querying cannot drift
+//! apart.
 
 use std::sync::Arc;
 

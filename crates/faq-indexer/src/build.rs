@@ -87,7 +87,7 @@ fn write_entries_with_progress(
     let batches: Vec<&[FaqEntry]> = entries.chunks(BATCH).collect();
     // Long-lived workers analyse the character paths of whole batches (worker k takes
     // batches k, k + workers, ...); this thread hands them to tantivy in corpus order, and
-    // tantivy's own threads run lindera-tantivy on the question and answer fields.
+    // tantivy's own threads build the postings.
     std::thread::scope(|scope| -> Result<(), BuildError> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<tantivy::TantivyDocument>)>(workers * 2);
         for worker in 0..workers {

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// A problem in the corpus, located at `file:line`.
+/// A problem in the corpus, located at `file:line` (`line` 0: the file as a whole, shown
+/// as `file: message`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorpusError {
     pub file: String,
@@ -18,7 +19,10 @@ impl CorpusError {
 
 impl fmt::Display for CorpusError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        match self.line {
+            0 => write!(f, "{}: {}", self.file, self.message),
+            line => write!(f, "{}:{}: {}", self.file, line, self.message),
+        }
     }
 }
 
@@ -33,4 +37,15 @@ pub enum BuildError {
     Core(#[from] faq_core::CoreError),
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_the_line_when_there_is_one() {
+        assert_eq!(CorpusError::at("corpus/a.md", 12, "no answer").to_string(), "corpus/a.md:12: no answer");
+        assert_eq!(CorpusError::at("corpus/a.txt", 0, "unsupported").to_string(), "corpus/a.txt: unsupported");
+    }
 }
