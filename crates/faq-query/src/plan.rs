@@ -69,7 +69,9 @@ pub struct Weights {
     /// tried (RELEVANCE.md).
     pub phrase: Score,
     /// Character-path terms (bigrams, readings) found in more than this share of the
-    /// entries are dropped: they say almost nothing (ょう, して) and cost time.
+    /// entries (and in more than three) are dropped: they say almost nothing (ょう, して)
+    /// and cost time. 0.05 and 0.2 rank alike on the dev splits; 0.05 halves the ranking
+    /// time at 100k entries (RELEVANCE.md, BENCHMARKS.md).
     pub max_character_df: Score,
     /// Exponent of the coordination factor `((matched + 1) / (words + 1))^c`, where `words`
     /// counts the query's words found in the index and `matched` those found in the entry
@@ -95,7 +97,7 @@ impl Default for Weights {
             synonym: 0.8,
             boilerplate: 0.3,
             phrase: 0.0,
-            max_character_df: 0.2,
+            max_character_df: 0.05,
             coordination: 0.5,
             bm25_question: Bm25::default(),
             bm25_answer: Bm25::default(),

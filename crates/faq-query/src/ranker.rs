@@ -40,6 +40,10 @@ impl Default for Bm25 {
     }
 }
 
+/// A character-path term is never dropped as too common while it is in at most this many
+/// entries: in a FAQ of a dozen entries, 5 % is less than one entry.
+pub const MIN_CHARACTER_DF_CUT: u64 = 3;
+
 /// Per-field length normalisation, computed once per opened index.
 #[derive(Clone, Debug)]
 pub struct Ranker {
@@ -121,12 +125,13 @@ impl Ranker {
     /// (score descending, index order among equal scores).
     ///
     /// Clauses that cannot contribute are removed from `plan` first: terms in no entry, and
-    /// bigram/reading terms found in more than `weights.max_character_df` of the entries.
+    /// bigram/reading terms found in more than `weights.max_character_df` of the entries
+    /// (and in more than [`MIN_CHARACTER_DF_CUT`] entries, so a small FAQ keeps them).
     /// With `weights.coordination`, an entry's sum is scaled by the share of the query's
     /// words it contains.
     pub fn rank(&self, searcher: &Searcher, plan: &mut Plan, weights: &Weights, limit: usize, offset: usize) -> tantivy::Result<Ranked> {
         let segments = searcher.segment_readers();
-        let max_df = ((self.total_docs as f64 * weights.max_character_df.min(1.0) as f64).max(1.0)) as u64;
+        let max_df = ((self.total_docs as f64 * weights.max_character_df.min(1.0) as f64) as u64).max(MIN_CHARACTER_DF_CUT);
 
         // The readers of the scored fields, per segment.
         let readers: Vec<FieldReaders> = segments.iter().map(|segment| self.field_readers(segment)).collect::<tantivy::Result<_>>()?;
