@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use common::server::Server;
@@ -23,18 +23,7 @@ fn checkout() -> tempfile::TempDir {
 }
 
 fn faq(dir: &Path, args: &[&OsStr], stdin: &[u8]) -> Output {
-    let mut child = Command::new(common::faq_bin())
-        .args(args)
-        .current_dir(dir)
-        .env_remove("FAQ_CORPUS")
-        .env_remove("FAQ_INDEX")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    common::run_faq(dir, args, stdin)
 }
 
 fn args<'a>(list: &'a [&'a str]) -> Vec<&'a OsStr> {

@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde::Deserialize;
 
@@ -79,21 +78,7 @@ impl Checkout {
     }
 
     fn faq_with_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Output {
-        let mut child = Command::new(common::faq_bin())
-            .args(args)
-            .current_dir(self.path())
-            .env_remove("FAQ_CORPUS")
-            .env_remove("FAQ_INDEX")
-            .env_remove("NO_COLOR")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(stdin.unwrap_or_default()).unwrap();
-        drop(pipe);
-        child.wait_with_output().unwrap()
+        common::run_faq(self.path(), args, stdin.unwrap_or_default())
     }
 }
 

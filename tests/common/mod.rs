@@ -41,3 +41,25 @@ pub fn seed_searcher() -> &'static FaqSearcher {
 pub fn faq_bin() -> &'static str {
     env!("CARGO_BIN_EXE_faq")
 }
+
+/// Runs the real `faq` binary in `dir` with `args` (any bytes) and `stdin`, free of the
+/// caller's `FAQ_*` and `NO_COLOR` settings, and returns what it printed.
+pub fn run_faq<A: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[A], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(faq_bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("FAQ_CORPUS")
+        .env_remove("FAQ_INDEX")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}

@@ -201,11 +201,10 @@ impl Ranker {
                 let alive = segment.alive_bitset();
                 let factor = |mask: u64| coordination.as_ref().map_or(1.0, |factors| factors[mask.count_ones() as usize]);
                 if accumulator.dense || accumulator.touched.len() * 16 > max_doc {
-                    // Many matches: one sequential pass beats jumping around the array. Documents
-                    // come in index order, so one that only ties the weakest kept is ranked after
-                    // it and can be turned away by the score alone.
-                    // Without branches on the (unpredictable) zero test: a score of 0 never
-                    // beats the floor, and the arrays are zeroed by plain stores.
+                    // Many matches: one sequential pass, without branching on the (unpredictable)
+                    // zero test; the arrays are zeroed by plain stores. Documents come in index
+                    // order, so one that only ties the weakest kept ranks after it and is turned
+                    // away by the score alone.
                     let mut floor = best.floor();
                     for (doc, (score, mask)) in accumulator.scores.iter_mut().zip(accumulator.masks.iter_mut()).enumerate() {
                         let raw = std::mem::replace(score, 0.0);
