@@ -39,7 +39,7 @@ pub const TOKENIZER_NAME: &str = "faq_ja";
 
 /// Bumped whenever the chain changes what terms it produces: an index built with another
 /// version is rebuilt instead of silently mismatching its queries.
-pub const ANALYZER_VERSION: u32 = 6;
+pub const ANALYZER_VERSION: u32 = 7;
 
 /// Character filters of the chain, in order.
 pub fn character_filters() -> Vec<BoxCharacterFilter> {

@@ -38,8 +38,15 @@ pub fn is_stop(details: &[&str]) -> bool {
     if STOP_MAJOR_MINOR.iter().any(|(a, b)| *a == major && *b == minor) {
         return true;
     }
+    if major == "名詞" && minor == "数" {
+        return details.get(6).is_some_and(|base| base.chars().all(|c| KANJI_NUMERALS.contains(c)));
+    }
     major == "動詞" && details.get(6).is_some_and(|base| STOP_VERB_BASE_FORMS.contains(base))
 }
+
+/// Kanji numerals: IPADIC cuts them off words (一週間 → 一 / 週間, 一杯 → 一 / 杯), where
+/// alone they match every 一部, 一度, 一括. Numbers in digits are kept (３歳, 10万円).
+const KANJI_NUMERALS: &str = "〇一二三四五六七八九十百千万億兆";
 
 /// Whether a surface holds a letter, digit, kana or kanji: tokens of punctuation alone
 /// (`?`, `・`, `→`) carry nothing, whatever part of speech IPADIC guesses for them.
@@ -76,6 +83,9 @@ mod tests {
         assert!(is_stop(&["記号", "句点", "*", "*", "*", "*", "。"]));
         assert!(is_stop(&["動詞", "自立", "*", "*", "サ変・スル", "連用形", "する"]));
         assert!(is_stop(&["名詞", "非自立", "一般", "*", "*", "*", "こと"]));
+        // A kanji numeral cut off a word (一 of 一週間) is dropped; digits are kept.
+        assert!(is_stop(&["名詞", "数", "*", "*", "*", "*", "一"]));
+        assert!(!is_stop(&["名詞", "数", "*", "*", "*", "*", "10"]));
     }
 
     #[test]

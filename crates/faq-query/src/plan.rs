@@ -218,8 +218,8 @@ impl Plan {
             plan.push(&terms, PathKind::Morph, Target::Question, fields.question, term, None, weights.morph_question * w);
             plan.push(&terms, PathKind::Morph, Target::Answer, fields.answer, term, None, weights.morph_answer * w);
         }
-        for (from, term) in synonyms.expand(&terms) {
-            let w = weights.synonym * term_weight(&from);
+        for (from, term, share) in synonyms.expand(&terms) {
+            let w = weights.synonym * term_weight(&from) * share;
             plan.push(&terms, PathKind::Synonym, Target::Question, fields.question, &term, Some(from.clone()), weights.morph_question * w);
             plan.push(&terms, PathKind::Synonym, Target::Answer, fields.answer, &term, Some(from), weights.morph_answer * w);
         }

@@ -55,19 +55,27 @@ impl Synonyms {
         self.groups.is_empty()
     }
 
-    /// `(query word, added term)` pairs for the query terms `terms`; terms already in the
-    /// query are not added again.
-    pub fn expand(&self, terms: &[String]) -> Vec<(String, String)> {
-        let mut added: Vec<(String, String)> = Vec::new();
+    /// `(query word, added term, share)` triples for the query terms `terms`. The words a
+    /// member adds share the synonym weight (`share` = 1 / their number: 一緒に送る for 同梱
+    /// adds 一緒 and 送る at half weight each); a member that holds the whole typed member
+    /// is skipped, as it only adds a modifier (for メール, Eメール would add a stray `e`).
+    /// Terms already in the query are not added again.
+    pub fn expand(&self, terms: &[String]) -> Vec<(String, String, f32)> {
+        let mut added: Vec<(String, String, f32)> = Vec::new();
         for group in &self.groups {
             let Some(matched) = group.iter().find(|member| member.iter().all(|t| terms.contains(t))) else {
                 continue;
             };
             let from = matched.join("");
             for member in group.iter().filter(|m| *m != matched) {
-                for term in member {
-                    if !terms.contains(term) && !added.iter().any(|(_, t)| t == term) {
-                        added.push((from.clone(), term.clone()));
+                if matched.iter().all(|t| member.contains(t)) {
+                    continue;
+                }
+                let new: Vec<&String> = member.iter().filter(|t| !terms.contains(t)).collect();
+                let share = 1.0 / new.len().max(1) as f32;
+                for term in new {
+                    if !added.iter().any(|(_, t, _)| t == term) {
+                        added.push((from.clone(), term.clone(), share));
                     }
                 }
             }
@@ -90,12 +98,23 @@ mod tests {
         let synonyms = Synonyms::parse("# comment\n届く, 到着\n\n受け取り拒否、受取辞退 # trailing\n", "s.txt", &analyzer).unwrap();
         assert_eq!(synonyms.len(), 2);
         let expand = |q: &str| synonyms.expand(&analyzer.terms(q));
-        assert_eq!(expand("届かない"), [("届く".to_string(), "到着".to_string())]);
-        assert_eq!(expand("到着していない"), [("到着".to_string(), "届く".to_string())]);
+        assert_eq!(expand("届かない"), [("届く".to_string(), "到着".to_string(), 1.0)]);
+        assert_eq!(expand("到着していない"), [("到着".to_string(), "届く".to_string(), 1.0)]);
         // 受け取り and 受取 are the same after analysis; a member matches only as a whole.
-        let added: Vec<String> = expand("受取拒否された").into_iter().map(|(_, t)| t).collect();
+        let added: Vec<String> = expand("受取拒否された").into_iter().map(|(_, t, _)| t).collect();
         assert_eq!(added, ["辞退"]);
         assert!(expand("拒否").is_empty());
+    }
+
+    #[test]
+    fn members_of_several_words_share_the_weight_and_never_add_a_stray_word() {
+        let analyzer = analyzer();
+        let synonyms = Synonyms::parse("メール, Eメール, 電子メール, email\n同梱, 一緒に送る\n", "s.txt", &analyzer).unwrap();
+        let expand = |q: &str| synonyms.expand(&analyzer.terms(q));
+        // Eメール and 電子メール hold メール itself: they would add only e and 電子.
+        assert_eq!(expand("メールが届かない"), [("メール".to_string(), "email".to_string(), 1.0)]);
+        let added = expand("同梱したい");
+        assert_eq!(added.iter().map(|(_, t, s)| (t.as_str(), *s)).collect::<Vec<_>>(), [("一緒", 0.5), ("送る", 0.5)]);
     }
 
     #[test]
