@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use faq_core::layout::{Manifest, Staging};
-use faq_core::schema::{build_schema, prepare};
+use faq_core::schema::{IndexDocument, build_schema, prepare};
 use faq_core::{Analyzer, FaqEntry};
 use tantivy::Index;
 
@@ -82,14 +82,16 @@ fn write_entries_with_progress(
     progress: &dyn Fn(Progress),
 ) -> Result<(), BuildError> {
     let fields = prepare(index, analyzer)?;
-    let mut writer: tantivy::IndexWriter = index.writer(WRITER_MEMORY)?;
+    // One tantivy indexing thread: analysis, done by the workers below, is most of the
+    // work; one thread keeps up with them, documents keep corpus order (ties rank in corpus
+    // order), and a corpus that fits the memory budget becomes one segment with no merge.
+    let mut writer: tantivy::IndexWriter<IndexDocument> = index.writer_with_num_threads(1, WRITER_MEMORY)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let batches: Vec<&[FaqEntry]> = entries.chunks(BATCH).collect();
-    // Long-lived workers analyse the character paths of whole batches (worker k takes
-    // batches k, k + workers, ...); this thread hands them to tantivy in corpus order, and
-    // tantivy's own threads build the postings.
+    // Long-lived workers analyse whole batches (worker k takes batches k, k + workers, ...);
+    // this thread hands them to tantivy in corpus order.
     std::thread::scope(|scope| -> Result<(), BuildError> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<tantivy::TantivyDocument>)>(workers * 2);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<IndexDocument>)>(workers * 2);
         for worker in 0..workers {
             let sender = sender.clone();
             let (batches, fields) = (&batches, &fields);

@@ -198,7 +198,7 @@ mod tests {
     fn html_escapes_text_and_marks_matches() {
         let text = "<b>領収書</b> & 発行";
         let start = text.find("領収書").unwrap();
-        let marked = whole(text, vec![start..start + "領収書".len()]);
+        let marked = whole(text, std::iter::once(start..start + "領収書".len()).collect());
         assert_eq!(marked.html(text), "&lt;b&gt;<mark>領収書</mark>&lt;/b&gt; &amp; 発行");
     }
 
@@ -207,10 +207,10 @@ mod tests {
         let text = format!("{}領収書の発行{}", "あ".repeat(200), "い".repeat(200));
         let after_break = format!("{}。ここで領収書{}", "あ".repeat(200), "い".repeat(200));
         let start = after_break.find("領収書").unwrap();
-        let html = snippet(&after_break, vec![start..start + "領収書".len()], 50).html(&after_break);
+        let html = snippet(&after_break, std::iter::once(start..start + "領収書".len()).collect(), 50).html(&after_break);
         assert!(html.starts_with("…ここで<mark>領収書</mark>"), "{html}");
         let start = text.find("領収書").unwrap();
-        let marked = snippet(&text, vec![start..start + "領収書".len()], 50);
+        let marked = snippet(&text, std::iter::once(start..start + "領収書".len()).collect(), 50);
         let html = marked.html(&text);
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
         assert!(html.contains("<mark>領収書</mark>"), "{html}");

@@ -53,8 +53,11 @@ pub struct Ranker {
     norms: Vec<Option<FieldModel>>,
     /// The same norm per document, by segment and field id: one load per posting instead
     /// of a fieldnorm lookup and a table lookup (4 bytes per entry and scored field).
-    doc_norms: Arc<Vec<(SegmentId, Vec<Option<Box<[Score]>>>)>>,
+    doc_norms: Arc<Vec<(SegmentId, SegmentNorms)>>,
 }
+
+/// One segment's per-document norms, by field id (`None` for fields not scored).
+type SegmentNorms = Vec<Option<Box<[Score]>>>;
 
 #[derive(Clone, Debug)]
 struct FieldModel {

@@ -25,7 +25,7 @@ fn repo() -> &'static Path {
 fn index_in_segments(entries: &[FaqEntry], analyzer: &Analyzer, segments: usize) -> Index {
     let index = Index::create_in_ram(faq_core::schema::build_schema());
     let fields = prepare(&index, analyzer).unwrap();
-    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
+    let mut writer: tantivy::IndexWriter<faq_core::schema::IndexDocument> = index.writer_with_num_threads(1, 50_000_000).unwrap();
     let per_segment = entries.len().div_ceil(segments);
     for chunk in entries.chunks(per_segment) {
         for entry in chunk {

@@ -37,14 +37,13 @@ fn loader(corpus: PathBuf, index: PathBuf) -> Loader {
 
 struct App {
     router: Router,
-    state: AppState,
     _index: tempfile::TempDir,
 }
 
 fn app_with(config: Config) -> App {
     let index = tempfile::tempdir().unwrap();
     let state = AppState::load(loader(seed_corpus(), index.path().to_path_buf())).unwrap();
-    App { router: router(state.clone(), config), state, _index: index }
+    App { router: router(state, config), _index: index }
 }
 
 fn app() -> App {
