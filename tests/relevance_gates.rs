@@ -58,5 +58,5 @@ fn localgovfaq_dev_split_floor() {
 
 /// Set from the dev-split values measured with the tuned weights, minus a small margin.
 /// (Session 2: dev nDCG@10 0.538, Recall@10 0.634.)
-const FLOOR_NDCG: f64 = 0.52;
-const FLOOR_RECALL: f64 = 0.62;
+const FLOOR_NDCG: f64 = 0.55;
+const FLOOR_RECALL: f64 = 0.65;

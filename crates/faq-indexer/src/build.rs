@@ -86,6 +86,10 @@ fn write_entries_with_progress(
     // work; one thread keeps up with them, documents keep corpus order (ties rank in corpus
     // order), and a corpus that fits the memory budget becomes one segment with no merge.
     let mut writer: tantivy::IndexWriter<IndexDocument> = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+    // No background merges: the segments are merged once, below. A background merge still
+    // running at commit would take segments from under that final merge (tantivy then
+    // fails it: "the segments that were merged could not be found"), seen at 1M entries.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let batches: Vec<&[FaqEntry]> = entries.chunks(BATCH).collect();
     // Long-lived workers analyse whole batches (worker k takes batches k, k + workers, ...);
@@ -122,8 +126,8 @@ fn write_entries_with_progress(
     })?;
     progress(Progress::Committing);
     writer.commit()?;
-    // Each indexing thread writes its own segment; a query pays per segment for every
-    // term, so the immutable FAQ index is merged into one.
+    // A segment is written whenever the memory budget fills; a query pays per segment for
+    // every term, so the immutable FAQ index is merged into one.
     let segments = index.searchable_segment_ids()?;
     if segments.len() > 1 {
         writer.merge(&segments).wait()?;

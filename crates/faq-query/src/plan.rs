@@ -27,6 +27,8 @@ pub enum PathKind {
     Reading,
     /// A content word added from the synonym file.
     Synonym,
+    /// A content word added from the general thesaurus (SudachiDict's synonym groups).
+    Thesaurus,
     /// Two consecutive content words of the query, near each other in the text.
     Phrase,
 }
@@ -38,6 +40,7 @@ impl fmt::Display for PathKind {
             PathKind::Bigram => "bigram",
             PathKind::Reading => "reading",
             PathKind::Synonym => "synonym",
+            PathKind::Thesaurus => "thesaurus",
             PathKind::Phrase => "phrase",
         })
     }
@@ -62,6 +65,8 @@ pub struct Weights {
     pub reading_answer: Score,
     /// Multiplier of a synonym's weight relative to the word the user typed.
     pub synonym: Score,
+    /// The same for the general thesaurus (words the synonym file does not already add).
+    pub thesaurus: Score,
     /// Multiplier of question boilerplate (教えて, お世話, …) relative to content words.
     pub boilerplate: Score,
     /// Weight of a pair of consecutive query words found near each other (question field;
@@ -95,6 +100,7 @@ impl Default for Weights {
             reading_question: 0.1,
             reading_answer: 0.05,
             synonym: 0.8,
+            thesaurus: 0.8,
             boilerplate: 0.3,
             phrase: 0.0,
             max_character_df: 0.05,
@@ -116,6 +122,7 @@ impl Weights {
             reading_question: 0.0,
             reading_answer: 0.0,
             synonym: 0.0,
+            thesaurus: 0.0,
             boilerplate: 1.0,
             phrase: 0.0,
             max_character_df: 1.0,
@@ -154,6 +161,7 @@ impl Weights {
                 "reading_question" => &mut self.reading_question,
                 "reading_answer" => &mut self.reading_answer,
                 "synonym" => &mut self.synonym,
+                "thesaurus" => &mut self.thesaurus,
                 "boilerplate" => &mut self.boilerplate,
                 "phrase" => &mut self.phrase,
                 "max_character_df" => &mut self.max_character_df,
@@ -209,7 +217,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(analysis: &Analysis, fields: &FaqFields, weights: &Weights, synonyms: &Synonyms) -> Plan {
+    /// The plan of an analysed query: its words, their synonyms (`synonyms`, the domain
+    /// file) and thesaurus words (`thesaurus`), its character paths.
+    pub fn new(analysis: &Analysis, fields: &FaqFields, weights: &Weights, synonyms: &Synonyms, thesaurus: &Synonyms) -> Plan {
         let mut plan = Plan::default();
         let terms = analysis.terms();
         let term_weight = |term: &str| if BOILERPLATE.contains(&term) { weights.boilerplate } else { 1.0 };
@@ -218,10 +228,18 @@ impl Plan {
             plan.push(&terms, PathKind::Morph, Target::Question, fields.question, term, None, weights.morph_question * w);
             plan.push(&terms, PathKind::Morph, Target::Answer, fields.answer, term, None, weights.morph_answer * w);
         }
-        for (from, term, share) in synonyms.expand(&terms) {
-            let w = weights.synonym * term_weight(&from) * share;
-            plan.push(&terms, PathKind::Synonym, Target::Question, fields.question, &term, Some(from.clone()), weights.morph_question * w);
-            plan.push(&terms, PathKind::Synonym, Target::Answer, fields.answer, &term, Some(from), weights.morph_answer * w);
+        let domain = synonyms.expand(&terms);
+        // A word the domain file knows keeps the domain's sense: for a seller 送る is 発送
+        // (ship), not the thesaurus' 送信 (transmit).
+        let general = thesaurus
+            .expand(&terms)
+            .into_iter()
+            .filter(|(from, term, _)| !domain.iter().any(|(f, t, _)| t == term || f == from));
+        let expansions = domain.iter().cloned().map(|e| (PathKind::Synonym, weights.synonym, e)).chain(general.map(|e| (PathKind::Thesaurus, weights.thesaurus, e)));
+        for (path, weight, (from, term, share)) in expansions {
+            let w = weight * term_weight(&from) * share;
+            plan.push(&terms, path, Target::Question, fields.question, &term, Some(from.clone()), weights.morph_question * w);
+            plan.push(&terms, path, Target::Answer, fields.answer, &term, Some(from), weights.morph_answer * w);
         }
         if weights.phrase > 0.0 {
             for pair in analysis.tokens.windows(2) {
@@ -263,7 +281,7 @@ impl Plan {
         if boost > 0.0 {
             let group = match path {
                 PathKind::Morph => terms_index(terms, term),
-                PathKind::Synonym => via.as_deref().and_then(|from| terms_index(terms, from)),
+                PathKind::Synonym | PathKind::Thesaurus => via.as_deref().and_then(|from| terms_index(terms, from)),
                 _ => None,
             };
             self.clauses.push(Clause { path, target, field, term: term.to_string(), via, next: None, boost, group });
@@ -276,7 +294,7 @@ impl Plan {
 
     /// The morphological terms (typed or synonyms) that highlighting marks.
     pub fn highlight_terms(&self) -> impl Iterator<Item = &str> {
-        self.clauses.iter().filter(|c| matches!(c.path, PathKind::Morph | PathKind::Synonym)).map(|c| c.term.as_str())
+        self.clauses.iter().filter(|c| matches!(c.path, PathKind::Morph | PathKind::Synonym | PathKind::Thesaurus)).map(|c| c.term.as_str())
     }
 
     /// One clause as a tantivy query.

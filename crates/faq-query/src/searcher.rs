@@ -165,7 +165,7 @@ impl FaqSearcher {
 
     /// The query plan for a query text.
     pub fn plan(&self, query: &str) -> Plan {
-        Plan::new(&self.analyzer.analyze(query), &self.fields, &self.weights, &self.synonyms)
+        Plan::new(&self.analyzer.analyze(query), &self.fields, &self.weights, &self.synonyms, crate::synonyms::thesaurus())
     }
 
     fn hits(&self, searcher: &Searcher, ranked: &[(Score, DocAddress)], plan: &Plan) -> Result<Vec<Hit>, SearchError> {

@@ -3,8 +3,17 @@
 //! `受け取り拒否` and `受取拒否` are the same member. When a query contains every term of a
 //! member, the terms of the other members of its group are searched too (with a lower
 //! weight). Read when a searcher opens, so editing the file needs no reindexing.
+//!
+//! The same structure holds the general thesaurus ([`thesaurus`]): synonym groups of
+//! everyday Japanese from SudachiDict (`data/thesaurus.src.txt`, made by
+//! `scripts/thesaurus.py`), compiled ahead of time into analysed terms
+//! (`data/thesaurus.txt`) so that no process pays for analysing ten thousand words at
+//! start; a test keeps the compiled file equal to what the current analyzer makes of the
+//! source.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use faq_core::Analyzer;
 
@@ -12,6 +21,9 @@ use faq_core::Analyzer;
 #[derive(Clone, Debug, Default)]
 pub struct Synonyms {
     groups: Vec<Vec<Vec<String>>>,
+    /// The groups each term is a member's first term of, so a query looks up only the
+    /// groups its own terms can match (a file of many groups costs nothing per query).
+    by_first_term: HashMap<String, Vec<usize>>,
 }
 
 impl Synonyms {
@@ -27,7 +39,7 @@ impl Synonyms {
                 .split([',', '、'])
                 .map(str::trim)
                 .filter(|m| !m.is_empty())
-                .map(|m| analyzer.terms(m))
+                .map(|m| member_terms(analyzer, m))
                 .filter(|terms| !terms.is_empty())
                 .collect();
             if members.len() < 2 {
@@ -35,7 +47,61 @@ impl Synonyms {
             }
             groups.push(members);
         }
-        Ok(Synonyms { groups })
+        Ok(Self::from_groups(groups))
+    }
+
+    fn from_groups(groups: Vec<Vec<Vec<String>>>) -> Self {
+        let mut by_first_term: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, group) in groups.iter().enumerate() {
+            for member in group {
+                let entry = by_first_term.entry(member[0].clone()).or_default();
+                if entry.last() != Some(&index) {
+                    entry.push(index);
+                }
+            }
+        }
+        Synonyms { groups, by_first_term }
+    }
+
+    /// Analyses a synonym source (one group per line, `#` comments) into the compiled form
+    /// that [`Synonyms::from_compiled`] reads: one group per line, members separated by
+    /// `, `, the terms of a member joined by `+`. Members that analyse alike are merged,
+    /// and groups left with one member dropped. The header says which analyzer made it.
+    pub fn compile(source: &str, analyzer: &Analyzer) -> String {
+        let mut out = String::new();
+        for line in source.lines().take_while(|l| l.starts_with('#')) {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(&format!("# Compiled: members as analysed terms (analyzer version {}).\n", faq_core::analyzer::ANALYZER_VERSION));
+        for line in source.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()) {
+            let mut members: Vec<String> = Vec::new();
+            for word in line.split(',').map(str::trim) {
+                let terms = member_terms(analyzer, word);
+                if terms.is_empty() || terms.iter().any(|t| t.contains(['+', ',', '#']) || t.trim() != t) {
+                    continue;
+                }
+                let member = terms.join("+");
+                if !members.contains(&member) {
+                    members.push(member);
+                }
+            }
+            if members.len() >= 2 {
+                out.push_str(&members.join(", "));
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Reads the output of [`Synonyms::compile`] (no analysis needed).
+    pub fn from_compiled(text: &str) -> Self {
+        let groups = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|line| line.split(", ").map(|member| member.split('+').map(str::to_string).collect()).collect())
+            .collect();
+        Self::from_groups(groups)
     }
 
     /// Reads a synonym file; a missing file is an empty set.
@@ -62,7 +128,10 @@ impl Synonyms {
     /// Terms already in the query are not added again.
     pub fn expand(&self, terms: &[String]) -> Vec<(String, String, f32)> {
         let mut added: Vec<(String, String, f32)> = Vec::new();
-        for group in &self.groups {
+        let mut candidates: Vec<usize> = terms.iter().filter_map(|t| self.by_first_term.get(t)).flatten().copied().collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for group in candidates.into_iter().map(|index| &self.groups[index]) {
             let Some(matched) = group.iter().find(|member| member.iter().all(|t| terms.contains(t))) else {
                 continue;
             };
@@ -83,6 +152,26 @@ impl Synonyms {
         added
     }
 }
+
+/// The terms of a synonym member, without lone letters or digits: the `e` of `e-mail`
+/// (analysed as `e` + `mail`) would match every Eメール and Eチケット.
+fn member_terms(analyzer: &Analyzer, member: &str) -> Vec<String> {
+    let mut terms = analyzer.terms(member);
+    terms.retain(|t| !(t.len() == 1 && t.bytes().all(|b| b.is_ascii_alphanumeric())));
+    terms
+}
+
+/// The general thesaurus compiled into the binary (`data/thesaurus.txt`), parsed once.
+pub fn thesaurus() -> &'static Synonyms {
+    static THESAURUS: LazyLock<Synonyms> = LazyLock::new(|| Synonyms::from_compiled(COMPILED_THESAURUS));
+    &THESAURUS
+}
+
+/// The compiled thesaurus as shipped.
+pub const COMPILED_THESAURUS: &str = include_str!("../data/thesaurus.txt");
+
+/// Its source, as generated from SudachiDict by `scripts/thesaurus.py`.
+pub const THESAURUS_SOURCE: &str = include_str!("../data/thesaurus.src.txt");
 
 #[cfg(test)]
 mod tests {

@@ -45,7 +45,7 @@ fn compare(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, weights: &We
     let ranker = Ranker::new(&searcher, &weights.bm25_fields(&fields)).unwrap();
     let mut compared = 0;
     for query in queries {
-        let mut plan = Plan::new(&analyzer.analyze(query), &fields, weights, synonyms);
+        let mut plan = Plan::new(&analyzer.analyze(query), &fields, weights, synonyms, faq_query::synonyms::thesaurus());
         let before = plan.clauses.len();
         let ranked = ranker.rank(&searcher, &mut plan, weights, 20, 0).unwrap();
         assert!(plan.clauses.len() <= before);

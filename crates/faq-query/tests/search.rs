@@ -90,3 +90,20 @@ fn get_by_id() {
     assert!(searcher().get("no-such-id").unwrap().is_none());
     assert!(searcher().get("../../etc/passwd").unwrap().is_none());
 }
+
+#[test]
+fn everyday_synonyms_come_from_the_thesaurus_and_are_explained() {
+    // サーチ is in no entry and not in corpus/synonyms.txt; the general thesaurus links it to
+    // 検索, which the entry about orders missing from the order list uses.
+    let page = Page { explain: true, ..Page::first(1) };
+    let response = searcher().search("注文をサーチしても出てこない", page).unwrap();
+    let hit = &response.hits[0];
+    assert!(hit.question.contains("注文管理"), "{}", hit.question);
+    let explain = hit.explain.as_ref().unwrap();
+    assert!(
+        explain.iter().any(|c| c.path == faq_query::PathKind::Thesaurus && c.term == "検索" && c.via.as_deref() == Some("サーチ")),
+        "{explain:?}"
+    );
+    // Without the thesaurus the word matches nothing but characters.
+    assert!(explain.iter().all(|c| c.term != "サーチ"), "{explain:?}");
+}

@@ -1,0 +1,34 @@
+//! The compiled thesaurus shipped in the binary (`data/thesaurus.txt`) must be what the
+//! current analyzer makes of its source (`data/thesaurus.src.txt`): otherwise its terms
+//! would silently stop matching the index. `UPDATE_THESAURUS=1` rewrites it.
+
+use faq_core::Analyzer;
+use faq_query::synonyms::{COMPILED_THESAURUS, Synonyms, THESAURUS_SOURCE, thesaurus};
+
+#[test]
+fn compiled_thesaurus_matches_its_source_under_the_current_analyzer() {
+    let analyzer = Analyzer::load().expect("IPADIC dictionary (install mecab-ipadic)");
+    let compiled = Synonyms::compile(THESAURUS_SOURCE, &analyzer);
+    if std::env::var_os("UPDATE_THESAURUS").is_some() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/thesaurus.txt");
+        std::fs::write(path, &compiled).unwrap();
+        return;
+    }
+    assert!(
+        compiled == COMPILED_THESAURUS,
+        "data/thesaurus.txt is stale: run `UPDATE_THESAURUS=1 cargo test -p faq-query --test thesaurus`"
+    );
+    assert!(thesaurus().len() > 2000, "{} groups", thesaurus().len());
+}
+
+#[test]
+fn everyday_synonyms_expand_both_ways() {
+    let analyzer = Analyzer::load().expect("IPADIC dictionary (install mecab-ipadic)");
+    let added = |q: &str| -> Vec<String> { thesaurus().expand(&analyzer.terms(q)).into_iter().map(|(_, t, _)| t).collect() };
+    // 引っ越し ↔ 転居, キャンセル ↔ 取り消し: words a user and a FAQ pick differently.
+    let moving = analyzer.terms("引っ越し");
+    assert!(added("転居の手続き").contains(&moving[0]), "{:?}", added("転居の手続き"));
+    assert!(added("引っ越しの手続き").contains(&"転居".to_string()), "{:?}", added("引っ越しの手続き"));
+    assert!(added("あいまいな説明").contains(&"曖昧".to_string()));
+    assert!(added("zzqxwv").is_empty());
+}
