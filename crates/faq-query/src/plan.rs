@@ -73,9 +73,9 @@ pub struct Weights {
     /// the answer field gets half). Off by default: it lowered dev nDCG@10 at every weight
     /// tried (RELEVANCE.md).
     pub phrase: Score,
-    /// Character-path terms (bigrams, readings) found in more than this share of the
-    /// entries (and in more than three) are dropped: they say almost nothing (ょう, して)
-    /// and cost time. 0.05 and 0.2 rank alike on the dev splits; 0.05 halves the ranking
+    /// Character-path terms (bigrams, readings) and thesaurus words found in more than this
+    /// share of the entries (and in more than three) are dropped: they say almost nothing
+    /// (ょう, して) and cost time. 0.05 and 0.2 rank alike on the dev splits; 0.05 halves the ranking
     /// time at 100k entries (RELEVANCE.md, BENCHMARKS.md).
     pub max_character_df: Score,
     /// Exponent of the coordination factor `((matched + 1) / (words + 1))^c`, where `words`

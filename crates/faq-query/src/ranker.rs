@@ -128,7 +128,7 @@ impl Ranker {
     /// (score descending, index order among equal scores).
     ///
     /// Clauses that cannot contribute are removed from `plan` first: terms in no entry, and
-    /// bigram/reading terms found in more than `weights.max_character_df` of the entries
+    /// bigram, reading and thesaurus terms found in more than `weights.max_character_df` of the entries
     /// (and in more than [`MIN_CHARACTER_DF_CUT`] entries, so a small FAQ keeps them).
     /// With `weights.coordination`, an entry's sum is scaled by the share of the query's
     /// words it contains.
@@ -157,9 +157,10 @@ impl Ranker {
                 df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
                 infos.push(info);
             }
-            let character = matches!(clause.path, PathKind::Bigram | PathKind::Reading);
+            // Character terms and thesaurus words say little when common, and cost the most.
+            let cut_when_common = matches!(clause.path, PathKind::Bigram | PathKind::Reading | PathKind::Thesaurus);
             // A clause weighted 0 (a path switched off) adds nothing and must not mark entries.
-            if df == 0 || (character && df > max_df) || clause.boost <= 0.0 {
+            if df == 0 || (cut_when_common && df > max_df) || clause.boost <= 0.0 {
                 keep[index] = false;
                 continue;
             }
