@@ -230,11 +230,12 @@ impl Plan {
         }
         let domain = synonyms.expand(&terms);
         // A word the domain file knows keeps the domain's sense: for a seller 送る is 発送
-        // (ship), not the thesaurus' 送信 (transmit).
+        // (ship), not the thesaurus' 送信 (transmit); the 領収 of 領収書 is not 受取.
+        let known = synonyms.matched_terms(&terms);
         let general = thesaurus
             .expand(&terms)
             .into_iter()
-            .filter(|(from, term, _)| !domain.iter().any(|(f, t, _)| t == term || f == from));
+            .filter(|(from, term, _)| !known.contains(from) && !domain.iter().any(|(f, t, _)| t == term || f == from));
         let expansions = domain.iter().cloned().map(|e| (PathKind::Synonym, weights.synonym, e)).chain(general.map(|e| (PathKind::Thesaurus, weights.thesaurus, e)));
         for (path, weight, (from, term, share)) in expansions {
             let w = weight * term_weight(&from) * share;

@@ -121,6 +121,21 @@ impl Synonyms {
         self.groups.is_empty()
     }
 
+    /// The query terms that belong to a member of some group matched by `terms` (領収 and 書
+    /// of 領収書 when the query says 領収書).
+    pub fn matched_terms(&self, terms: &[String]) -> Vec<String> {
+        let mut matched: Vec<String> = Vec::new();
+        let mut candidates: Vec<usize> = terms.iter().filter_map(|t| self.by_first_term.get(t)).flatten().copied().collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for group in candidates.into_iter().map(|index| &self.groups[index]) {
+            for member in group.iter().filter(|member| member.iter().all(|t| terms.contains(t))) {
+                matched.extend(member.iter().filter(|t| !matched.contains(t)).cloned().collect::<Vec<_>>());
+            }
+        }
+        matched
+    }
+
     /// `(query word, added term, share)` triples for the query terms `terms`. The words a
     /// member adds share the synonym weight (`share` = 1 / their number: 一緒に送る for 同梱
     /// adds 一緒 and 送る at half weight each); a member that holds the whole typed member

@@ -32,3 +32,21 @@ fn everyday_synonyms_expand_both_ways() {
     assert!(added("あいまいな説明").contains(&"曖昧".to_string()));
     assert!(added("zzqxwv").is_empty());
 }
+
+#[test]
+fn words_of_the_domain_file_keep_the_domain_sense() {
+    let analyzer = Analyzer::load().expect("IPADIC dictionary (install mecab-ipadic)");
+    let domain = Synonyms::parse("領収書, 領収証\n発送, 送る\n", "synonyms.txt", &analyzer).unwrap();
+    let index = tantivy::Index::create_in_ram(faq_core::schema::build_schema());
+    let fields = faq_core::schema::prepare(&index, &analyzer).unwrap();
+    let thesaurus_words = |query: &str| -> Vec<String> {
+        let plan = faq_query::Plan::new(&analyzer.analyze(query), &fields, &faq_query::Weights::default(), &domain, thesaurus());
+        plan.clauses.iter().filter(|c| c.path == faq_query::PathKind::Thesaurus).map(|c| c.term.clone()).collect()
+    };
+    // Alone, the thesaurus reads 領収 (of 領収書) as "receive" and 送る as "transmit".
+    assert!(!thesaurus().expand(&analyzer.terms("領収書")).is_empty());
+    assert!(thesaurus().expand(&analyzer.terms("送る")).iter().any(|(_, t, _)| t == "送信"));
+    // With the domain file, those words keep the seller's sense; others still expand.
+    assert_eq!(thesaurus_words("領収書を送ってほしい"), Vec::<String>::new());
+    assert!(thesaurus_words("注文をサーチしたい").contains(&"検索".to_string()));
+}
