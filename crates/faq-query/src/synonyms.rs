@@ -24,6 +24,14 @@ pub struct Synonyms {
     /// The groups each term is a member's first term of, so a query looks up only the
     /// groups its own terms can match (a file of many groups costs nothing per query).
     by_first_term: HashMap<String, Vec<usize>>,
+    /// The thesaurus built into the binary (static tables, see `build.rs`) instead of the
+    /// two fields above.
+    builtin: bool,
+}
+
+/// The compiled thesaurus as static tables: `GROUPS` and `BY_FIRST_TERM` (sorted).
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/thesaurus.rs"));
 }
 
 impl Synonyms {
@@ -60,11 +68,36 @@ impl Synonyms {
                 }
             }
         }
-        Synonyms { groups, by_first_term }
+        Synonyms { groups, by_first_term, builtin: false }
+    }
+
+    /// The groups a query with these terms can match, members as term slices.
+    fn candidates<'s>(&'s self, terms: &[String]) -> Vec<Vec<Vec<&'s str>>> {
+        let mut numbers: Vec<usize> = if self.builtin {
+            terms
+                .iter()
+                .filter_map(|t| builtin::BY_FIRST_TERM.binary_search_by(|(first, _)| (*first).cmp(t.as_str())).ok())
+                .flat_map(|at| builtin::BY_FIRST_TERM[at].1.iter().map(|&n| n as usize))
+                .collect()
+        } else {
+            terms.iter().filter_map(|t| self.by_first_term.get(t)).flatten().copied().collect()
+        };
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers
+            .into_iter()
+            .map(|n| {
+                if self.builtin {
+                    builtin::GROUPS[n].iter().map(|member| member.to_vec()).collect()
+                } else {
+                    self.groups[n].iter().map(|member| member.iter().map(String::as_str).collect()).collect()
+                }
+            })
+            .collect()
     }
 
     /// Analyses a synonym source (one group per line, `#` comments) into the compiled form
-    /// that [`Synonyms::from_compiled`] reads: one group per line, members separated by
+    /// that `build.rs` turns into the static tables of [`thesaurus`]: one group per line, members separated by
     /// `, `, the terms of a member joined by `+`. Members that analyse alike are merged,
     /// and groups left with one member dropped. The header says which analyzer made it.
     pub fn compile(source: &str, analyzer: &Analyzer) -> String {
@@ -94,16 +127,6 @@ impl Synonyms {
         out
     }
 
-    /// Reads the output of [`Synonyms::compile`] (no analysis needed).
-    pub fn from_compiled(text: &str) -> Self {
-        let groups = text
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .map(|line| line.split(", ").map(|member| member.split('+').map(str::to_string).collect()).collect())
-            .collect();
-        Self::from_groups(groups)
-    }
-
     /// Reads a synonym file; a missing file is an empty set.
     pub fn load(path: &Path, analyzer: &Analyzer) -> Result<Self, String> {
         match std::fs::read_to_string(path) {
@@ -114,23 +137,24 @@ impl Synonyms {
     }
 
     pub fn len(&self) -> usize {
-        self.groups.len()
+        if self.builtin { builtin::GROUPS.len() } else { self.groups.len() }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.len() == 0
     }
 
     /// The query terms that belong to a member of some group matched by `terms` (領収 and 書
     /// of 領収書 when the query says 領収書).
     pub fn matched_terms(&self, terms: &[String]) -> Vec<String> {
         let mut matched: Vec<String> = Vec::new();
-        let mut candidates: Vec<usize> = terms.iter().filter_map(|t| self.by_first_term.get(t)).flatten().copied().collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        for group in candidates.into_iter().map(|index| &self.groups[index]) {
-            for member in group.iter().filter(|member| member.iter().all(|t| terms.contains(t))) {
-                matched.extend(member.iter().filter(|t| !matched.contains(t)).cloned().collect::<Vec<_>>());
+        for group in self.candidates(terms) {
+            for member in group.iter().filter(|member| member.iter().all(|t| contains(terms, t))) {
+                for term in member {
+                    if !matched.iter().any(|m| m == term) {
+                        matched.push(term.to_string());
+                    }
+                }
             }
         }
         matched
@@ -143,29 +167,30 @@ impl Synonyms {
     /// Terms already in the query are not added again.
     pub fn expand(&self, terms: &[String]) -> Vec<(String, String, f32)> {
         let mut added: Vec<(String, String, f32)> = Vec::new();
-        let mut candidates: Vec<usize> = terms.iter().filter_map(|t| self.by_first_term.get(t)).flatten().copied().collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        for group in candidates.into_iter().map(|index| &self.groups[index]) {
-            let Some(matched) = group.iter().find(|member| member.iter().all(|t| terms.contains(t))) else {
+        for group in self.candidates(terms) {
+            let Some(matched) = group.iter().find(|member| member.iter().all(|t| contains(terms, t))) else {
                 continue;
             };
-            let from = matched.join("");
+            let from = matched.concat();
             for member in group.iter().filter(|m| *m != matched) {
                 if matched.iter().all(|t| member.contains(t)) {
                     continue;
                 }
-                let new: Vec<&String> = member.iter().filter(|t| !terms.contains(t)).collect();
+                let new: Vec<&str> = member.iter().copied().filter(|t| !contains(terms, t)).collect();
                 let share = 1.0 / new.len().max(1) as f32;
                 for term in new {
                     if !added.iter().any(|(_, t, _)| t == term) {
-                        added.push((from.clone(), term.clone(), share));
+                        added.push((from.clone(), term.to_string(), share));
                     }
                 }
             }
         }
         added
     }
+}
+
+fn contains(terms: &[String], term: &str) -> bool {
+    terms.iter().any(|t| t == term)
 }
 
 /// The terms of a synonym member, without lone letters or digits: the `e` of `e-mail`
@@ -176,9 +201,9 @@ fn member_terms(analyzer: &Analyzer, member: &str) -> Vec<String> {
     terms
 }
 
-/// The general thesaurus compiled into the binary (`data/thesaurus.txt`), parsed once.
+/// The general thesaurus compiled into the binary (`data/thesaurus.txt` as static tables).
 pub fn thesaurus() -> &'static Synonyms {
-    static THESAURUS: LazyLock<Synonyms> = LazyLock::new(|| Synonyms::from_compiled(COMPILED_THESAURUS));
+    static THESAURUS: LazyLock<Synonyms> = LazyLock::new(|| Synonyms { builtin: true, ..Synonyms::default() });
     &THESAURUS
 }
 
