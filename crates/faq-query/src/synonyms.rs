@@ -7,9 +7,9 @@
 //! The same structure holds the general thesaurus ([`thesaurus`]): synonym groups of
 //! everyday Japanese from SudachiDict (`data/thesaurus.src.txt`, made by
 //! `scripts/thesaurus.py`), compiled ahead of time into analysed terms
-//! (`data/thesaurus.txt`) so that no process pays for analysing ten thousand words at
-//! start; a test keeps the compiled file equal to what the current analyzer makes of the
-//! source.
+//! (`data/thesaurus.txt`), which `build.rs` turns into static tables: no process analyses
+//! or parses ten thousand words at start. A test keeps the compiled file equal to what the
+//! current analyzer makes of the source.
 
 use std::collections::HashMap;
 use std::path::Path;
