@@ -18,11 +18,8 @@ fn checkout() -> tempfile::TempDir {
 }
 
 fn faq(dir: &Path, args: &[&str]) -> Output {
-    Command::new(common::faq_bin())
+    common::faq_command(dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("FAQ_CORPUS")
-        .env_remove("FAQ_INDEX")
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -82,9 +79,8 @@ fn kill_9_during_index_keeps_the_last_good_index_and_the_next_run_recovers() {
     // Replace the corpus with a big one and kill the build half-way.
     std::fs::remove_file(dir.path().join("corpus/order-management.md")).unwrap();
     big_corpus(&dir.path().join("corpus/big.jsonl"), 400);
-    let mut child = Command::new(common::faq_bin())
+    let mut child = common::faq_command(dir.path())
         .arg("index")
-        .current_dir(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

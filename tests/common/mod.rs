@@ -42,17 +42,26 @@ pub fn faq_bin() -> &'static str {
     env!("CARGO_BIN_EXE_faq")
 }
 
-/// Runs the real `faq` binary in `dir` with `args` (any bytes) and `stdin`, free of the
-/// caller's `FAQ_*` and `NO_COLOR` settings, and returns what it printed.
+/// The real `faq` binary as a command run in `dir`, free of the caller's `FAQ_*` and
+/// `NO_COLOR` settings (so a developer's environment cannot change what a test sees).
+pub fn faq_command(dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(faq_bin());
+    command.current_dir(dir).env_remove("NO_COLOR");
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("FAQ_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// Runs the real `faq` binary in `dir` with `args` (any bytes) and `stdin` (see
+/// [`faq_command`]) and returns what it printed.
 pub fn run_faq<A: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[A], stdin: &[u8]) -> std::process::Output {
     use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(faq_bin())
+    use std::process::Stdio;
+    let mut child = faq_command(dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("FAQ_CORPUS")
-        .env_remove("FAQ_INDEX")
-        .env_remove("NO_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -16,13 +16,10 @@ pub struct Server {
 impl Server {
     /// Starts `faq serve --addr 127.0.0.1:0 [extra…]` in `dir` and waits until it listens.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(super::faq_bin())
+        let mut child = super::faq_command(dir)
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
-            .current_dir(dir)
             .env("RUST_LOG", "info,tantivy=warn")
-            .env_remove("FAQ_CORPUS")
-            .env_remove("FAQ_INDEX")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

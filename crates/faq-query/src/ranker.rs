@@ -339,16 +339,8 @@ impl Ranker {
                     break;
                 }
                 match doc_norms {
-                    Some(doc_norms) if accumulator.dense && mask == 0 => {
-                        // The hot loop of large corpora (character-path terms, most of the
-                        // postings, stand for no query word): two array accesses per posting.
-                        let scores = &mut *accumulator.scores;
-                        for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
-                            let (doc, tf) = (doc as usize, tf as Score);
-                            scores[doc] += term.weight * tf / (tf + doc_norms[doc]);
-                        }
-                    }
                     Some(doc_norms) if accumulator.dense => {
+                        // The hot loop of large corpora: three array accesses per posting.
                         let (scores, masks) = (&mut *accumulator.scores, &mut *accumulator.masks);
                         for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
                             let (doc, tf) = (doc as usize, tf as Score);

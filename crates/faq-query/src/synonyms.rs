@@ -13,20 +13,27 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::LazyLock;
 
 use faq_core::Analyzer;
 
 /// Synonym groups, each member as its analysed terms.
-#[derive(Clone, Debug, Default)]
-pub struct Synonyms {
-    groups: Vec<Vec<Vec<String>>>,
-    /// The groups each term is a member's first term of, so a query looks up only the
-    /// groups its own terms can match (a file of many groups costs nothing per query).
-    by_first_term: HashMap<String, Vec<usize>>,
-    /// The thesaurus built into the binary (static tables, see `build.rs`) instead of the
-    /// two fields above.
-    builtin: bool,
+#[derive(Clone, Debug)]
+pub enum Synonyms {
+    /// Read from a file at run time.
+    Parsed {
+        groups: Vec<Vec<Vec<String>>>,
+        /// The groups each term is a member's first term of, so a query looks up only the
+        /// groups its own terms can match (a file of many groups costs nothing per query).
+        by_first_term: HashMap<String, Vec<usize>>,
+    },
+    /// The thesaurus built into the binary (static tables, see `build.rs`).
+    Builtin,
+}
+
+impl Default for Synonyms {
+    fn default() -> Self {
+        Synonyms::Parsed { groups: Vec::new(), by_first_term: HashMap::new() }
+    }
 }
 
 /// The compiled thesaurus as static tables: `GROUPS` and `BY_FIRST_TERM` (sorted).
@@ -68,30 +75,26 @@ impl Synonyms {
                 }
             }
         }
-        Synonyms { groups, by_first_term, builtin: false }
+        Synonyms::Parsed { groups, by_first_term }
     }
 
     /// The groups a query with these terms can match, members as term slices.
     fn candidates<'s>(&'s self, terms: &[String]) -> Vec<Vec<Vec<&'s str>>> {
-        let mut numbers: Vec<usize> = if self.builtin {
-            terms
+        let mut numbers: Vec<usize> = match self {
+            Synonyms::Parsed { by_first_term, .. } => terms.iter().filter_map(|t| by_first_term.get(t)).flatten().copied().collect(),
+            Synonyms::Builtin => terms
                 .iter()
                 .filter_map(|t| builtin::BY_FIRST_TERM.binary_search_by(|(first, _)| (*first).cmp(t.as_str())).ok())
                 .flat_map(|at| builtin::BY_FIRST_TERM[at].1.iter().map(|&n| n as usize))
-                .collect()
-        } else {
-            terms.iter().filter_map(|t| self.by_first_term.get(t)).flatten().copied().collect()
+                .collect(),
         };
         numbers.sort_unstable();
         numbers.dedup();
         numbers
             .into_iter()
-            .map(|n| {
-                if self.builtin {
-                    builtin::GROUPS[n].iter().map(|member| member.to_vec()).collect()
-                } else {
-                    self.groups[n].iter().map(|member| member.iter().map(String::as_str).collect()).collect()
-                }
+            .map(|n| match self {
+                Synonyms::Parsed { groups, .. } => groups[n].iter().map(|member| member.iter().map(String::as_str).collect()).collect(),
+                Synonyms::Builtin => builtin::GROUPS[n].iter().map(|member| member.to_vec()).collect(),
             })
             .collect()
     }
@@ -99,9 +102,11 @@ impl Synonyms {
     /// Analyses a synonym source (one group per line, `#` comments) into the compiled form
     /// that `build.rs` turns into the static tables of [`thesaurus`]: one group per line, members separated by
     /// `, `, the terms of a member joined by `+`. Members that analyse alike are merged,
-    /// and groups left with one member dropped. The header says which analyzer made it.
+    /// and groups left with one member, or alike to an earlier group, dropped. The header says
+/// which analyzer made it.
     pub fn compile(source: &str, analyzer: &Analyzer) -> String {
         let mut out = String::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for line in source.lines().take_while(|l| l.starts_with('#')) {
             out.push_str(line);
             out.push('\n');
@@ -119,8 +124,9 @@ impl Synonyms {
                     members.push(member);
                 }
             }
-            if members.len() >= 2 {
-                out.push_str(&members.join(", "));
+            let group = members.join(", ");
+            if members.len() >= 2 && seen.insert(group.clone()) {
+                out.push_str(&group);
                 out.push('\n');
             }
         }
@@ -137,7 +143,10 @@ impl Synonyms {
     }
 
     pub fn len(&self) -> usize {
-        if self.builtin { builtin::GROUPS.len() } else { self.groups.len() }
+        match self {
+            Synonyms::Parsed { groups, .. } => groups.len(),
+            Synonyms::Builtin => builtin::GROUPS.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -203,8 +212,7 @@ fn member_terms(analyzer: &Analyzer, member: &str) -> Vec<String> {
 
 /// The general thesaurus compiled into the binary (`data/thesaurus.txt` as static tables).
 pub fn thesaurus() -> &'static Synonyms {
-    static THESAURUS: LazyLock<Synonyms> = LazyLock::new(|| Synonyms { builtin: true, ..Synonyms::default() });
-    &THESAURUS
+    &Synonyms::Builtin
 }
 
 /// The compiled thesaurus as shipped.
