@@ -33,6 +33,7 @@ use unicode_normalization::{IsNormalized, is_nfkc_quick};
 use crate::error::Result;
 use crate::normalize::{SpellingFilter, fold_char, fold_into, is_hiragana};
 use crate::pos_filter::{ContentWordFilter, has_word_character};
+use crate::terms::Terms;
 
 /// Name under which the analyzer is registered on every index.
 pub const TOKENIZER_NAME: &str = "faq_ja";
@@ -153,9 +154,9 @@ pub struct Analysis {
     /// Character path: bigrams of the folded surface text (compounds, unknown words,
     /// segmentation mismatches). Bigrams of two hiragana are left out: they are
     /// particles and endings.
-    pub bigrams: Vec<String>,
+    pub bigrams: Terms,
     /// Reading path: bigrams of the folded kana reading (りょうしゅうしょ finds 領収書).
-    pub readings: Vec<String>,
+    pub readings: Terms,
 }
 
 impl Analysis {
@@ -166,8 +167,8 @@ impl Analysis {
 }
 
 /// `terms` without repeats, in first-seen order.
-pub fn distinct_terms(terms: &[String]) -> Vec<String> {
-    distinct(terms.iter().map(String::as_str))
+pub fn distinct_terms(terms: &Terms) -> Vec<String> {
+    distinct(terms.iter())
 }
 
 fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
@@ -235,9 +236,13 @@ impl Analyzer {
             .iter_mut()
             .filter(|token| !token.surface.is_empty())
             .map(|token| {
-                let details = token.details();
-                let levels = details.iter().take(4).take_while(|d| **d != "*").copied();
-                let pos = levels.collect::<Vec<_>>().join(",");
+                let mut pos = String::new();
+                for level in token.details_iter().take(4).take_while(|d| *d != "*") {
+                    if !pos.is_empty() {
+                        pos.push(',');
+                    }
+                    pos.push_str(level);
+                }
                 AnalyzedToken {
                     term: token.surface.to_string(),
                     start: token.byte_start,
@@ -305,9 +310,9 @@ impl Analyzer {
 
 /// Bigrams of the surface and of the reading, over runs of adjacent word tokens (a run
 /// ends at punctuation or a space).
-fn character_paths(tokens: &mut [Token<'_>]) -> (Vec<String>, Vec<String>) {
-    let mut bigrams = Vec::new();
-    let mut readings = Vec::new();
+fn character_paths(tokens: &mut [Token<'_>]) -> (Terms, Terms) {
+    let mut bigrams = Terms::default();
+    let mut readings = Terms::default();
     let mut surface_run = String::new();
     let mut reading_run = String::new();
     let mut last_end = None;
@@ -333,15 +338,17 @@ fn character_paths(tokens: &mut [Token<'_>]) -> (Vec<String>, Vec<String>) {
             continue;
         }
         surface_run.push_str(&token.surface);
-        let reading = token.get_detail(7).filter(|r| *r != "*" && !r.is_empty()).map(str::to_string);
-        fold_into(&mut reading_run, reading.as_deref().unwrap_or(&token.surface));
+        match token.get_detail(7) {
+            Some(reading) if reading != "*" && !reading.is_empty() => fold_into(&mut reading_run, reading),
+            _ => fold_into(&mut reading_run, &token.surface),
+        }
     }
     surface_bigrams(&surface_run, &mut bigrams);
     reading_bigrams(&reading_run, &mut readings);
     (bigrams, readings)
 }
 
-fn surface_bigrams(run: &str, out: &mut Vec<String>) {
+fn surface_bigrams(run: &str, out: &mut Terms) {
     // (folded character, was hiragana before folding)
     let mut chars: Vec<(char, bool)> = Vec::with_capacity(run.len() / 3 + 1);
     for c in run.chars() {
@@ -353,25 +360,30 @@ fn surface_bigrams(run: &str, out: &mut Vec<String>) {
         [] => {}
         [(c, hiragana)] => {
             if !hiragana {
-                out.push(c.to_string());
+                out.push_chars(&[*c]);
             }
         }
         _ => {
             for pair in chars.windows(2) {
                 if !(pair[0].1 && pair[1].1) {
-                    out.push([pair[0].0, pair[1].0].iter().collect());
+                    out.push_chars(&[pair[0].0, pair[1].0]);
                 }
             }
         }
     }
 }
 
-fn reading_bigrams(run: &str, out: &mut Vec<String>) {
-    let chars: Vec<char> = run.chars().collect();
-    match chars.len() {
-        0 => {}
-        1 => out.push(run.to_string()),
-        _ => out.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>())),
+fn reading_bigrams(run: &str, out: &mut Terms) {
+    let mut chars = run.chars();
+    let Some(mut previous) = chars.next() else { return };
+    let mut single = true;
+    for c in chars {
+        out.push_chars(&[previous, c]);
+        previous = c;
+        single = false;
+    }
+    if single {
+        out.push_chars(&[previous]);
     }
 }
 
@@ -383,8 +395,8 @@ pub fn render_analysis(text: &str, analysis: &Analysis) -> String {
         let surface = text.get(token.start..token.end).unwrap_or("");
         out.push_str(&format!("{}\t{}\t{}\n", token.term, surface, token.pos));
     }
-    out.push_str(&format!("~bigrams\t{}\n", analysis.bigrams.join(" ")));
-    out.push_str(&format!("~readings\t{}\n", analysis.readings.join(" ")));
+    out.push_str(&format!("~bigrams\t{}\n", analysis.bigrams.iter().collect::<Vec<_>>().join(" ")));
+    out.push_str(&format!("~readings\t{}\n", analysis.readings.iter().collect::<Vec<_>>().join(" ")));
     out
 }
 

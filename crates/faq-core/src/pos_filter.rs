@@ -68,7 +68,19 @@ impl TokenFilter for ContentWordFilter {
     }
 
     fn apply(&self, tokens: &mut Vec<Token<'_>>) -> LinderaResult<()> {
-        tokens.retain_mut(|token| has_word_character(&token.surface) && !is_stop(&token.details()));
+        tokens.retain_mut(|token| {
+            if !has_word_character(&token.surface) {
+                return false;
+            }
+            // The levels and the base form, without collecting them into a vector.
+            let mut details = [""; 7];
+            let mut count = 0;
+            for (slot, detail) in details.iter_mut().zip(token.details_iter()) {
+                *slot = detail;
+                count += 1;
+            }
+            !is_stop(&details[..count])
+        });
         Ok(())
     }
 }

@@ -18,7 +18,7 @@ use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, TantivyDocument};
 
 use crate::analyzer::{Analyzer, TOKENIZER_NAME};
-use crate::terms::{TERMS_TOKENIZER_NAME, TermsTokenizer, join_terms};
+use crate::terms::{TERMS_TOKENIZER_NAME, TermsTokenizer};
 use crate::entry::{FaqEntry, Link, SourceLocation};
 use crate::error::{CoreError, Result};
 
@@ -117,10 +117,10 @@ impl FaqFields {
         doc.insert(self.answer, OwnedValue::PreTokStr(morphological_tokens(&answer.tokens)));
         doc.insert(self.question_spans, OwnedValue::Bytes(crate::spans::encode(&question.tokens)));
         doc.insert(self.answer_spans, OwnedValue::Bytes(crate::spans::encode(&answer.tokens)));
-        doc.insert(self.question_bigram, OwnedValue::Str(join_terms(&question.bigrams)));
-        doc.insert(self.answer_bigram, OwnedValue::Str(join_terms(&answer.bigrams)));
-        doc.insert(self.question_reading, OwnedValue::Str(join_terms(&question.readings)));
-        doc.insert(self.answer_reading, OwnedValue::Str(join_terms(&answer.readings)));
+        doc.insert(self.question_bigram, OwnedValue::Str(question.bigrams.into_joined()));
+        doc.insert(self.answer_bigram, OwnedValue::Str(answer.bigrams.into_joined()));
+        doc.insert(self.question_reading, OwnedValue::Str(question.readings.into_joined()));
+        doc.insert(self.answer_reading, OwnedValue::Str(answer.readings.into_joined()));
         if !entry.links.is_empty() {
             // Serialising plain strings into JSON cannot fail.
             doc.insert(self.links, OwnedValue::Str(serde_json::to_string(&entry.links).unwrap_or_default()));

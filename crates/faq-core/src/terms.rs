@@ -3,7 +3,8 @@
 //!
 //! Why not tantivy's `PreTokenizedString`: its documents serialise pre-tokenized values as
 //! JSON inside the document and parse them back while indexing, which cost about a tenth
-//! of an index build. A joined string costs one copy.
+//! of an index build. A joined string costs one copy, and [`Terms`] is built joined from
+//! the start, so a term never has an allocation of its own.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -13,21 +14,69 @@ pub const TERMS_TOKENIZER_NAME: &str = "faq_terms";
 /// Separates terms in a joined string (ASCII unit separator).
 const SEPARATOR: char = '\u{1f}';
 
-/// Joins `terms` for [`TermsTokenizer`]. A term that contains the separator (only
-/// possible for control characters in the source text) is left out: it could not be split
-/// back, and no query term would match it anyway.
-pub fn join_terms(terms: &[String]) -> String {
-    let mut joined = String::with_capacity(terms.iter().map(|t| t.len() + 1).sum());
-    for term in terms.iter().filter(|t| !t.is_empty() && !t.contains(SEPARATOR)) {
-        if !joined.is_empty() {
-            joined.push(SEPARATOR);
-        }
-        joined.push_str(term);
-    }
-    joined
+/// A list of short terms stored as one string, separated by [`SEPARATOR`]: what
+/// [`TermsTokenizer`] splits.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Terms {
+    joined: String,
 }
 
-/// Splits a string made by [`join_terms`] back into its terms, positions in order.
+impl Terms {
+    /// Appends a term. An empty term, or one that contains the separator (only possible
+    /// for control characters in the source text), is left out: it could not be split
+    /// back, and no query term would match it anyway.
+    pub fn push(&mut self, term: &str) {
+        if !term.is_empty() && !term.contains(SEPARATOR) {
+            self.start_term();
+            self.joined.push_str(term);
+        }
+    }
+
+    /// Appends the term of the characters `chars` (not the separator), without a string
+    /// of its own.
+    pub fn push_chars(&mut self, chars: &[char]) {
+        if !chars.is_empty() && !chars.contains(&SEPARATOR) {
+            self.start_term();
+            self.joined.extend(chars);
+        }
+    }
+
+    fn start_term(&mut self) {
+        if !self.joined.is_empty() {
+            self.joined.push(SEPARATOR);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.joined.is_empty()
+    }
+
+    /// The terms in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.joined.split(SEPARATOR).filter(|t| !t.is_empty())
+    }
+
+    /// The joined string, as [`TermsTokenizer`] reads it.
+    pub fn as_joined(&self) -> &str {
+        &self.joined
+    }
+
+    pub fn into_joined(self) -> String {
+        self.joined
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Terms {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut terms = Terms::default();
+        for term in iter {
+            terms.push(term.as_ref());
+        }
+        terms
+    }
+}
+
+/// Splits a string made by [`Terms`] back into its terms, positions in order.
 #[derive(Clone, Default)]
 pub struct TermsTokenizer {
     token: Token,
@@ -91,17 +140,21 @@ mod tests {
 
     #[test]
     fn joined_terms_split_back_in_order_with_positions() {
-        let terms: Vec<String> = ["領収", "収書", "x", "領収"].iter().map(|s| s.to_string()).collect();
+        let terms: Terms = ["領収", "収書", "x", "領収"].into_iter().collect();
+        assert_eq!(terms.iter().collect::<Vec<_>>(), ["領収", "収書", "x", "領収"]);
         assert_eq!(
-            split(&join_terms(&terms)),
+            split(terms.as_joined()),
             [("領収".to_string(), 0), ("収書".to_string(), 1), ("x".to_string(), 2), ("領収".to_string(), 3)]
         );
     }
 
     #[test]
     fn empty_and_unsplittable_terms_are_left_out() {
-        let terms: Vec<String> = ["", "a\u{1f}b", "ok"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(join_terms(&terms), "ok");
+        let mut terms: Terms = ["", "a\u{1f}b", "ok"].into_iter().collect();
+        terms.push_chars(&['\u{1f}', 'c']);
+        terms.push_chars(&[]);
+        terms.push_chars(&['受', '取']);
+        assert_eq!(terms.as_joined(), "ok\u{1f}受取");
         assert_eq!(split(""), []);
         assert_eq!(split("\u{1f}\u{1f}a"), [("a".to_string(), 0)]);
     }

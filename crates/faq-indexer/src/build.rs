@@ -2,6 +2,7 @@
 //! (see [`faq_core::layout`]): a failed or interrupted build leaves the last good index live.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use faq_core::layout::{Manifest, Staging};
@@ -92,15 +93,21 @@ fn write_entries_with_progress(
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let batches: Vec<&[FaqEntry]> = entries.chunks(BATCH).collect();
-    // Long-lived workers analyse whole batches (worker k takes batches k, k + workers, ...);
-    // this thread hands them to tantivy in corpus order.
+    // Long-lived workers analyse whole batches, each taking the next batch nobody has taken
+    // (so a worker that drew long texts does not leave the other idle at the end); this
+    // thread hands them to tantivy in corpus order.
+    let next_batch = AtomicUsize::new(0);
     std::thread::scope(|scope| -> Result<(), BuildError> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<IndexDocument>)>(workers * 2);
-        for worker in 0..workers {
+        for _ in 0..workers {
             let sender = sender.clone();
-            let (batches, fields) = (&batches, &fields);
+            let (batches, fields, next_batch) = (&batches, &fields, &next_batch);
             scope.spawn(move || {
-                for index in (worker..batches.len()).step_by(workers) {
+                loop {
+                    let index = next_batch.fetch_add(1, Ordering::Relaxed);
+                    if index >= batches.len() {
+                        return;
+                    }
                     let documents = batches[index].iter().map(|entry| fields.document(entry, analyzer)).collect();
                     if sender.send((index, documents)).is_err() {
                         return; // the writer stopped on an error
