@@ -1,7 +1,8 @@
 //! Compiles the thesaurus (`data/thesaurus.txt`: one group per line, members separated by
 //! `, `, a member's analysed terms joined by `+`) into static tables, so that no process
 //! parses or allocates it when it starts: the groups, and each member's first term with the
-//! groups it starts a member of, sorted for binary search.
+//! groups it starts a member of, sorted for binary search. The layout is described in
+//! `src/synonyms.rs` (module `builtin`), which reads it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -24,16 +25,47 @@ fn main() {
             }
         }
     }
-    let mut out = String::from("pub static GROUPS: &[&[&[&str]]] = &[\n");
+    // Plain integer tables and one string: no pointer in them, so the loader has nothing to
+    // relocate when the process starts (tables of `&str` cost one relocation, and a touched
+    // page, per string: about 45,000 of them, a third of the startup page faults).
+    let mut text = String::new();
+    let mut term_ids: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut spans: Vec<(u32, u32)> = Vec::new();
+    for term in groups.iter().flatten().flatten() {
+        if !term_ids.contains_key(term) {
+            let start = text.len() as u32;
+            text.push_str(term);
+            spans.push((start, text.len() as u32));
+            term_ids.insert(term, spans.len() as u32 - 1);
+        }
+    }
+    let (mut group_starts, mut member_starts, mut member_terms) = (vec![0u32], vec![0u32], Vec::new());
     for group in &groups {
-        let members: Vec<String> = group.iter().map(|member| format!("&{member:?}")).collect();
-        writeln!(out, "&[{}],", members.join(", ")).unwrap();
+        for member in group {
+            member_terms.extend(member.iter().map(|term| term_ids[term]));
+            member_starts.push(member_terms.len() as u32);
+        }
+        group_starts.push(member_starts.len() as u32 - 1);
     }
-    out.push_str("];\npub static BY_FIRST_TERM: &[(&str, &[u32])] = &[\n");
+    let (mut first_terms, mut first_starts, mut first_groups) = (Vec::new(), vec![0u32], Vec::new());
     for (term, numbers) in &index {
-        writeln!(out, "({term:?}, &{numbers:?}),").unwrap();
+        first_terms.push(term_ids[term]);
+        first_groups.extend(numbers.iter().map(|&n| n as u32));
+        first_starts.push(first_groups.len() as u32);
     }
-    out.push_str("];\n");
+    let mut out = String::new();
+    writeln!(out, "pub static TEXT: &str = {text:?};").unwrap();
+    let mut table = |name: &str, kind: &str, values: &[String]| {
+        writeln!(out, "pub static {name}: [{kind}; {}] = [{}];", values.len(), values.join(",")).unwrap();
+    };
+    let numbers = |values: &[u32]| values.iter().map(u32::to_string).collect::<Vec<_>>();
+    table("TERM_SPANS", "(u32, u32)", &spans.iter().map(|(a, b)| format!("({a},{b})")).collect::<Vec<_>>());
+    table("GROUP_STARTS", "u32", &numbers(&group_starts));
+    table("MEMBER_STARTS", "u32", &numbers(&member_starts));
+    table("MEMBER_TERMS", "u32", &numbers(&member_terms));
+    table("FIRST_TERMS", "u32", &numbers(&first_terms));
+    table("FIRST_STARTS", "u32", &numbers(&first_starts));
+    table("FIRST_GROUPS", "u32", &numbers(&first_groups));
     let path = Path::new(&std::env::var("OUT_DIR").unwrap()).join("thesaurus.rs");
     std::fs::write(path, out).unwrap();
 }
