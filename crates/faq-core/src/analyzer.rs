@@ -14,6 +14,7 @@
 //! offsets and positions. Nothing is defined twice, so indexing and querying cannot drift
 //! apart.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use lindera::dictionary::Dictionary;
@@ -26,6 +27,7 @@ use lindera_analysis::token_filter::BoxTokenFilter;
 use lindera_analysis::token_filter::japanese_base_form::JapaneseBaseFormTokenFilter;
 use lindera_analysis::token_filter::lowercase::LowercaseTokenFilter;
 use lindera_analysis::tokenizer::Tokenizer as LinderaAnalysis;
+use lindera_dictionary::viterbi::Lattice;
 use lindera_tantivy::tokenizer::LinderaTokenizer;
 use tantivy::tokenizer::TextAnalyzer;
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
@@ -34,6 +36,10 @@ use crate::error::Result;
 use crate::normalize::{SpellingFilter, fold_char, fold_into, is_hiragana};
 use crate::pos_filter::{ContentWordFilter, has_word_character};
 use crate::terms::Terms;
+
+/// Texts up to this length (bytes) are segmented in a lattice kept per thread (about
+/// 0.5 KB of lattice per byte stays allocated, so at most ~8 MB per thread).
+const KEPT_LATTICE_BYTES: usize = 16 * 1024;
 
 /// Name under which the analyzer is registered on every index.
 pub const TOKENIZER_NAME: &str = "faq_ja";
@@ -221,8 +227,25 @@ impl Analyzer {
 
     /// Segments `text` (lindera only fails on internal inconsistencies; a text it cannot
     /// analyse yields no tokens rather than an error the caller could do nothing about).
+    ///
+    /// The lattice is kept per thread: lindera's `tokenize` builds a new one per call, which
+    /// allocates a vector of room for 16 edges (~0.5 KB) per byte of the text, the largest
+    /// single cost of an index build after segmentation itself. Texts longer than
+    /// [`KEPT_LATTICE_BYTES`] get a lattice of their own, so a pasted novel does not leave
+    /// its lattice behind.
     fn segment<'a>(&'a self, text: &'a str) -> Vec<Token<'a>> {
-        self.segmentation.tokenize(text).unwrap_or_default()
+        thread_local! {
+            static LATTICE: RefCell<Lattice> = RefCell::new(Lattice::default());
+        }
+        let tokens = if text.len() <= KEPT_LATTICE_BYTES {
+            LATTICE.with(|lattice| match lattice.try_borrow_mut() {
+                Ok(mut lattice) => self.segmentation.tokenize_with_lattice(text, &mut lattice),
+                Err(_) => self.segmentation.tokenize(text),
+            })
+        } else {
+            self.segmentation.tokenize(text)
+        };
+        tokens.unwrap_or_default()
     }
 
     /// Applies the morphological token filters.
