@@ -286,6 +286,24 @@ mod tests {
     }
 
     #[test]
+    fn built_in_tables_hold_every_compiled_group_and_find_it_by_each_first_term() {
+        let compiled: Vec<Vec<Vec<&str>>> = COMPILED_THESAURUS
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+            .map(|line| line.split(", ").map(|member| member.split('+').collect()).collect())
+            .collect();
+        assert_eq!(builtin::group_count(), compiled.len());
+        for (number, group) in compiled.iter().enumerate() {
+            assert_eq!(builtin::group(number), *group, "group {number}");
+            for member in group {
+                assert!(builtin::groups_starting_with(member[0]).contains(&(number as u32)), "{member:?}");
+            }
+        }
+        assert!(builtin::groups_starting_with("").is_empty());
+        assert!(builtin::groups_starting_with("存在しない語").is_empty());
+    }
+
+    #[test]
     fn a_group_of_one_is_an_error_naming_the_line() {
         let err = Synonyms::parse("届く, 到着\nキャンセル\n", "syn.txt", &analyzer()).unwrap_err();
         assert!(err.starts_with("syn.txt:2:"), "{err}");
