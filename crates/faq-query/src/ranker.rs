@@ -6,11 +6,15 @@
 //! the clause (absent terms, and character-path terms too common to say anything) and
 //! gives its idf. Postings are read block by block and added into a per-thread score
 //! array that is reused between queries, so a search allocates only for its candidates.
-//! Phrase clauses (off by default) go through tantivy's own scorer.
+//! A large segment (from [`PARALLEL_MIN_DOCS`] documents) is ranked in two halves of its
+//! document ids on two threads (rayon), each entering the postings at its half by their
+//! skip lists, and the two top-k lists merged. Phrase clauses (off by default) go through
+//! tantivy's own scorer.
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -40,6 +44,12 @@ impl Default for Bm25 {
     }
 }
 
+/// Segments with at least this many documents are ranked in two halves on two threads
+/// (measured at 100k and 1M entries, BENCHMARKS.md). Smaller ones stay on one thread: at
+/// 10k entries a whole query takes ~0.2 ms, so a hand-off between threads would be a large
+/// part of what it could save; not measured there.
+pub const PARALLEL_MIN_DOCS: DocId = 32_768;
+
 /// A character-path term is never dropped as too common while it is in at most this many
 /// entries: in a FAQ of a dozen entries, 5 % is less than one entry.
 pub const MIN_CHARACTER_DF_CUT: u64 = 3;
@@ -54,6 +64,8 @@ pub struct Ranker {
     /// The same norm per document, by segment and field id: one load per posting instead
     /// of a fieldnorm lookup and a table lookup (4 bytes per entry and scored field).
     doc_norms: Arc<Vec<(SegmentId, SegmentNorms)>>,
+    /// Segments of at least this many documents are ranked in two halves on two threads.
+    split_min_docs: DocId,
 }
 
 /// One segment's per-document norms, by field id (`None` for fields not scored).
@@ -114,7 +126,15 @@ impl Ranker {
             }
             doc_norms.push((segment.segment_id(), by_field));
         }
-        Ok(Ranker { total_docs, norms, doc_norms: Arc::new(doc_norms) })
+        Ok(Ranker { total_docs, norms, doc_norms: Arc::new(doc_norms), split_min_docs: PARALLEL_MIN_DOCS })
+    }
+
+    /// Ranks segments of at least `docs` documents in two halves on two threads (default
+    /// [`PARALLEL_MIN_DOCS`]); the pages are the same either way. Tests set 1 to split
+    /// every segment.
+    pub fn with_split_threshold(mut self, docs: DocId) -> Self {
+        self.split_min_docs = docs.max(1);
+        self
     }
 
     /// The per-document norms of `field` in `segment`, if this ranker was built on it.
@@ -173,69 +193,36 @@ impl Ranker {
             scored.push(ScoredTerm { field: clause.field, weight, infos, group: clause.group });
         }
 
-        // Pass 2: accumulate per segment, collect the candidates.
+        // Pass 2: accumulate per segment, collect the candidates. A large segment is split in
+        // two halves ranked on two threads (each with its own score array), and the two
+        // top-k lists merged: the same page, in the same order, as one pass.
         let wanted = offset.saturating_add(limit);
+        // The factor for each number of matched words, computed once.
+        let coordination: Option<Vec<Score>> = (weights.coordination > 0.0 && words != 0).then(|| {
+            let total = words.count_ones() as Score + 1.0;
+            (0..=64).map(|matched| ((matched as Score + 1.0) / total).powf(weights.coordination)).collect()
+        });
+        let phrases = plan.clauses.iter().any(|clause| clause.next.is_some());
         let mut best = Best::new(wanted);
         let mut total_hits = 0usize;
-        SCORES.with(|cell| -> tantivy::Result<()> {
-            let mut guard = cell.borrow_mut();
-            let (scores, masks, in_use) = &mut *guard;
-            if *in_use {
-                scores.fill(0.0);
-                masks.fill(0);
-                *in_use = false;
-            }
-            // The factor for each number of matched words, computed once.
-            let coordination: Option<Vec<Score>> = (weights.coordination > 0.0 && words != 0).then(|| {
-                let total = words.count_ones() as Score + 1.0;
-                (0..=64).map(|matched| ((matched as Score + 1.0) / total).powf(weights.coordination)).collect()
-            });
-            let mut touched: Vec<DocId> = Vec::new();
-            for (ordinal, segment) in segments.iter().enumerate() {
-                let max_doc = segment.max_doc() as usize;
-                if scores.len() < max_doc {
-                    scores.resize(max_doc, 0.0);
-                    masks.resize(max_doc, 0);
-                }
-                *in_use = true;
-                let mut accumulator =
-                    Accumulator { scores: &mut scores[..max_doc], masks: &mut masks[..max_doc], touched: &mut touched, dense: false };
-                let outcome = self.accumulate(searcher, segment, &readers[ordinal], ordinal, &scored, plan, &mut accumulator);
-                // Always leave the shared array zeroed, even when a read failed.
-                let alive = segment.alive_bitset();
-                let factor = |mask: u64| coordination.as_ref().map_or(1.0, |factors| factors[mask.count_ones() as usize]);
-                if accumulator.dense || accumulator.touched.len() * 16 > max_doc {
-                    // Many matches: one sequential pass, without branching on the (unpredictable)
-                    // zero test; the arrays are zeroed by plain stores. Documents come in index
-                    // order, so one that only ties the weakest kept ranks after it and is turned
-                    // away by the score alone.
-                    let mut floor = best.floor();
-                    for (doc, (score, mask)) in accumulator.scores.iter_mut().zip(accumulator.masks.iter_mut()).enumerate() {
-                        let raw = std::mem::replace(score, 0.0);
-                        let score = raw * factor(std::mem::replace(mask, 0));
-                        let live = alive.is_none_or(|bits| bits.is_alive(doc as DocId));
-                        total_hits += usize::from(raw != 0.0 && live);
-                        if score > floor && score != 0.0 && live {
-                            best.offer(score, DocAddress::new(ordinal as u32, doc as DocId));
-                            floor = best.floor();
-                        }
-                    }
-                } else {
-                    for &doc in accumulator.touched.iter() {
-                        let score = std::mem::replace(&mut accumulator.scores[doc as usize], 0.0);
-                        let score = score * factor(std::mem::replace(&mut accumulator.masks[doc as usize], 0));
-                        if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                            total_hits += 1;
-                            best.offer(score, DocAddress::new(ordinal as u32, doc));
-                        }
-                    }
-                }
-                touched.clear();
-                *in_use = false;
-                outcome?;
-            }
-            Ok(())
-        })?;
+        for (ordinal, segment) in segments.iter().enumerate() {
+            let max_doc = segment.max_doc();
+            let plan = &*plan;
+            let rank_range = |range: Range<DocId>| {
+                let part = Part { segment, readers: &readers[ordinal], ordinal, range };
+                self.rank_part(searcher, &part, &scored, plan, coordination.as_deref(), wanted)
+            };
+            let (part_best, hits) = if max_doc >= self.split_min_docs && max_doc > 1 && !phrases {
+                let middle = max_doc / 2;
+                let (first, second) = rayon::join(|| rank_range(0..middle), || rank_range(middle..max_doc));
+                let ((first, first_hits), (second, second_hits)) = (first?, second?);
+                (first.merge(second), first_hits + second_hits)
+            } else {
+                rank_range(0..max_doc)?
+            };
+            best = best.merge(part_best);
+            total_hits += hits;
+        }
 
         let mut index = 0;
         plan.clauses.retain(|_| {
@@ -245,6 +232,75 @@ impl Ranker {
 
         let top = best.into_sorted().into_iter().skip(offset).collect();
         Ok(Ranked { total_hits, top })
+    }
+
+    /// Accumulates the documents of `part.range` in this thread's score array and returns
+    /// their best `wanted` and how many matched.
+    fn rank_part(
+        &self,
+        searcher: &Searcher,
+        part: &Part<'_>,
+        scored: &[ScoredTerm],
+        plan: &Plan,
+        coordination: Option<&[Score]>,
+        wanted: usize,
+    ) -> tantivy::Result<(Best, usize)> {
+        let mut best = Best::new(wanted);
+        let mut total_hits = 0usize;
+        let (ordinal, segment) = (part.ordinal, part.segment);
+        SCORES.with(|cell| -> tantivy::Result<()> {
+            let mut guard = cell.borrow_mut();
+            let (scores, masks, in_use) = &mut *guard;
+            if *in_use {
+                scores.fill(0.0);
+                masks.fill(0);
+                *in_use = false;
+            }
+            let max_doc = segment.max_doc() as usize;
+            if scores.len() < max_doc {
+                scores.resize(max_doc, 0.0);
+                masks.resize(max_doc, 0);
+            }
+            *in_use = true;
+            let mut touched: Vec<DocId> = Vec::new();
+            let (start, end) = (part.range.start as usize, part.range.end as usize);
+            let mut accumulator =
+                Accumulator { scores: &mut scores[..max_doc], masks: &mut masks[..max_doc], touched: &mut touched, dense: false };
+            let outcome = self.accumulate(searcher, part, scored, plan, &mut accumulator);
+            // Always leave the shared array zeroed, even when a read failed.
+            let alive = segment.alive_bitset();
+            let factor = |mask: u64| coordination.map_or(1.0, |factors| factors[mask.count_ones() as usize]);
+            if accumulator.dense || accumulator.touched.len() * 16 > end - start {
+                // Many matches: one sequential pass, without branching on the (unpredictable)
+                // zero test; the arrays are zeroed by plain stores. Documents come in index
+                // order, so one that only ties the weakest kept ranks after it and is turned
+                // away by the score alone.
+                let mut floor = best.floor();
+                let slots = accumulator.scores[start..end].iter_mut().zip(accumulator.masks[start..end].iter_mut());
+                for (doc, (score, mask)) in (start..end).zip(slots) {
+                    let raw = std::mem::replace(score, 0.0);
+                    let score = raw * factor(std::mem::replace(mask, 0));
+                    let live = alive.is_none_or(|bits| bits.is_alive(doc as DocId));
+                    total_hits += usize::from(raw != 0.0 && live);
+                    if score > floor && score != 0.0 && live {
+                        best.offer(score, DocAddress::new(ordinal as u32, doc as DocId));
+                        floor = best.floor();
+                    }
+                }
+            } else {
+                for &doc in accumulator.touched.iter() {
+                    let score = std::mem::replace(&mut accumulator.scores[doc as usize], 0.0);
+                    let score = score * factor(std::mem::replace(&mut accumulator.masks[doc as usize], 0));
+                    if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                        total_hits += 1;
+                        best.offer(score, DocAddress::new(ordinal as u32, doc));
+                    }
+                }
+            }
+            *in_use = false;
+            outcome
+        })?;
+        Ok((best, total_hits))
     }
 
     /// Each clause's contribution to the score of the entry at `address` (in plan order, 0
@@ -309,19 +365,20 @@ impl Ranker {
     }
 
     /// Adds every scored term's (and phrase's) BM25 into `accumulator` for one segment.
-    #[allow(clippy::too_many_arguments)]
+    /// Only documents in `part.range` are scored; postings are entered at its start.
     fn accumulate(
         &self,
         searcher: &Searcher,
-        segment: &SegmentReader,
-        readers: &FieldReaders,
-        ordinal: usize,
+        part: &Part<'_>,
         scored: &[ScoredTerm],
         plan: &Plan,
         accumulator: &mut Accumulator<'_>,
     ) -> tantivy::Result<()> {
-        // When the postings cover a good part of the segment, the candidates are collected
-        // by one pass over the whole array anyway: do not track them one by one.
+        let (segment, readers, ordinal, range) = (part.segment, part.readers, part.ordinal, &part.range);
+        let whole = range.start == 0 && range.end >= segment.max_doc();
+        // When the postings cover a good part of the range, the candidates are collected
+        // by one pass over the whole range anyway: do not track them one by one (postings
+        // are assumed spread evenly over the segment).
         let postings: u64 = scored.iter().filter_map(|t| t.infos[ordinal].as_ref()).map(|i| u64::from(i.doc_freq)).sum();
         accumulator.dense = postings * 4 > u64::from(segment.max_doc());
         for term in scored {
@@ -333,34 +390,46 @@ impl Ranker {
             let doc_norms = self.doc_norms(segment, term.field);
             let mask = term.group.map_or(0, |g| 1u64 << g);
             let mut postings = inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            // Where the range starts in the current block (0 after the first block).
+            let mut from = if range.start > 0 { postings.seek(range.start) } else { 0 };
             loop {
-                let docs = postings.docs();
-                if docs.is_empty() {
+                let block = postings.docs();
+                if block.is_empty() || from >= block.len() {
                     break;
                 }
+                // The documents of this block inside the range; the block that reaches the
+                // range's end is the last one read.
+                let until = if whole { block.len() } else { block.partition_point(|&doc| doc < range.end) };
+                let last = until < block.len();
+                let docs = &block[from..until];
+                let freqs = &postings.freqs()[from..until];
+                from = 0;
                 match doc_norms {
                     Some(doc_norms) if accumulator.dense => {
                         // The hot loop of large corpora: three array accesses per posting.
                         let (scores, masks) = (&mut *accumulator.scores, &mut *accumulator.masks);
-                        for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
+                        for (&doc, &tf) in docs.iter().zip(freqs) {
                             let (doc, tf) = (doc as usize, tf as Score);
                             scores[doc] += term.weight * tf / (tf + doc_norms[doc]);
                             masks[doc] |= mask;
                         }
                     }
                     Some(doc_norms) => {
-                        for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
+                        for (&doc, &tf) in docs.iter().zip(freqs) {
                             let tf = tf as Score;
                             accumulator.add(doc, term.weight * tf / (tf + doc_norms[doc as usize]), mask);
                         }
                     }
                     None => {
-                        for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
+                        for (&doc, &tf) in docs.iter().zip(freqs) {
                             let tf = tf as Score;
                             let norm = norms[fieldnorm.fieldnorm_id(doc) as usize];
                             accumulator.add(doc, term.weight * tf / (tf + norm), mask);
                         }
                     }
+                }
+                if last {
+                    break;
                 }
                 postings.advance();
             }
@@ -370,12 +439,22 @@ impl Ranker {
             let mut scorer = weight.scorer(segment, 1.0)?;
             let mut doc = scorer.doc();
             while doc != TERMINATED {
-                accumulator.add(doc, scorer.score(), 0);
+                if range.contains(&doc) {
+                    accumulator.add(doc, scorer.score(), 0);
+                }
                 doc = scorer.advance();
             }
         }
         Ok(())
     }
+}
+
+/// The documents `range` of one segment, ranked by one thread.
+struct Part<'a> {
+    segment: &'a SegmentReader,
+    readers: &'a FieldReaders,
+    ordinal: usize,
+    range: Range<DocId>,
 }
 
 /// One segment's readers of the scored fields, by field id.
@@ -472,6 +551,15 @@ impl Best {
         {
             *weakest = Reverse(candidate);
         }
+    }
+
+    /// The best `capacity` of both (the same whatever order candidates came in: the
+    /// order of candidates is total).
+    fn merge(mut self, other: Best) -> Best {
+        for Reverse(Candidate(score, address)) in other.heap {
+            self.offer(score, address);
+        }
+        self
     }
 
     /// Best first.

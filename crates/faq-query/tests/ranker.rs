@@ -117,6 +117,47 @@ fn ranker_scores_equal_tantivy_boolean_query_on_localgovfaq() {
     }
 }
 
+/// Ranking a segment in two halves on two threads gives exactly the page and the number of
+/// matches of one pass, whatever the split point (mid-block included) and segment count.
+fn compare_split(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, queries: &[String]) {
+    let weights = Weights::default();
+    let fields = faq_core::schema::FaqFields::from_schema(&index.schema()).unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let whole = Ranker::new(&searcher, &weights.bm25_fields(&fields)).unwrap().with_split_threshold(u32::MAX);
+    let split = whole.clone().with_split_threshold(1);
+    let mut nonempty = 0;
+    for query in queries {
+        let plan = Plan::new(&analyzer.analyze(query), &fields, &weights, synonyms, faq_query::synonyms::thesaurus());
+        let one = whole.rank(&searcher, &mut plan.clone(), &weights, 20, 0).unwrap();
+        let two = split.rank(&searcher, &mut plan.clone(), &weights, 20, 0).unwrap();
+        assert_eq!(one.total_hits, two.total_hits, "{query}");
+        assert_eq!(one.top, two.top, "{query}");
+        nonempty += usize::from(!one.top.is_empty());
+    }
+    assert!(nonempty * 4 >= queries.len() * 3, "only {nonempty} of {} queries matched anything", queries.len());
+}
+
+#[test]
+fn ranking_in_two_halves_equals_one_pass() {
+    let analyzer = analyzer();
+    let entries = faq_indexer::corpus::load(&repo().join("corpus")).unwrap().entries;
+    let synonyms = Synonyms::load(&repo().join("corpus/synonyms.txt"), &analyzer).unwrap();
+    for segments in [1, 3] {
+        compare_split(&index_in_segments(&entries, &analyzer, segments), &analyzer, &synonyms, &seed_queries());
+    }
+    let data = repo().join("../shared/datasets/localgovfaq");
+    if !data.join("faq.jsonl").is_file() {
+        eprintln!("SKIPPED (localgovFAQ part): {} is absent", data.display());
+        return;
+    }
+    let entries = faq_indexer::corpus::load(&data.join("faq.jsonl")).unwrap().entries;
+    let queries: Vec<String> =
+        faq_query::eval::read_queries(&data.join("queries.dev.tsv")).unwrap().into_iter().map(|q| q.text).collect();
+    for segments in [1, 4] {
+        compare_split(&index_in_segments(&entries, &analyzer, segments), &analyzer, &Synonyms::default(), &queries);
+    }
+}
+
 /// `--explain`: each hit's contributions sum to its score, with and without the
 /// coordination factor and with non-default BM25 parameters.
 #[test]
