@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
+#[path = "src/thesaurus_format.rs"]
+mod thesaurus_format;
+
 fn main() {
     println!("cargo:rerun-if-changed=data/thesaurus.txt");
+    println!("cargo:rerun-if-changed=src/thesaurus_format.rs");
     let text = std::fs::read_to_string("data/thesaurus.txt").expect("data/thesaurus.txt");
-    let groups: Vec<Vec<Vec<&str>>> = text
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .map(|line| line.split(", ").map(|member| member.split('+').collect()).collect())
-        .collect();
+    let groups = thesaurus_format::parse(&text);
     let mut index: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (number, group) in groups.iter().enumerate() {
         for member in group {

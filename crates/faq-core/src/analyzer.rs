@@ -383,13 +383,13 @@ fn surface_bigrams(run: &str, out: &mut Terms) {
         [] => {}
         [(c, hiragana)] => {
             if !hiragana {
-                out.push_chars(&[*c]);
+                out.push(&[*c]);
             }
         }
         _ => {
             for pair in chars.windows(2) {
                 if !(pair[0].1 && pair[1].1) {
-                    out.push_chars(&[pair[0].0, pair[1].0]);
+                    out.push(&[pair[0].0, pair[1].0]);
                 }
             }
         }
@@ -401,12 +401,12 @@ fn reading_bigrams(run: &str, out: &mut Terms) {
     let Some(mut previous) = chars.next() else { return };
     let mut single = true;
     for c in chars {
-        out.push_chars(&[previous, c]);
+        out.push(&[previous, c]);
         previous = c;
         single = false;
     }
     if single {
-        out.push_chars(&[previous]);
+        out.push(&[previous]);
     }
 }
 

@@ -22,28 +22,15 @@ pub struct Terms {
 }
 
 impl Terms {
-    /// Appends a term. An empty term, or one that contains the separator (only possible
-    /// for control characters in the source text), is left out: it could not be split
-    /// back, and no query term would match it anyway.
-    pub fn push(&mut self, term: &str) {
-        if !term.is_empty() && !term.contains(SEPARATOR) {
-            self.start_term();
-            self.joined.push_str(term);
-        }
-    }
-
-    /// Appends the term of the characters `chars` (not the separator), without a string
-    /// of its own.
-    pub fn push_chars(&mut self, chars: &[char]) {
+    /// Appends the term made of `chars`, without a string of its own. An empty term, or one
+    /// holding the separator (only possible for control characters in the source text), is
+    /// left out: it could not be split back, and no query term would match it anyway.
+    pub fn push(&mut self, chars: &[char]) {
         if !chars.is_empty() && !chars.contains(&SEPARATOR) {
-            self.start_term();
+            if !self.joined.is_empty() {
+                self.joined.push(SEPARATOR);
+            }
             self.joined.extend(chars);
-        }
-    }
-
-    fn start_term(&mut self) {
-        if !self.joined.is_empty() {
-            self.joined.push(SEPARATOR);
         }
     }
 
@@ -57,22 +44,8 @@ impl Terms {
     }
 
     /// The joined string, as [`TermsTokenizer`] reads it.
-    pub fn as_joined(&self) -> &str {
-        &self.joined
-    }
-
     pub fn into_joined(self) -> String {
         self.joined
-    }
-}
-
-impl<S: AsRef<str>> FromIterator<S> for Terms {
-    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
-        let mut terms = Terms::default();
-        for term in iter {
-            terms.push(term.as_ref());
-        }
-        terms
     }
 }
 
@@ -138,23 +111,31 @@ mod tests {
         out
     }
 
+    fn terms(words: &[&str]) -> Terms {
+        let mut terms = Terms::default();
+        for word in words {
+            terms.push(&word.chars().collect::<Vec<_>>());
+        }
+        terms
+    }
+
     #[test]
     fn joined_terms_split_back_in_order_with_positions() {
-        let terms: Terms = ["領収", "収書", "x", "領収"].into_iter().collect();
+        let terms = terms(&["領収", "収書", "x", "領収"]);
         assert_eq!(terms.iter().collect::<Vec<_>>(), ["領収", "収書", "x", "領収"]);
         assert_eq!(
-            split(terms.as_joined()),
+            split(&terms.into_joined()),
             [("領収".to_string(), 0), ("収書".to_string(), 1), ("x".to_string(), 2), ("領収".to_string(), 3)]
         );
     }
 
     #[test]
     fn empty_and_unsplittable_terms_are_left_out() {
-        let mut terms: Terms = ["", "a\u{1f}b", "ok"].into_iter().collect();
-        terms.push_chars(&['\u{1f}', 'c']);
-        terms.push_chars(&[]);
-        terms.push_chars(&['受', '取']);
-        assert_eq!(terms.as_joined(), "ok\u{1f}受取");
+        let mut terms = terms(&["", "a\u{1f}b", "ok"]);
+        terms.push(&['\u{1f}', 'c']);
+        terms.push(&[]);
+        terms.push(&['受', '取']);
+        assert_eq!(terms.into_joined(), "ok\u{1f}受取");
         assert_eq!(split(""), []);
         assert_eq!(split("\u{1f}\u{1f}a"), [("a".to_string(), 0)]);
     }

@@ -11,6 +11,7 @@ pub mod searcher;
 pub mod stored;
 pub mod suggest;
 pub mod synonyms;
+pub mod thesaurus_format;
 
 pub use plan::{PathKind, Plan, Target, Weights};
 pub use response::{Contribution, Highlights, Hit, SearchResponse};

@@ -16,6 +16,8 @@ use std::path::Path;
 
 use faq_core::Analyzer;
 
+use crate::thesaurus_format::{MEMBER_SEPARATOR, TERM_SEPARATOR};
+
 /// Synonym groups, each member as its analysed terms.
 #[derive(Clone, Debug)]
 pub enum Synonyms {
@@ -131,10 +133,9 @@ impl Synonyms {
     }
 
     /// Analyses a synonym source (one group per line, `#` comments) into the compiled form
-    /// that `build.rs` turns into the static tables of [`thesaurus`]: one group per line, members separated by
-    /// `, `, the terms of a member joined by `+`. Members that analyse alike are merged,
-    /// and groups left with one member, or alike to an earlier group, dropped. The header says
-/// which analyzer made it.
+    /// ([`crate::thesaurus_format`]) that `build.rs` turns into the static tables of
+    /// [`thesaurus`]. Members that analyse alike are merged, and groups left with one
+    /// member, or alike to an earlier group, dropped. The header says which analyzer made it.
     pub fn compile(source: &str, analyzer: &Analyzer) -> String {
         let mut out = String::new();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -147,15 +148,15 @@ impl Synonyms {
             let mut members: Vec<String> = Vec::new();
             for word in line.split(',').map(str::trim) {
                 let terms = member_terms(analyzer, word);
-                if terms.is_empty() || terms.iter().any(|t| t.contains(['+', ',', '#']) || t.trim() != t) {
+                if terms.is_empty() || terms.iter().any(|t| t.contains([TERM_SEPARATOR, ',', '#']) || t.trim() != t) {
                     continue;
                 }
-                let member = terms.join("+");
+                let member = terms.join(&TERM_SEPARATOR.to_string());
                 if !members.contains(&member) {
                     members.push(member);
                 }
             }
-            let group = members.join(", ");
+            let group = members.join(MEMBER_SEPARATOR);
             if members.len() >= 2 && seen.insert(group.clone()) {
                 out.push_str(&group);
                 out.push('\n');
@@ -287,11 +288,7 @@ mod tests {
 
     #[test]
     fn built_in_tables_hold_every_compiled_group_and_find_it_by_each_first_term() {
-        let compiled: Vec<Vec<Vec<&str>>> = COMPILED_THESAURUS
-            .lines()
-            .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-            .map(|line| line.split(", ").map(|member| member.split('+').collect()).collect())
-            .collect();
+        let compiled = crate::thesaurus_format::parse(COMPILED_THESAURUS);
         assert_eq!(builtin::group_count(), compiled.len());
         for (number, group) in compiled.iter().enumerate() {
             assert_eq!(builtin::group(number), *group, "group {number}");
