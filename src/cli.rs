@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "Japanese FAQ search: ask a question in plain Japanese, get the right FAQ entry first.",
     after_help = "Exit codes: 0 = results found, 1 = nothing found, 2 = error.\n\
-                  Environment: FAQ_CORPUS, FAQ_INDEX, FAQ_SYNONYMS, FAQ_IPADIC_DIR, FAQ_DICT_CACHE, FAQ_WEIGHTS, NO_COLOR."
+                  Environment: FAQ_CORPUS, FAQ_INDEX, FAQ_SYNONYMS, FAQ_IPADIC_DIR (IPADIC source instead of the built-in one), FAQ_DICT_CACHE, FAQ_WEIGHTS, NO_COLOR."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -22,6 +22,11 @@ pub enum Command {
     /// Build (or rebuild) the index from the corpus.
     Index(Location),
     /// Search the FAQ for a free-text question.
+    #[command(after_help = "Examples:\n  \
+      faq search 領収書を出してほしいと言われた       the best entries for a question\n  \
+      faq search --json --limit 3 キャンセル 返金    the JSON contract, three hits\n  \
+      faq search --batch queries.txt > runs.jsonl   one JSON line per input line\n\n\
+      Exit codes: 0 = results found, 1 = nothing found, 2 = error.")]
     Search(SearchArgs),
     /// Show one entry in full.
     Show(ShowArgs),

@@ -5,12 +5,12 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
 use anyhow::{Context, Result};
-use faq_core::Analyzer;
 use faq_query::eval;
-use faq_query::{FaqSearcher, Page, QueryError, SearchError};
+use faq_query::{FaqSearcher, Page, SearchError};
 use serde::Serialize;
 
 use crate::cli::{Command, EvalArgs, ExportArgs, RunFormat, SearchArgs, ShowArgs, TokenizeArgs};
+use crate::errors::{ErrorBody, report};
 use crate::{locate, render};
 
 /// How a successful command ended: decides the exit code.
@@ -29,7 +29,8 @@ pub fn run(command: Command) -> Result<Outcome> {
     match command {
         Command::Index(location) => {
             let resolved = locate::resolve(&location);
-            locate::build(&resolved, &Analyzer::load()?)?;
+            locate::require_corpus(&resolved)?;
+            locate::build(&resolved, &locate::load_analyzer()?)?;
             Ok(Outcome::Found)
         }
         Command::Search(args) if args.batch.is_some() => search_batch(&args),
@@ -64,8 +65,13 @@ fn search(args: &SearchArgs) -> Result<Outcome> {
     if args.json {
         serde_json::to_writer(&mut stdout, &response)?;
         writeln!(stdout)?;
+    } else if response.hits.is_empty() && response.total_hits > 0 {
+        eprintln!(
+            "the page is past the end: {} entries match, and --offset {} skips them all (try --offset 0)",
+            response.total_hits, args.offset
+        );
     } else if response.hits.is_empty() {
-        eprintln!("no FAQ entry matches {query:?}");
+        eprintln!("no FAQ entry matches {}", render::terminal_safe(&format!("{query:?}")));
     } else {
         stdout.write_all(render::search(&response, args.offset, args.colour.color.enabled()).as_bytes())?;
     }
@@ -78,20 +84,7 @@ fn search(args: &SearchArgs) -> Result<Outcome> {
 #[derive(Serialize)]
 struct BatchError<'a> {
     query: &'a str,
-    error: ErrorBody,
-}
-
-#[derive(Serialize)]
-struct ErrorBody {
-    code: &'static str,
-    message: String,
-}
-
-fn query_error_code(error: &QueryError) -> &'static str {
-    match error {
-        QueryError::Empty => "empty_query",
-        QueryError::TooLong { .. } => "query_too_long",
-    }
+    error: ErrorBody<'a>,
 }
 
 fn search_batch(args: &SearchArgs) -> Result<Outcome> {
@@ -115,9 +108,9 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
         let raw = line.strip_suffix(b"\n").unwrap_or(&line);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let Ok(query) = std::str::from_utf8(raw) else {
-            let message = "the line is not valid UTF-8".to_string();
             let lossy = String::from_utf8_lossy(raw);
-            serde_json::to_writer(&mut out, &BatchError { query: &lossy, error: ErrorBody { code: "invalid_utf8", message } })?;
+            let error = ErrorBody { code: "invalid_utf8", message: "the line is not valid UTF-8" };
+            serde_json::to_writer(&mut out, &BatchError { query: &lossy, error })?;
             writeln!(out)?;
             continue;
         };
@@ -127,7 +120,8 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
                 serde_json::to_writer(&mut out, &response)?;
             }
             Err(SearchError::Query(error)) => {
-                let body = ErrorBody { code: query_error_code(&error), message: error.to_string() };
+                let message = error.to_string();
+                let body = ErrorBody { code: error.code(), message: &message };
                 serde_json::to_writer(&mut out, &BatchError { query, error: body })?;
             }
             Err(other) => return Err(other.into()),
@@ -141,7 +135,17 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
 fn show(args: &ShowArgs) -> Result<Outcome> {
     let searcher = locate::open_searcher(&args.location)?;
     let Some(entry) = searcher.get(&args.id)? else {
-        eprintln!("no entry with id {:?}", args.id);
+        let mut message = format!("no entry with id {:?}", args.id);
+        match similar_ids(&searcher, &args.id)?.as_slice() {
+            [] => message.push_str(" (ids are printed by `faq search`)"),
+            [one] => message.push_str(&format!("; did you mean {one}?")),
+            several => message.push_str(&format!("; it matches several: {}", several.join(", "))),
+        }
+        if args.json {
+            report("not_found", &message, true);
+        } else {
+            eprintln!("{}", render::terminal_safe(&message));
+        }
         return Ok(Outcome::NothingFound);
     };
     let mut stdout = io::stdout().lock();
@@ -154,9 +158,27 @@ fn show(args: &ShowArgs) -> Result<Outcome> {
     Ok(Outcome::Found)
 }
 
+/// Ids that `partial` could be short for: a suffix after a `-` (the hash without the file
+/// prefix), or a prefix. At most five, sorted.
+fn similar_ids(searcher: &FaqSearcher, partial: &str) -> Result<Vec<String>> {
+    let partial = partial.trim();
+    if partial.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<String> = searcher
+        .entries()?
+        .into_iter()
+        .map(|e| e.id)
+        .filter(|id| id.ends_with(&format!("-{partial}")) || (id.starts_with(partial) && id.len() > partial.len()))
+        .collect();
+    ids.sort();
+    ids.truncate(5);
+    Ok(ids)
+}
+
 fn tokenize(args: &TokenizeArgs) -> Result<Outcome> {
     let text = args.text.join(" ");
-    let analysis = Analyzer::load()?.analyze(&text);
+    let analysis = locate::load_analyzer()?.analyze(&text);
     let rendered = faq_core::analyzer::render_analysis(&text, &analysis);
     io::stdout().lock().write_all(crate::render::terminal_safe(&rendered).as_bytes())?;
     Ok(Outcome::from_found(!analysis.tokens.is_empty() || !analysis.bigrams.is_empty()))

@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use faq_core::Analyzer;
 use faq_query::{FaqSearcher, Synonyms, Weights};
 
 use crate::cli::Location;
+use crate::errors::CliError;
 
 /// Default corpus folder, relative to the working directory.
 pub const DEFAULT_CORPUS: &str = "corpus";
@@ -56,11 +57,36 @@ fn index_name(corpus: &Path) -> String {
     format!("{}-{}", if stem.is_empty() { "corpus" } else { &stem }, &digest[..8])
 }
 
+/// The corpus of `resolved`, or an error saying where it was looked for and how to point
+/// at one.
+pub fn require_corpus(resolved: &Resolved) -> Result<&Path> {
+    match &resolved.corpus {
+        Some(corpus) if corpus.exists() => Ok(corpus),
+        Some(corpus) => Err(CliError::new(
+            "corpus_missing",
+            format!(
+                "the corpus {} does not exist (given by --corpus or FAQ_CORPUS): point it at a .md or .jsonl file or a folder of them",
+                corpus.display()
+            ),
+        )
+        .into()),
+        None => {
+            let here = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_else(|_| ".".into());
+            Err(CliError::new(
+                "corpus_missing",
+                format!(
+                    "no FAQ corpus: looked for ./{DEFAULT_CORPUS} in {here} and found none, and neither --corpus nor FAQ_CORPUS is set; \
+                     run from the folder that holds {DEFAULT_CORPUS}/, or point --corpus PATH (or FAQ_CORPUS) at a .md or .jsonl file or a folder of them"
+                ),
+            )
+            .into())
+        }
+    }
+}
+
 /// Builds the index of `resolved` from its corpus, reporting on stderr.
 pub fn build(resolved: &Resolved, analyzer: &Analyzer) -> Result<()> {
-    let Some(corpus) = &resolved.corpus else {
-        bail!("no corpus: pass --corpus PATH (or run from a folder that has ./{DEFAULT_CORPUS})");
-    };
+    let corpus = require_corpus(resolved)?;
     let bar = BuildBar::new();
     let report = faq_indexer::build_from_corpus_with_progress(corpus, &resolved.index, analyzer, &|p| bar.update(p));
     bar.finish();
@@ -114,10 +140,58 @@ impl BuildBar {
     }
 }
 
+/// Loads the analyzer. The first run on a machine compiles the dictionary (a few seconds):
+/// it is announced on stderr with what it does and how long it takes, with a spinner on a
+/// terminal, as the index build is.
+pub fn load_analyzer() -> Result<Analyzer> {
+    use faq_core::dictionary::Event;
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut spinner: Option<indicatif::ProgressBar> = None;
+    let analyzer = Analyzer::load_with(&mut |event| match event {
+        Event::Compiling { source, target, estimate } => {
+            eprintln!(
+                "first run: compiling {source} into {} (once per machine, about {} s)",
+                target.display(),
+                estimate.as_secs()
+            );
+            if terminal {
+                let bar = indicatif::ProgressBar::new_spinner()
+                    .with_style(
+                        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                    )
+                    .with_message("starting");
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                spinner = Some(bar);
+            }
+        }
+        Event::Step(step) => match &spinner {
+            Some(bar) => bar.set_message(step),
+            None => eprintln!("  {step}"),
+        },
+        Event::Compiled { elapsed, .. } => {
+            if let Some(bar) = spinner.take() {
+                bar.finish_and_clear();
+            }
+            eprintln!("compiled the dictionary in {:.1} s", elapsed.as_secs_f64());
+        }
+    });
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    Ok(analyzer?)
+}
+
 /// Opens the searcher, first rebuilding the index if it should be kept fresh and is stale.
 pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
     let resolved = resolve(location);
-    let analyzer = Analyzer::load()?;
+    // Without a corpus only an existing index can answer; say where the corpus was looked
+    // for rather than that an index is missing.
+    let index_exists = faq_core::layout::current_generation(&resolved.index).is_some();
+    if resolved.keep_fresh && (resolved.corpus.is_some() || !index_exists) {
+        require_corpus(&resolved)?;
+    }
+    let analyzer = load_analyzer()?;
     if resolved.keep_fresh
         && let Some(corpus) = &resolved.corpus
         && faq_indexer::is_stale(&resolved.index, corpus)?

@@ -5,6 +5,7 @@
 
 mod cli;
 mod commands;
+mod errors;
 mod locate;
 mod render;
 mod serve;
@@ -19,14 +20,27 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let json = errors::wants_json(&args);
+    let cli = match cli::Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        // --help and --version are not errors; a usage error with --json is reported as JSON.
+        Err(error) if json && error.use_stderr() => {
+            let message = error.kind().to_string();
+            let detail = error.render().to_string();
+            let first = detail.lines().next().unwrap_or(&message).trim_start_matches("error: ");
+            errors::report("invalid_argument", first, true);
+            return ExitCode::from(2);
+        }
+        Err(error) => error.exit(),
+    };
     match commands::run(cli.command) {
         Ok(commands::Outcome::Found) => ExitCode::from(0),
         Ok(commands::Outcome::NothingFound) => ExitCode::from(1),
         // A closed pipe (`faq search … | head`) is the reader's choice, not an error.
         Err(error) if is_broken_pipe(&error) => ExitCode::from(0),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            errors::report(errors::code(&error), &format!("{error:#}"), json);
             ExitCode::from(2)
         }
     }

@@ -244,7 +244,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
     let piped = checkout.faq(&["search", "領収書"]);
     assert!(!stdout(&piped).contains('\x1b'), "no escape codes into a pipe");
     let forced = checkout.faq(&["search", "--color", "always", "領収書"]);
-    assert!(stdout(&forced).contains("\x1b[1;31m領収"), "{}", stdout(&forced));
+    assert!(stdout(&forced).contains("\x1b[1;36m領収"), "{}", stdout(&forced));
 }
 
 #[test]
@@ -317,4 +317,108 @@ fn export_writes_jsonl_that_imports_back_to_the_same_entries() {
     let missing = checkout.faq(&["export", "--corpus", "nowhere"]);
     assert_eq!(code(&missing), 2);
     assert!(stderr(&missing).contains("nowhere"), "{}", stderr(&missing));
+}
+
+#[test]
+fn outside_a_checkout_search_and_index_say_where_they_looked_for_the_corpus() {
+    let empty = tempfile::tempdir().unwrap();
+    for args in [&["search", "領収書"][..], &["index"][..]] {
+        let output = common::run_faq(empty.path(), args, b"");
+        assert_eq!(code(&output), 2, "{args:?}");
+        let err = stderr(&output);
+        assert!(err.contains("looked for ./corpus in"), "{args:?}: {err}");
+        assert!(err.contains("--corpus") && err.contains("FAQ_CORPUS"), "{args:?}: {err}");
+        assert!(!err.contains("faq index"), "no advice to run a command that fails next: {err}");
+    }
+    let json = common::run_faq(empty.path(), &["search", "--json", "領収書"], b"");
+    let error: serde_json::Value = serde_json::from_slice(&json.stderr).unwrap();
+    assert_eq!(error["error"]["code"], "corpus_missing");
+}
+
+#[test]
+fn a_page_past_the_end_is_not_reported_as_no_match() {
+    let checkout = Checkout::new();
+    let total = json(&checkout.faq(&["search", "--json", "領収書"])).total_hits;
+    assert!(total > 0);
+    let offset = (total + 3).to_string();
+    let past = checkout.faq(&["search", "--offset", &offset, "領収書"]);
+    assert_eq!(code(&past), 1);
+    let err = stderr(&past);
+    assert!(err.contains("past the end") && err.contains(&format!("{total} entries match")), "{err}");
+    assert!(!err.contains("no FAQ entry matches"), "{err}");
+}
+
+#[test]
+fn show_suggests_the_full_id_for_a_hash_without_its_prefix() {
+    let checkout = Checkout::new();
+    let id = json(&checkout.faq(&["search", "--json", "領収書"])).hits[0].id.clone();
+    let hash = id.rsplit('-').next().unwrap();
+    let output = checkout.faq(&["show", hash]);
+    assert_eq!(code(&output), 1);
+    assert!(stderr(&output).contains(&format!("did you mean {id}?")), "{}", stderr(&output));
+    let json_out = checkout.faq(&["show", "--json", hash]);
+    let error: serde_json::Value = serde_json::from_slice(&json_out.stderr).unwrap();
+    assert_eq!(error["error"]["code"], "not_found");
+    assert!(json_out.stdout.is_empty());
+}
+
+#[test]
+fn with_json_errors_are_the_api_error_object_on_stderr() {
+    let checkout = Checkout::new();
+    for (args, expected) in [
+        (&["search", "--json", ""][..], "empty_query"),
+        (&["search", "--json", "--limit", "0", "注文"][..], "invalid_argument"),
+        (&["search", "--json", "--index", "no/such/index", "注文"][..], "index_missing"),
+        (&["search", "--json", "--corpus", "nowhere", "注文"][..], "corpus_missing"),
+    ] {
+        let output = checkout.faq(args);
+        assert_eq!(code(&output), 2, "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        let error: ErrorObject = serde_json::from_slice(&output.stderr)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&output)));
+        assert_eq!(error.error.code, expected, "{args:?}: {}", error.error.message);
+        assert!(!error.error.message.is_empty());
+    }
+    let plain = checkout.faq(&["search", ""]);
+    assert!(stderr(&plain).starts_with("error: "), "{}", stderr(&plain));
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct ErrorObject {
+    error: ErrorBody,
+}
+
+#[test]
+fn search_help_shows_examples_and_exit_codes() {
+    let checkout = Checkout::new();
+    let help = checkout.faq(&["search", "--help"]);
+    assert_eq!(code(&help), 0);
+    let text = stdout(&help);
+    assert!(text.contains("Examples:") && text.contains("faq search --json"), "{text}");
+    assert!(text.contains("Exit codes"), "{text}");
+}
+
+#[test]
+fn first_run_compiles_the_built_in_dictionary_and_says_so() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = |envs: &[(&str, &std::ffi::OsStr)]| {
+        let mut command = common::faq_command(cache.path());
+        command.args(["tokenize", "領収書"]).envs(envs.iter().copied());
+        command.output().unwrap()
+    };
+    let first = run(&[("FAQ_DICT_CACHE", cache.path().as_os_str())]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    let err = stderr(&first);
+    assert!(err.contains("first run: compiling the built-in IPADIC"), "{err}");
+    assert!(err.contains("about") && err.contains("compiled the dictionary in"), "{err}");
+    assert!(stdout(&first).starts_with("領収\t領収\t名詞,サ変接続\n"), "{}", stdout(&first));
+    let second = run(&[("FAQ_DICT_CACHE", cache.path().as_os_str())]);
+    assert_eq!(code(&second), 0);
+    assert!(stderr(&second).is_empty(), "the compiled dictionary is reused: {}", stderr(&second));
+    assert_eq!(stdout(&second), stdout(&first));
+
+    let elsewhere = run(&[("FAQ_DICT_CACHE", cache.path().as_os_str()), ("FAQ_IPADIC_DIR", std::ffi::OsStr::new("/nonexistent/ipadic"))]);
+    assert_eq!(code(&elsewhere), 2);
+    assert!(stderr(&elsewhere).contains("FAQ_IPADIC_DIR"), "{}", stderr(&elsewhere));
 }

@@ -14,7 +14,7 @@ pub fn repo() -> &'static Path {
 }
 
 pub fn analyzer() -> Analyzer {
-    Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)")
+    Analyzer::load().expect("IPADIC dictionary (built in)")
 }
 
 pub fn seed_entries() -> Vec<FaqEntry> {

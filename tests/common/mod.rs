@@ -20,7 +20,7 @@ pub fn seed_corpus() -> PathBuf {
 
 pub fn analyzer() -> &'static Analyzer {
     static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
-    ANALYZER.get_or_init(|| Analyzer::load().expect("IPADIC dictionary (apt-get install mecab-ipadic)"))
+    ANALYZER.get_or_init(|| Analyzer::load().expect("IPADIC dictionary (built in)"))
 }
 
 /// The seed corpus built into a temporary index folder and opened with its synonyms, as

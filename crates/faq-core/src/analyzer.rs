@@ -203,6 +203,11 @@ impl Analyzer {
         Ok(Self::new(crate::dictionary::load()?))
     }
 
+    /// [`Analyzer::load`], telling `observer` what a first-use dictionary compile is doing.
+    pub fn load_with(observer: &mut dyn FnMut(crate::dictionary::Event<'_>)) -> Result<Self> {
+        Ok(Self::new(crate::dictionary::load_with(observer)?))
+    }
+
     pub fn new(dictionary: Dictionary) -> Self {
         let segmenter = Segmenter::new(Mode::Normal, dictionary, None);
         let mut segmentation = LinderaAnalysis::new(segmenter.clone());
@@ -433,7 +438,7 @@ mod tests {
     use super::*;
 
     fn analyzer() -> Analyzer {
-        Analyzer::load().expect("IPADIC dictionary (install mecab-ipadic)")
+        Analyzer::load().expect("IPADIC dictionary (built in)")
     }
 
     #[test]

@@ -1,44 +1,103 @@
-//! The IPADIC dictionary, offline: compiled once from Debian's `mecab-ipadic` source CSVs
-//! (EUC-JP) into a per-user cache, then memory-mapped on every start.
+//! The IPADIC dictionary, offline and self-contained: the IPADIC source (mecab-ipadic
+//! 2.7.0-20070801, EUC-JP CSVs and .def files) ships inside the binary as a zstd-compressed
+//! tar (`data/`, 7.5 MB; licence in THIRD_PARTY.md). On first use it is checked against its
+//! SHA-256, unpacked and compiled by lindera into a per-user cache, then memory-mapped on
+//! every start. No system package is needed.
 //!
-//! Why a cache and not a dictionary embedded by a build script: loading the compiled
+//! Why a cache and not a dictionary compiled by a build script: loading the compiled
 //! dictionary memory-mapped costs ~17 ms and touches only the pages a query needs, while
-//! an embedded dictionary must be deserialised into memory on every start (the 60-300 ms
-//! "read into memory" path) and makes every rebuild of the binary recompile or re-link
-//! 56 MB. The README records the measurement.
+//! an embedded compiled dictionary must be deserialised into memory on every start (the
+//! 60-300 ms "read into memory" path) and makes every rebuild of the binary recompile or
+//! re-link 56 MB. The README records the measurement.
 //!
-//! * source: `$FAQ_IPADIC_DIR`, default `/usr/share/mecab/dic/ipadic`
+//! * source: the embedded archive, or `$FAQ_IPADIC_DIR` (a folder of IPADIC CSVs) when set
 //! * cache:  `$FAQ_DICT_CACHE`, default `$XDG_CACHE_HOME/faq-search` or `~/.cache/faq-search`
 
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lindera::dictionary::{Dictionary, load_fs_dictionary_with_options};
 use lindera_dictionary::builder::DictionaryBuilder;
 use lindera_dictionary::dictionary::metadata::Metadata;
 use lindera_dictionary::dictionary::schema::Schema;
+use sha2::{Digest, Sha256};
 
 use crate::error::{CoreError, Result};
 
-/// Environment variable naming the IPADIC source folder.
+/// Environment variable naming an IPADIC source folder to use instead of the embedded one.
 pub const SOURCE_ENV: &str = "FAQ_IPADIC_DIR";
 /// Environment variable naming the folder that caches compiled dictionaries.
 pub const CACHE_ENV: &str = "FAQ_DICT_CACHE";
-/// Where Debian's `mecab-ipadic` package puts the IPADIC source.
-pub const DEFAULT_SOURCE: &str = "/usr/share/mecab/dic/ipadic";
 
-/// Name of the compiled dictionary folder inside the cache. It changes with the lindera
-/// version so that a dependency upgrade never reads a stale layout.
-fn compiled_name() -> String {
-    format!("ipadic-lindera-{}", lindera::get_version())
+/// The IPADIC source shipped with the engine: `tar` of mecab-ipadic 2.7.0-20070801's
+/// `*.csv`, `char.def`, `matrix.def` and `unk.def` (byte for byte as in Debian's
+/// `mecab-ipadic` 2.7.0-20070801+main-3), compressed with `zstd -19 --long=27`.
+/// `scripts/ipadic_archive.sh` regenerates it.
+pub static EMBEDDED_ARCHIVE: &[u8] = include_bytes!("../data/mecab-ipadic-2.7.0-20070801.tar.zst");
+/// SHA-256 of [`EMBEDDED_ARCHIVE`], verified before it is unpacked.
+pub const EMBEDDED_SHA256: &str = "9c92f442065577a704dd03542a63703405b4aaed541baf7e7dd9f52f5b27cfd9";
+/// Version of the embedded source, part of the cache folder's name.
+pub const EMBEDDED_VERSION: &str = "2.7.0-20070801";
+/// Rough time of a first-use compile on a 2-core VM (measured; README), announced to users.
+pub const COMPILE_ESTIMATE: Duration = Duration::from_secs(6);
+/// Files lindera's builder reads besides the `*.csv` lexicon.
+const REQUIRED_FILES: [&str; 3] = ["matrix.def", "char.def", "unk.def"];
+/// The unpacked source is about 52 MB; anything far larger is not this archive.
+const MAX_UNPACKED_BYTES: u64 = 128 << 20;
+
+/// Where the dictionary source comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The archive built into the binary.
+    Embedded,
+    /// A folder of IPADIC source files (`$FAQ_IPADIC_DIR`).
+    Folder(PathBuf),
 }
 
-/// The IPADIC source folder this process uses.
-pub fn source_dir() -> PathBuf {
-    std::env::var_os(SOURCE_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_SOURCE))
+impl Source {
+    /// The source this process uses: `$FAQ_IPADIC_DIR` when set, else the embedded archive.
+    pub fn from_env() -> Source {
+        match std::env::var_os(SOURCE_ENV).filter(|v| !v.is_empty()) {
+            Some(dir) => Source::Folder(PathBuf::from(dir)),
+            None => Source::Embedded,
+        }
+    }
+
+    /// Name of the compiled folder inside the cache: it changes with the source (the
+    /// embedded version, or the folder's path) and with the lindera version, so that neither
+    /// a dependency upgrade nor a different `FAQ_IPADIC_DIR` ever reads a stale compile.
+    pub fn compiled_name(&self) -> String {
+        let lindera = lindera::get_version();
+        match self {
+            Source::Embedded => format!("ipadic-{EMBEDDED_VERSION}-{}-lindera-{lindera}", &EMBEDDED_SHA256[..8]),
+            Source::Folder(dir) => {
+                let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+                let digest = Sha256::digest(absolute.to_string_lossy().as_bytes());
+                format!("ipadic-dir-{}-lindera-{lindera}", hex(&digest[..4]))
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Source::Embedded => format!("the built-in IPADIC {EMBEDDED_VERSION} source"),
+            Source::Folder(dir) => format!("the IPADIC source at {} ({SOURCE_ENV})", dir.display()),
+        }
+    }
+}
+
+/// What a first-use compile is doing, for a caller that tells the user (the library itself
+/// prints nothing).
+#[derive(Clone, Debug)]
+pub enum Event<'a> {
+    /// A compile starts: what from, where to, and roughly how long it takes.
+    Compiling { source: &'a str, target: &'a Path, estimate: Duration },
+    /// A step of the compile.
+    Step(&'static str),
+    /// The compile finished.
+    Compiled { target: &'a Path, elapsed: Duration },
 }
 
 /// The cache folder this process uses for compiled dictionaries.
@@ -75,7 +134,12 @@ pub fn ipadic_metadata() -> Metadata {
 
 /// Loads the dictionary, compiling it into the cache first if it is not there yet.
 pub fn load() -> Result<Dictionary> {
-    let compiled = ensure_compiled(&source_dir(), &cache_dir())?;
+    load_with(&mut |_| {})
+}
+
+/// [`load`], telling `observer` what a first-use compile is doing.
+pub fn load_with(observer: &mut dyn FnMut(Event<'_>)) -> Result<Dictionary> {
+    let compiled = ensure_compiled(&Source::from_env(), &cache_dir(), observer)?;
     load_compiled(&compiled)
 }
 
@@ -89,44 +153,130 @@ pub fn load_compiled(path: &Path) -> Result<Dictionary> {
 
 /// Returns the compiled dictionary folder under `cache`, compiling `source` into it when
 /// missing. The build goes to a private temporary folder that is renamed into place, so
-/// concurrent first runs and interrupted builds never leave a half-written dictionary.
-pub fn ensure_compiled(source: &Path, cache: &Path) -> Result<PathBuf> {
-    let target = cache.join(compiled_name());
-    if target.join("metadata.json").is_file() {
+/// interrupted builds never leave a half-written dictionary; a lock file makes concurrent
+/// first runs (several processes, or threads of one) wait for one compile instead of each
+/// doing their own.
+pub fn ensure_compiled(source: &Source, cache: &Path, observer: &mut dyn FnMut(Event<'_>)) -> Result<PathBuf> {
+    let target = cache.join(source.compiled_name());
+    let done = |target: &Path| target.join("metadata.json").is_file();
+    if done(&target) {
         return Ok(target);
     }
-    if !source.join("matrix.def").is_file() {
-        return Err(CoreError::DictionarySourceMissing { path: source.to_path_buf(), env: SOURCE_ENV });
+    if let Source::Folder(dir) = source
+        && !dir.join("matrix.def").is_file()
+    {
+        return Err(CoreError::DictionarySourceMissing { path: dir.clone(), env: SOURCE_ENV });
     }
     std::fs::create_dir_all(cache)
         .map_err(|e| CoreError::io(format!("creating dictionary cache {}", cache.display()), e))?;
+    let lock_path = cache.join(format!("{}.lock", source.compiled_name()));
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| CoreError::io(format!("opening {}", lock_path.display()), e))?;
+    lock.lock().map_err(|e| CoreError::io(format!("locking {}", lock_path.display()), e))?;
+    if done(&target) {
+        // Another process compiled it while this one waited.
+        return Ok(target);
+    }
+    let described = source.describe();
+    observer(Event::Compiling { source: &described, target: &target, estimate: COMPILE_ESTIMATE });
+    let started = Instant::now();
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let staging = cache.join(format!(".build-{}-{}", std::process::id(), nanos));
-    let build_error = |message: String| CoreError::DictionaryBuild {
-        source_dir: source.to_path_buf(),
-        target: target.clone(),
-        message,
-    };
-    let built = DictionaryBuilder::new(ipadic_metadata())
-        .build_dictionary(source, &staging)
-        .map_err(|e| build_error(e.to_string()));
-    if let Err(e) = built {
+    let result = compile_into(source, &staging, &target, observer);
+    let unpacked = staging.with_extension("src");
+    let _ = std::fs::remove_dir_all(&unpacked);
+    if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
-    // metadata.json is the marker checked above: it must appear last, with the rename.
-    match std::fs::rename(&staging, &target) {
-        Ok(()) => Ok(target),
-        Err(_) if target.join("metadata.json").is_file() => {
-            // Another process finished first; use its copy.
-            let _ = std::fs::remove_dir_all(&staging);
-            Ok(target)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Err(build_error(format!("renaming into place: {e}")))
+    // metadata.json is the marker checked above: it appears with the rename.
+    if let Err(e) = std::fs::rename(&staging, &target) {
+        let _ = std::fs::remove_dir_all(&staging);
+        if !done(&target) {
+            return Err(CoreError::DictionaryBuild {
+                source_dir: described.into(),
+                target,
+                message: format!("renaming into place: {e}"),
+            });
         }
     }
+    observer(Event::Compiled { target: &target, elapsed: started.elapsed() });
+    Ok(target)
+}
+
+fn compile_into(source: &Source, staging: &Path, target: &Path, observer: &mut dyn FnMut(Event<'_>)) -> Result<()> {
+    let build_error = |source_dir: PathBuf, message: String| CoreError::DictionaryBuild {
+        source_dir,
+        target: target.to_path_buf(),
+        message,
+    };
+    let source_dir = match source {
+        Source::Folder(dir) => dir.clone(),
+        Source::Embedded => {
+            observer(Event::Step("checking the built-in dictionary source (SHA-256)"));
+            verify_archive(EMBEDDED_ARCHIVE, EMBEDDED_SHA256)?;
+            let unpacked = staging.with_extension("src");
+            observer(Event::Step("unpacking the dictionary source (52 MB)"));
+            unpack_archive(EMBEDDED_ARCHIVE, &unpacked)
+                .map_err(|message| build_error(unpacked.clone(), message))?;
+            unpacked
+        }
+    };
+    observer(Event::Step("compiling the dictionary (lexicon, connection costs, character classes)"));
+    DictionaryBuilder::new(ipadic_metadata())
+        .build_dictionary(&source_dir, staging)
+        .map_err(|e| build_error(source_dir.clone(), e.to_string()))
+}
+
+/// Checks `archive` against its expected SHA-256 (hex).
+pub fn verify_archive(archive: &[u8], expected: &str) -> Result<()> {
+    let actual = hex(&Sha256::digest(archive));
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(CoreError::DictionaryCorrupt { expected: expected.to_string(), actual })
+    }
+}
+
+/// Unpacks a zstd-compressed tar of IPADIC source files into `dir`: plain files only, no
+/// paths outside `dir`, at most [`MAX_UNPACKED_BYTES`] in all, and the files lindera needs
+/// must be there.
+pub fn unpack_archive(archive: &[u8], dir: &Path) -> std::result::Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let decoder = ruzstd::decoding::StreamingDecoder::new(archive).map_err(|e| format!("not a zstd archive: {e}"))?;
+    let mut tar = tar::Archive::new(decoder.take(MAX_UNPACKED_BYTES + 1));
+    let mut total = 0u64;
+    for entry in tar.entries().map_err(|e| format!("reading the archive: {e}"))? {
+        let mut entry = entry.map_err(|e| format!("reading the archive: {e}"))?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path().map_err(|e| format!("bad file name in the archive: {e}"))?.into_owned();
+        let name = match (path.file_name(), path.parent()) {
+            (Some(name), Some(parent)) if parent.as_os_str().is_empty() => name.to_owned(),
+            _ => return Err(format!("unexpected path in the archive: {}", path.display())),
+        };
+        total += entry.size();
+        if total > MAX_UNPACKED_BYTES {
+            return Err(format!("the archive unpacks to more than {MAX_UNPACKED_BYTES} bytes"));
+        }
+        let out = dir.join(&name);
+        let mut file = File::create(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+        std::io::copy(&mut entry, &mut file).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    }
+    let missing: Vec<&str> = REQUIRED_FILES.into_iter().filter(|f| !dir.join(f).is_file()).collect();
+    if !missing.is_empty() {
+        return Err(format!("the archive lacks {}", missing.join(", ")));
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -134,12 +284,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn missing_source_names_the_package_and_the_variable() {
+    fn missing_source_folder_names_the_folder_and_the_variable() {
         let cache = tempfile::tempdir().unwrap();
-        let err = ensure_compiled(Path::new("/nonexistent/ipadic"), cache.path()).unwrap_err();
+        let source = Source::Folder(PathBuf::from("/nonexistent/ipadic"));
+        let err = ensure_compiled(&source, cache.path(), &mut |_| {}).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("mecab-ipadic"), "{msg}");
         assert!(msg.contains(SOURCE_ENV), "{msg}");
         assert!(msg.contains("/nonexistent/ipadic"), "{msg}");
+        assert!(!msg.contains("apt-get"), "no system package is needed: {msg}");
+    }
+
+    #[test]
+    fn embedded_archive_matches_its_checksum_and_holds_the_source() {
+        verify_archive(EMBEDDED_ARCHIVE, EMBEDDED_SHA256).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        unpack_archive(EMBEDDED_ARCHIVE, dir.path()).unwrap();
+        let csvs = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "csv"))
+            .count();
+        assert_eq!(csvs, 26, "mecab-ipadic 2.7.0 has 26 lexicon CSVs");
+        // 領収 as an IPADIC noun entry, in EUC-JP (0xCE 0xCE 0xBC 0xFD).
+        let noun = std::fs::read(dir.path().join("Noun.verbal.csv")).unwrap();
+        assert!(noun.windows(4).any(|w| w == [0xCE, 0xCE, 0xBC, 0xFD]));
+    }
+
+    #[test]
+    fn a_damaged_archive_is_refused_before_unpacking() {
+        let mut damaged = EMBEDDED_ARCHIVE.to_vec();
+        let middle = damaged.len() / 2;
+        damaged[middle] ^= 0x40;
+        let err = verify_archive(&damaged, EMBEDDED_SHA256).unwrap_err().to_string();
+        assert!(err.contains("SHA-256"), "{err}");
+        // Unpacking damaged data fails with a message, never a panic.
+        let dir = tempfile::tempdir().unwrap();
+        assert!(unpack_archive(&damaged, dir.path()).is_err());
+        assert!(unpack_archive(b"not zstd at all", dir.path()).is_err());
+    }
+
+    #[test]
+    fn cache_names_differ_by_source() {
+        let embedded = Source::Embedded.compiled_name();
+        let folder = Source::Folder(PathBuf::from("/somewhere/ipadic")).compiled_name();
+        assert_ne!(embedded, folder);
+        assert!(embedded.contains(EMBEDDED_VERSION));
+        assert!(embedded.contains(lindera::get_version()));
     }
 }

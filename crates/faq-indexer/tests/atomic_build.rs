@@ -16,7 +16,7 @@ fn live_entries(root: &Path, analyzer: &Analyzer) -> usize {
 
 #[test]
 fn failed_build_keeps_the_last_good_index_and_cleans_abandoned_staging() {
-    let analyzer = Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)");
+    let analyzer = Analyzer::load().expect("IPADIC dictionary (built in)");
     let corpus = tempfile::tempdir().unwrap();
     let index = tempfile::tempdir().unwrap();
     let file = corpus.path().join("faq.md");

@@ -136,9 +136,9 @@ impl Marked {
         self.render(text, "<mark>", "</mark>", escape_html_into)
     }
 
-    /// Terminal text: matches in bold red when `colour`, control characters removed.
+    /// Terminal text: matches in bold cyan when `colour` (red is for errors), control characters removed.
     pub fn ansi(&self, text: &str, colour: bool) -> String {
-        let (open, close) = if colour { ("\x1b[1;31m", "\x1b[0m") } else { ("", "") };
+        let (open, close) = if colour { ("\x1b[1;36m", "\x1b[0m") } else { ("", "") };
         self.render(text, open, close, terminal_safe_into)
     }
 

@@ -36,6 +36,16 @@ pub enum QueryError {
     TooLong { chars: usize },
 }
 
+impl QueryError {
+    /// The machine-readable code of the JSON error object (API, `--json`, `--batch`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            QueryError::Empty => "empty_query",
+            QueryError::TooLong { .. } => "query_too_long",
+        }
+    }
+}
+
 /// Errors while searching.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -45,6 +55,17 @@ pub enum SearchError {
     Core(#[from] CoreError),
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+}
+
+impl SearchError {
+    /// The machine-readable code of the JSON error object.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SearchError::Query(query) => query.code(),
+            SearchError::Core(core) => core.code(),
+            SearchError::Tantivy(_) => "index_damaged",
+        }
+    }
 }
 
 /// Which page of results to return, and whether to explain each score.

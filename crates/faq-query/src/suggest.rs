@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn completes_by_surface_and_by_reading_most_frequent_first() {
-        let analyzer = Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)");
+        let analyzer = Analyzer::load().expect("IPADIC dictionary (built in)");
         let entries = [entry("領収書の発行について"), entry("領収書は必要ですか"), entry("領域の設定")];
         let suggester = Suggester::build(&entries, &analyzer);
         let texts = |q: &str| suggester.suggest(q, 5).into_iter().map(|s| s.text).collect::<Vec<_>>();

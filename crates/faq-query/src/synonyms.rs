@@ -258,7 +258,7 @@ mod tests {
     use super::*;
 
     fn analyzer() -> Analyzer {
-        Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)")
+        Analyzer::load().expect("IPADIC dictionary (built in)")
     }
 
     #[test]

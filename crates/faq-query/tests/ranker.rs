@@ -14,7 +14,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::{DocAddress, Index, Score};
 
 fn analyzer() -> Analyzer {
-    Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)")
+    Analyzer::load().expect("IPADIC dictionary (built in)")
 }
 
 fn repo() -> &'static Path {

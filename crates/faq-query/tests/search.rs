@@ -11,7 +11,7 @@ use faq_query::{FaqSearcher, MAX_LIMIT, Page, QueryError, SearchError};
 fn searcher() -> &'static FaqSearcher {
     static SEARCHER: OnceLock<FaqSearcher> = OnceLock::new();
     SEARCHER.get_or_init(|| {
-        let analyzer = Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)");
+        let analyzer = Analyzer::load().expect("IPADIC dictionary (built in)");
         let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
         let corpus = faq_indexer::corpus::load(&seed).unwrap();
         let index = faq_indexer::index_in_ram(&corpus.entries, &analyzer).unwrap();

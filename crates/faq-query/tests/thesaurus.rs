@@ -7,7 +7,7 @@ use faq_query::synonyms::{COMPILED_THESAURUS, Synonyms, THESAURUS_SOURCE, thesau
 
 #[test]
 fn compiled_thesaurus_matches_its_source_under_the_current_analyzer() {
-    let analyzer = Analyzer::load().expect("IPADIC dictionary (install mecab-ipadic)");
+    let analyzer = Analyzer::load().expect("IPADIC dictionary (built in)");
     let compiled = Synonyms::compile(THESAURUS_SOURCE, &analyzer);
     if std::env::var_os("UPDATE_THESAURUS").is_some() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/thesaurus.txt");
@@ -23,7 +23,7 @@ fn compiled_thesaurus_matches_its_source_under_the_current_analyzer() {
 
 #[test]
 fn everyday_synonyms_expand_both_ways() {
-    let analyzer = Analyzer::load().expect("IPADIC dictionary (install mecab-ipadic)");
+    let analyzer = Analyzer::load().expect("IPADIC dictionary (built in)");
     let added = |q: &str| -> Vec<String> { thesaurus().expand(&analyzer.terms(q)).into_iter().map(|(_, t, _)| t).collect() };
     // 引っ越し ↔ 転居, キャンセル ↔ 取り消し: words a user and a FAQ pick differently.
     let moving = analyzer.terms("引っ越し");
@@ -35,7 +35,7 @@ fn everyday_synonyms_expand_both_ways() {
 
 #[test]
 fn words_of_the_domain_file_keep_the_domain_sense() {
-    let analyzer = Analyzer::load().expect("IPADIC dictionary (install mecab-ipadic)");
+    let analyzer = Analyzer::load().expect("IPADIC dictionary (built in)");
     let domain = Synonyms::parse("領収書, 領収証\n発送, 送る\n", "synonyms.txt", &analyzer).unwrap();
     let index = tantivy::Index::create_in_ram(faq_core::schema::build_schema());
     let fields = faq_core::schema::prepare(&index, &analyzer).unwrap();

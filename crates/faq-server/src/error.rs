@@ -100,11 +100,7 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
 
 impl From<faq_query::QueryError> for ApiError {
     fn from(error: faq_query::QueryError) -> Self {
-        let code = match error {
-            faq_query::QueryError::Empty => "empty_query",
-            faq_query::QueryError::TooLong { .. } => "query_too_long",
-        };
-        ApiError::bad_request(code, error.to_string())
+        ApiError::bad_request(error.code(), error.to_string())
     }
 }
 

@@ -17,7 +17,7 @@ use tower::ServiceExt;
 
 fn analyzer() -> &'static Analyzer {
     static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
-    ANALYZER.get_or_init(|| Analyzer::load().expect("IPADIC (apt-get install mecab-ipadic)"))
+    ANALYZER.get_or_init(|| Analyzer::load().expect("IPADIC dictionary (built in)"))
 }
 
 fn seed_corpus() -> PathBuf {
