@@ -27,8 +27,9 @@ use crate::schema::{FaqFields, prepare};
 pub const CURRENT: &str = "current";
 /// Name of the manifest inside a generation.
 pub const MANIFEST: &str = "faq-manifest.json";
-/// Bumped when the schema or layout changes.
-pub const LAYOUT_VERSION: u32 = 2;
+/// Bumped when the schema or layout changes. 3: the `ordinal` fast field and the entry
+/// vectors of the semantic path ([`crate::semantic::SEMANTIC_VERSION`] is part of it).
+pub const LAYOUT_VERSION: u32 = 3 + 100 * (crate::semantic::SEMANTIC_VERSION - 1);
 
 /// What a generation was built from; lets `faq search` tell whether it is out of date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

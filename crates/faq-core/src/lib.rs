@@ -1,6 +1,7 @@
 //! What the indexer and the query side share, defined exactly once: the offline IPADIC
 //! dictionary, the Japanese analyzer (the same chain tokenizes documents and queries),
-//! the tantivy schema, the on-disk index layout and the FAQ entry type.
+//! the tantivy schema, the on-disk index layout, the FAQ entry type, and how a text
+//! becomes a vector for the semantic path.
 
 pub mod analyzer;
 pub mod dictionary;
@@ -10,6 +11,7 @@ pub mod layout;
 pub mod normalize;
 pub mod pos_filter;
 pub mod schema;
+pub mod semantic;
 pub mod spans;
 pub mod terms;
 

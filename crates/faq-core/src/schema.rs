@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use tantivy::schema::{
-    BytesOptions, Field, IndexRecordOption, OwnedValue, STORED, STRING, Schema, TextFieldIndexing,
+    BytesOptions, FAST, Field, IndexRecordOption, OwnedValue, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::tokenizer::{PreTokenizedString, Token};
@@ -24,6 +24,9 @@ use crate::error::{CoreError, Result};
 
 /// A document as the build hands it to tantivy: one value per field.
 pub type IndexDocument = BTreeMap<Field, OwnedValue>;
+
+/// The semantic words of an entry's question and answer.
+pub type EntryWords = (crate::semantic::Words, crate::semantic::Words);
 
 /// Field handles of the FAQ schema.
 #[derive(Clone, Copy, Debug)]
@@ -43,6 +46,8 @@ pub struct FaqFields {
     pub category: Field,
     pub source_file: Field,
     pub source_line: Field,
+    /// The entry's position in the corpus: its row in the entry vectors (fast field).
+    pub ordinal: Field,
 }
 
 /// Builds the schema; the field handles are read back with [`FaqFields::from_schema`].
@@ -75,6 +80,7 @@ pub fn build_schema() -> Schema {
     builder.add_text_field("category", STORED);
     builder.add_text_field("source_file", STORED);
     builder.add_u64_field("source_line", STORED);
+    builder.add_u64_field("ordinal", FAST);
     builder.build()
 }
 
@@ -98,17 +104,22 @@ impl FaqFields {
             category: get("category")?,
             source_file: get("source_file")?,
             source_line: get("source_line")?,
+            ordinal: get("ordinal")?,
         })
     }
 
-    /// The document for an entry, with the spans of its analysed question and answer.
+    /// The document for the entry at `ordinal` in the corpus, with the spans of its
+    /// analysed question and answer, and the words of each that carry a vector (for
+    /// [`crate::semantic::EntryVectors`]).
     ///
     /// An [`IndexDocument`], not a `TantivyDocument`: tantivy's compact document stores a
     /// pre-tokenized text as JSON and parses it back when indexing (a tenth of a build).
-    pub fn document(&self, entry: &FaqEntry, analyzer: &Analyzer) -> IndexDocument {
+    pub fn document(&self, entry: &FaqEntry, ordinal: usize, analyzer: &Analyzer) -> (IndexDocument, EntryWords) {
         let question = analyzer.analyze(&entry.question);
         let answer = analyzer.analyze(&entry.answer);
+        let words = (crate::semantic::words(&question.tokens, false), crate::semantic::words(&answer.tokens, false));
         let mut doc = IndexDocument::new();
+        doc.insert(self.ordinal, OwnedValue::U64(ordinal as u64));
         let text = |s: &str| OwnedValue::Str(s.to_string());
         doc.insert(self.id, text(&entry.id));
         doc.insert(self.question_text, text(&entry.question));
@@ -132,7 +143,7 @@ impl FaqFields {
             doc.insert(self.source_file, text(&source.file));
             doc.insert(self.source_line, OwnedValue::U64(source.line as u64));
         }
-        doc
+        (doc, words)
     }
 
     /// The entry stored in a document.

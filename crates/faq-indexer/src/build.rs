@@ -6,9 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use faq_core::layout::{Manifest, Staging};
-use faq_core::schema::{IndexDocument, build_schema, prepare};
+use faq_core::schema::{EntryWords, IndexDocument, build_schema, prepare};
+use faq_core::semantic::{ENTRY_VECTORS_FILE, EntryVectors};
 use faq_core::{Analyzer, FaqEntry};
 use tantivy::Index;
+use tantivy::directory::Directory as _;
 
 use crate::corpus;
 use crate::error::BuildError;
@@ -97,8 +99,9 @@ fn write_entries_with_progress(
     // (so a worker that drew long texts does not leave the other idle at the end); this
     // thread hands them to tantivy in corpus order.
     let next_batch = AtomicUsize::new(0);
+    let mut entry_words: Vec<EntryWords> = Vec::with_capacity(entries.len());
     std::thread::scope(|scope| -> Result<(), BuildError> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<IndexDocument>)>(workers * 2);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<(IndexDocument, EntryWords)>)>(workers * 2);
         for _ in 0..workers {
             let sender = sender.clone();
             let (batches, fields, next_batch) = (&batches, &fields, &next_batch);
@@ -108,7 +111,12 @@ fn write_entries_with_progress(
                     if index >= batches.len() {
                         return;
                     }
-                    let documents = batches[index].iter().map(|entry| fields.document(entry, analyzer)).collect();
+                    let first = index * BATCH;
+                    let documents = batches[index]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, entry)| fields.document(entry, first + i, analyzer))
+                        .collect();
                     if sender.send((index, documents)).is_err() {
                         return; // the writer stopped on an error
                     }
@@ -121,8 +129,9 @@ fn write_entries_with_progress(
         for (index, documents) in receiver {
             waiting.insert(index, documents);
             while let Some(documents) = waiting.remove(&next) {
-                for document in documents {
+                for (document, words) in documents {
                     writer.add_document(document)?;
+                    entry_words.push(words);
                 }
                 done += batches[next].len();
                 next += 1;
@@ -140,6 +149,13 @@ fn write_entries_with_progress(
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
+    // The semantic path's entry vectors, by corpus ordinal (the `ordinal` fast field maps
+    // documents to them), in the index directory so that they travel with the generation.
+    let vectors = EntryVectors::build(&entry_words);
+    index
+        .directory()
+        .atomic_write(Path::new(ENTRY_VECTORS_FILE), &vectors.to_bytes())
+        .map_err(|e| BuildError::Core(faq_core::CoreError::io("writing the entry vectors", e)))?;
     Ok(())
 }
 

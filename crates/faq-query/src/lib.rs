@@ -8,6 +8,7 @@ pub mod plan;
 pub mod ranker;
 pub mod response;
 pub mod searcher;
+pub mod semantic;
 pub mod stored;
 pub mod suggest;
 pub mod synonyms;

@@ -31,6 +31,8 @@ pub enum PathKind {
     Thesaurus,
     /// Two consecutive content words of the query, near each other in the text.
     Phrase,
+    /// The meaning of the query's words (static word vectors), close to the entry's.
+    Semantic,
 }
 
 impl fmt::Display for PathKind {
@@ -42,6 +44,7 @@ impl fmt::Display for PathKind {
             PathKind::Synonym => "synonym",
             PathKind::Thesaurus => "thesaurus",
             PathKind::Phrase => "phrase",
+            PathKind::Semantic => "meaning",
         })
     }
 }
@@ -52,6 +55,8 @@ impl fmt::Display for PathKind {
 pub enum Target {
     Question,
     Answer,
+    /// Question and answer together (the semantic path compares the whole entry).
+    Entry,
 }
 
 /// Weights of the fused ranking.
@@ -86,6 +91,16 @@ pub struct Weights {
     pub bm25_question: Bm25,
     /// BM25 of the answer fields.
     pub bm25_answer: Bm25,
+    /// Weight of the semantic path: fused score = lexical / best lexical + `semantic` ×
+    /// z-scored similarity over the candidates (scaled by the share of the query's content
+    /// words that carried a vector). 0 turns it off.
+    pub semantic: Score,
+    /// Lexical candidates the semantic path reranks.
+    pub semantic_depth: Score,
+    /// Entries added by similarity alone (full scan of the entry vectors).
+    pub semantic_candidates: Score,
+    /// Least similarity for an entry added by similarity alone.
+    pub semantic_floor: Score,
 }
 
 impl Default for Weights {
@@ -107,6 +122,10 @@ impl Default for Weights {
             coordination: 0.5,
             bm25_question: Bm25::default(),
             bm25_answer: Bm25::default(),
+            semantic: 0.3,
+            semantic_depth: 100.0,
+            semantic_candidates: 20.0,
+            semantic_floor: 0.0,
         }
     }
 }
@@ -129,6 +148,8 @@ impl Weights {
             coordination: 0.0,
             bm25_question: Bm25::default(),
             bm25_answer: Bm25::default(),
+            semantic: 0.0,
+            ..Weights::default()
         }
     }
 
@@ -170,6 +191,10 @@ impl Weights {
                 "b_question" => &mut self.bm25_question.b,
                 "k1_answer" => &mut self.bm25_answer.k1,
                 "b_answer" => &mut self.bm25_answer.b,
+                "semantic" => &mut self.semantic,
+                "semantic_depth" => &mut self.semantic_depth,
+                "semantic_candidates" => &mut self.semantic_candidates,
+                "semantic_floor" => &mut self.semantic_floor,
                 other => return Err(format!("unknown weight {other:?}")),
             };
             *slot = value;

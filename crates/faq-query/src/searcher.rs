@@ -16,7 +16,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, Term};
 
 use crate::highlight::{self, SNIPPET_CHARS};
-use crate::plan::{Plan, Weights};
+use crate::plan::{PathKind, Plan, Target, Weights};
+use crate::semantic::SemanticIndex;
 use crate::ranker::{Ranked, Ranker};
 use crate::stored::StoredEntries;
 use crate::response::{Contribution, Highlights, Hit, HitMarks, SearchResponse};
@@ -98,6 +99,8 @@ pub struct FaqSearcher {
     synonyms: Synonyms,
     ranker: Ranker,
     stored: StoredEntries,
+    /// The semantic path, when the index has entry vectors.
+    semantic: Option<SemanticIndex>,
 }
 
 impl FaqSearcher {
@@ -117,7 +120,9 @@ impl FaqSearcher {
         let entries = searcher.num_docs() as usize;
         let weights = Weights::default();
         let ranker = Ranker::new(&searcher, &weights.bm25_fields(&fields))?;
-        Ok(FaqSearcher { reader, fields, analyzer, entries, weights, synonyms: Synonyms::default(), ranker, stored: StoredEntries::new(&searcher) })
+        let semantic = SemanticIndex::open(&index, &searcher, &fields)?;
+        let stored = StoredEntries::new(&searcher);
+        Ok(FaqSearcher { reader, fields, analyzer, entries, weights, synonyms: Synonyms::default(), ranker, stored, semantic })
     }
 
     /// Replaces the ranking weights.
@@ -166,14 +171,46 @@ impl FaqSearcher {
         let started = Instant::now();
         Self::validate(query)?;
         let searcher = self.reader.searcher();
-        let mut plan = self.plan(query);
+        let analysis = self.analyzer.analyze(query);
+        let mut plan = self.plan_of(&analysis);
         let limit = page.limit.clamp(1, MAX_LIMIT);
-        let Ranked { total_hits, top: ranked } =
-            self.ranker.rank(&searcher, &mut plan, &self.weights, limit, page.offset)?;
+        let meaning = match &self.semantic {
+            Some(semantic) if self.weights.semantic > 0.0 => semantic.meaning(&analysis.tokens).map(|m| (semantic, m)),
+            _ => None,
+        };
+        let (total_hits, ranked, semantic_shares) = match &meaning {
+            Some((semantic, meaning)) => {
+                let depth = (self.weights.semantic_depth as usize).max(page.offset + limit);
+                let Ranked { total_hits, top } = self.ranker.rank(&searcher, &mut plan, &self.weights, depth, 0)?;
+                let fused = semantic.fuse(&top, meaning, &self.weights);
+                let total_hits = total_hits + (fused.len() - top.len());
+                let page_of = fused.iter().skip(page.offset).take(limit);
+                let ranked: Vec<(Score, DocAddress)> = page_of.clone().map(|f| (f.score, f.address)).collect();
+                (total_hits, ranked, page_of.map(|f| f.semantic).collect())
+            }
+            None => {
+                let Ranked { total_hits, top } = self.ranker.rank(&searcher, &mut plan, &self.weights, limit, page.offset)?;
+                let shares = vec![0.0; top.len()];
+                (total_hits, top, shares)
+            }
+        };
         let mut hits = self.hits(&searcher, &ranked, &plan)?;
         if page.explain {
-            for (hit, &(_, address)) in hits.iter_mut().zip(&ranked) {
-                hit.explain = Some(explain(&self.ranker, &searcher, &plan, &self.weights, address)?);
+            for ((hit, &(_, address)), &semantic) in hits.iter_mut().zip(&ranked).zip(&semantic_shares) {
+                let mut parts = explain(&self.ranker, &searcher, &plan, &self.weights, address)?;
+                if let Some((_, meaning)) = &meaning
+                    && semantic > 0.0
+                {
+                    parts.push(Contribution {
+                        path: PathKind::Semantic,
+                        field: Target::Entry,
+                        term: meaning.words.join(" "),
+                        via: None,
+                        score: semantic,
+                    });
+                    parts.sort_by(|a, b| b.score.total_cmp(&a.score));
+                }
+                hit.explain = Some(parts);
             }
         }
         Ok(SearchResponse {
@@ -186,7 +223,16 @@ impl FaqSearcher {
 
     /// The query plan for a query text.
     pub fn plan(&self, query: &str) -> Plan {
-        Plan::new(&self.analyzer.analyze(query), &self.fields, &self.weights, &self.synonyms, crate::synonyms::thesaurus())
+        self.plan_of(&self.analyzer.analyze(query))
+    }
+
+    fn plan_of(&self, analysis: &faq_core::Analysis) -> Plan {
+        Plan::new(analysis, &self.fields, &self.weights, &self.synonyms, crate::synonyms::thesaurus())
+    }
+
+    /// Whether the index carries entry vectors (the semantic path).
+    pub fn has_semantic_path(&self) -> bool {
+        self.semantic.is_some()
     }
 
     fn hits(&self, searcher: &Searcher, ranked: &[(Score, DocAddress)], plan: &Plan) -> Result<Vec<Hit>, SearchError> {

@@ -29,7 +29,7 @@ fn index_in_segments(entries: &[FaqEntry], analyzer: &Analyzer, segments: usize)
     let per_segment = entries.len().div_ceil(segments);
     for chunk in entries.chunks(per_segment) {
         for entry in chunk {
-            writer.add_document(fields.document(entry, analyzer)).unwrap();
+            writer.add_document(fields.document(entry, 0, analyzer).0).unwrap();
         }
         writer.commit().unwrap();
     }

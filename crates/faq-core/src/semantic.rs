@@ -1,0 +1,393 @@
+//! The semantic path's one definition of how a text becomes a vector, used by the indexer
+//! (entry vectors, stored with the index generation) and by the query side alike.
+//!
+//! * [`WordVectors`]: a static table of chiVe word vectors (Works Applications, via the
+//!   GiNZA wheel `ja_ginza` 5.3.0; THIRD_PARTY.md) keyed by this analyzer's own base-form
+//!   terms, int8 rows with a per-row scale, built into the binary and read in place (no
+//!   parsing at start). `scripts/vectors.py` regenerates it.
+//! * [`words`]: which analysed tokens carry meaning (content words with a vector);
+//!   [`embed`]: the IDF-weighted mean of their vectors.
+//! * [`EntryVectors`]: every entry's vector, ½ (question + answer) of the unit vectors with
+//!   the corpus' first principal component removed, and the document frequencies the IDF
+//!   weights come from. Similarity of a query to an entry is then one dot product:
+//!   ½ cos(q, question) + ½ cos(q, answer).
+
+use std::sync::OnceLock;
+
+use crate::analyzer::AnalyzedToken;
+use crate::normalize::is_hiragana;
+
+/// The table as built by `scripts/vectors.py`.
+static TABLE_BYTES: &[u8] = include_bytes!("../data/vectors.bin");
+const TABLE_MAGIC: &[u8; 8] = b"FAQVEC01";
+
+/// Bumped whenever [`words`], [`embed`] or the table change what vectors an entry gets: an
+/// index built with another version is rebuilt (it is part of the layout's analyzer version).
+pub const SEMANTIC_VERSION: u32 = 1;
+
+/// Name of the entry-vector file inside a tantivy index directory (a leading dot: tantivy
+/// leaves it alone).
+pub const ENTRY_VECTORS_FILE: &str = ".faq-entry-vectors";
+const ENTRY_MAGIC: &[u8; 8] = b"FAQENT01";
+
+/// The word-vector table, read in place from the binary.
+pub struct WordVectors {
+    bytes: &'static [u8],
+    dim: usize,
+    keys: usize,
+    rows: usize,
+    offsets_at: usize,
+    rows_at: usize,
+    scales_at: usize,
+    data_at: usize,
+    blob_at: usize,
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+fn f32_at(bytes: &[u8], at: usize) -> f32 {
+    f32::from_bits(u32_at(bytes, at))
+}
+
+impl WordVectors {
+    /// Checks the header and the section sizes of a table; `None` when it is not one.
+    pub fn parse(bytes: &'static [u8]) -> Option<WordVectors> {
+        if bytes.len() < 24 || &bytes[..8] != TABLE_MAGIC {
+            return None;
+        }
+        let (dim, keys, rows, blob) =
+            (u32_at(bytes, 8) as usize, u32_at(bytes, 12) as usize, u32_at(bytes, 16) as usize, u32_at(bytes, 20) as usize);
+        let offsets_at = 24;
+        let rows_at = offsets_at + 4 * (keys + 1);
+        let scales_at = rows_at + 2 * keys;
+        let data_at = scales_at + 4 * rows;
+        let blob_at = data_at + rows * dim;
+        (blob_at + blob == bytes.len() && dim > 0).then_some(WordVectors {
+            bytes,
+            dim,
+            keys,
+            rows,
+            offsets_at,
+            rows_at,
+            scales_at,
+            data_at,
+            blob_at,
+        })
+    }
+
+    /// Dimensions of a vector.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Number of terms that have a vector.
+    pub fn len(&self) -> usize {
+        self.keys
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys == 0
+    }
+
+    /// Number of distinct rows (rare words share a frequent word's row).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The term of key `index` (keys are sorted by their UTF-8 bytes).
+    pub fn term(&self, index: usize) -> &'static str {
+        let start = self.blob_at + u32_at(self.bytes, self.offsets_at + 4 * index) as usize;
+        let end = self.blob_at + u32_at(self.bytes, self.offsets_at + 4 * (index + 1)) as usize;
+        std::str::from_utf8(&self.bytes[start..end]).unwrap_or("")
+    }
+
+    /// The key index of `term`, if it has a vector.
+    pub fn key(&self, term: &str) -> Option<u32> {
+        let (mut low, mut high) = (0, self.keys);
+        while low < high {
+            let middle = (low + high) / 2;
+            match self.term(middle).as_bytes().cmp(term.as_bytes()) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle as u32),
+            }
+        }
+        None
+    }
+
+    /// The row of key `key`.
+    pub fn row_of(&self, key: u32) -> usize {
+        let at = self.rows_at + 2 * key as usize;
+        u16::from_le_bytes([self.bytes[at], self.bytes[at + 1]]) as usize
+    }
+
+    /// Adds `weight` × the vector of key `key` to `into`.
+    pub fn add_to(&self, key: u32, weight: f32, into: &mut [f32]) {
+        let row = self.row_of(key);
+        let scale = f32_at(self.bytes, self.scales_at + 4 * row) * weight;
+        let data = &self.bytes[self.data_at + row * self.dim..self.data_at + (row + 1) * self.dim];
+        for (out, &q) in into.iter_mut().zip(data) {
+            *out += scale * (q as i8) as f32;
+        }
+    }
+}
+
+/// The table built into the binary.
+pub fn table() -> &'static WordVectors {
+    static TABLE: OnceLock<WordVectors> = OnceLock::new();
+    TABLE.get_or_init(|| WordVectors::parse(TABLE_BYTES).expect("the built-in word-vector table is well formed (a test checks it)"))
+}
+
+/// A content word of a text that has a vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Word {
+    pub key: u32,
+    /// Index of the token in the analysis it came from.
+    pub token: usize,
+}
+
+/// What carries meaning in a text: its content words that have a vector, and how many
+/// content words it had in all (for the share covered).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Words {
+    pub words: Vec<Word>,
+    pub content_words: usize,
+}
+
+/// The words of analysed tokens that carry a vector. With `drop_kana_fragments` (queries),
+/// words written in hiragana alone are left out: an all-hiragana query is often mis-segmented
+/// (りょうしゅうしょ → りょう / しゅう / しょ) and such fragments pull unrelated vectors.
+pub fn words(tokens: &[AnalyzedToken], drop_kana_fragments: bool) -> Words {
+    let table = table();
+    let mut out = Words { words: Vec::new(), content_words: tokens.len() };
+    for (index, token) in tokens.iter().enumerate() {
+        if drop_kana_fragments && token.term.chars().all(is_hiragana) {
+            continue;
+        }
+        if let Some(key) = table.key(&token.term) {
+            out.words.push(Word { key, token: index });
+        }
+    }
+    out
+}
+
+/// BM25's IDF of a word found in `df` of `entries` entries.
+pub fn idf(df: u32, entries: usize) -> f32 {
+    let (df, n) = (df as f32, entries as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The IDF-weighted mean of the words' vectors (unnormalised; zero when there is none).
+pub fn embed(words: &[Word], weight: impl Fn(u32) -> f32) -> Vec<f32> {
+    let table = table();
+    let mut vector = vec![0.0; table.dim()];
+    for word in words {
+        table.add_to(word.key, weight(word.key), &mut vector);
+    }
+    vector
+}
+
+/// `vector` without its component along the unit vector `axis`, scaled to unit length
+/// (left as it is when it is zero).
+pub fn remove_and_normalise(vector: &mut [f32], axis: &[f32]) {
+    let along: f32 = vector.iter().zip(axis).map(|(a, b)| a * b).sum();
+    for (v, a) in vector.iter_mut().zip(axis) {
+        *v -= along * a;
+    }
+    let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm > 1e-12 {
+        vector.iter_mut().for_each(|v| *v /= norm);
+    }
+}
+
+/// Every entry's vector, by corpus ordinal, and the document frequencies of the words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntryVectors {
+    pub dim: usize,
+    /// The corpus' first principal component (unit length), removed from every vector.
+    pub axis: Vec<f32>,
+    /// `(key, df)` sorted by key: in how many entries each word occurs.
+    pub df: Vec<(u32, u32)>,
+    /// Per entry: int8 components and their scale; ½ (question + answer) unit vectors.
+    pub scales: Vec<f32>,
+    pub data: Vec<i8>,
+}
+
+impl EntryVectors {
+    /// Computes the vectors of entries given the words of each one's question and answer.
+    pub fn build(entries: &[(Words, Words)]) -> EntryVectors {
+        let table = table();
+        let dim = table.dim();
+        let mut df: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        let mut seen = Vec::new();
+        for (question, answer) in entries {
+            seen.clear();
+            seen.extend(question.words.iter().chain(&answer.words).map(|w| w.key));
+            seen.sort_unstable();
+            seen.dedup();
+            for &key in &seen {
+                *df.entry(key).or_default() += 1;
+            }
+        }
+        let mut df: Vec<(u32, u32)> = df.into_iter().collect();
+        df.sort_unstable();
+        let n = entries.len();
+        let weight = |key: u32| idf(df.binary_search_by_key(&key, |&(k, _)| k).map_or(0, |i| df[i].1), n);
+        let raw: Vec<[Vec<f32>; 2]> =
+            entries.iter().map(|(q, a)| [embed(&q.words, weight), embed(&a.words, weight)]).collect();
+        let axis = first_principal_axis(raw.iter().flatten(), dim);
+        let mut scales = Vec::with_capacity(n);
+        let mut data = Vec::with_capacity(n * dim);
+        for [mut question, mut answer] in raw {
+            remove_and_normalise(&mut question, &axis);
+            remove_and_normalise(&mut answer, &axis);
+            let mean: Vec<f32> = question.iter().zip(&answer).map(|(q, a)| 0.5 * (q + a)).collect();
+            let peak = mean.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            let scale = if peak > 0.0 { peak / 127.0 } else { 1.0 };
+            scales.push(scale);
+            data.extend(mean.iter().map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8));
+        }
+        EntryVectors { dim, axis, df, scales, data }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.scales.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.scales.is_empty()
+    }
+
+    /// In how many entries `key` occurs.
+    pub fn df(&self, key: u32) -> u32 {
+        self.df.binary_search_by_key(&key, |&(k, _)| k).map_or(0, |i| self.df[i].1)
+    }
+
+    /// The unit query vector of `words` (IDF from this corpus, the axis removed); `None`
+    /// when no word has a vector.
+    pub fn query_vector(&self, words: &[Word]) -> Option<Vec<f32>> {
+        if words.is_empty() {
+            return None;
+        }
+        let n = self.len();
+        let mut vector = embed(words, |key| idf(self.df(key), n));
+        remove_and_normalise(&mut vector, &self.axis);
+        vector.iter().any(|v| *v != 0.0).then_some(vector)
+    }
+
+    /// Similarity of the unit `query` vector to entry `ordinal`: ½ cos(question) + ½ cos(answer).
+    pub fn similarity(&self, query: &[f32], ordinal: usize) -> f32 {
+        let data = &self.data[ordinal * self.dim..(ordinal + 1) * self.dim];
+        let dot: f32 = query.iter().zip(data).map(|(q, &d)| q * d as f32).sum();
+        dot * self.scales[ordinal]
+    }
+
+    /// The file stored in the index directory.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(32 + 4 * self.dim + 8 * self.df.len() + 5 * self.len() + self.data.len());
+        out.extend_from_slice(ENTRY_MAGIC);
+        for value in [SEMANTIC_VERSION, self.dim as u32, self.len() as u32, self.df.len() as u32] {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+        self.axis.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        for &(key, df) in &self.df {
+            out.extend_from_slice(&key.to_le_bytes());
+            out.extend_from_slice(&df.to_le_bytes());
+        }
+        self.scales.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        out.extend(self.data.iter().map(|&v| v as u8));
+        out
+    }
+
+    /// Reads [`EntryVectors::to_bytes`]; an error says what is wrong.
+    pub fn from_bytes(bytes: &[u8]) -> Result<EntryVectors, String> {
+        if bytes.len() < 24 || &bytes[..8] != ENTRY_MAGIC {
+            return Err("not an entry-vector file".into());
+        }
+        let (version, dim, n, dfs) =
+            (u32_at(bytes, 8), u32_at(bytes, 12) as usize, u32_at(bytes, 16) as usize, u32_at(bytes, 20) as usize);
+        if version != SEMANTIC_VERSION || dim != table().dim() {
+            return Err(format!("entry vectors of version {version} / {dim} dimensions, this binary needs {SEMANTIC_VERSION} / {}", table().dim()));
+        }
+        let expected = 24usize
+            .checked_add(dim * 4)
+            .and_then(|s| s.checked_add(dfs.checked_mul(8)?))
+            .and_then(|s| s.checked_add(n.checked_mul(4 + dim)?));
+        if expected != Some(bytes.len()) {
+            return Err(format!("entry-vector file of {} bytes, expected {expected:?}", bytes.len()));
+        }
+        let mut at = 24;
+        let axis = (0..dim).map(|i| f32_at(bytes, at + 4 * i)).collect();
+        at += 4 * dim;
+        let df = (0..dfs).map(|i| (u32_at(bytes, at + 8 * i), u32_at(bytes, at + 8 * i + 4))).collect();
+        at += 8 * dfs;
+        let scales = (0..n).map(|i| f32_at(bytes, at + 4 * i)).collect();
+        at += 4 * n;
+        let data = bytes[at..].iter().map(|&v| v as i8).collect();
+        Ok(EntryVectors { dim, axis, df, scales, data })
+    }
+}
+
+/// The first right singular vector of the rows (power iteration on XᵀX, without forming it).
+fn first_principal_axis<'a>(rows: impl Iterator<Item = &'a Vec<f32>> + Clone, dim: usize) -> Vec<f32> {
+    let mut axis = vec![1.0 / (dim as f32).sqrt(); dim];
+    for _ in 0..30 {
+        let mut next = vec![0.0f32; dim];
+        for row in rows.clone() {
+            let along: f32 = row.iter().zip(&axis).map(|(a, b)| a * b).sum();
+            next.iter_mut().zip(row).for_each(|(n, r)| *n += along * r);
+        }
+        let norm = next.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm < 1e-12 {
+            return vec![0.0; dim];
+        }
+        next.iter_mut().for_each(|v| *v /= norm);
+        axis = next;
+    }
+    axis
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_well_formed_and_sorted() {
+        let table = table();
+        assert!(table.len() > 50_000 && table.rows() > 10_000, "{} keys, {} rows", table.len(), table.rows());
+        for i in 1..table.len() {
+            assert!(table.term(i - 1).as_bytes() < table.term(i).as_bytes(), "keys sorted and distinct at {i}");
+        }
+        for i in (0..table.len()).step_by(997) {
+            assert_eq!(table.key(table.term(i)), Some(i as u32));
+            assert!(table.row_of(i as u32) < table.rows());
+        }
+        assert_eq!(table.key("この語は表にない"), None);
+    }
+
+    #[test]
+    fn entry_vectors_round_trip_and_refuse_damage() {
+        let word = |term: &str| Word { key: table().key(term).unwrap_or_else(|| panic!("{term} has a vector")), token: 0 };
+        let words = |terms: &[&str]| Words { words: terms.iter().map(|t| word(t)).collect(), content_words: terms.len() };
+        let entries = vec![
+            (words(&["領収", "発行"]), words(&["購入", "依頼"])),
+            (words(&["ごみ", "捨てる"]), words(&["分別", "収集"])),
+            (words(&["配送", "遅れる"]), words(&["荷物", "届く"])),
+        ];
+        let vectors = EntryVectors::build(&entries);
+        assert_eq!(vectors.len(), 3);
+        assert_eq!(vectors.df(word("領収").key), 1);
+        let bytes = vectors.to_bytes();
+        assert_eq!(EntryVectors::from_bytes(&bytes).unwrap(), vectors);
+        assert!(EntryVectors::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(EntryVectors::from_bytes(b"FAQENT01 but nothing else").is_err());
+        // Meaning, not spelling: 粗大 and 廃棄 share no character with the second entry's
+        // words, yet it is the nearest.
+        let query = vectors.query_vector(&words(&["粗大", "廃棄"]).words).unwrap();
+        let similarities: Vec<f32> = (0..3).map(|i| vectors.similarity(&query, i)).collect();
+        assert!(similarities[1] > similarities[0] && similarities[1] > similarities[2], "{similarities:?}");
+    }
+}

@@ -1,0 +1,164 @@
+//! The semantic path on the query side: the query's vector (see [`faq_core::semantic`] for
+//! the one definition of how a text becomes a vector) compared with every entry's, fused
+//! with the lexical ranking.
+//!
+//! Fusion (tuned on the dev splits, RELEVANCE.md): the candidates are the lexical top
+//! `semantic_depth` and, on indexes small enough to scan, the `semantic_candidates` entries
+//! most similar to the query (at least `semantic_floor`); each gets
+//! `lexical + best lexical × w × (z − min z)`, where z is its similarity z-scored over the
+//! candidates and w is `semantic` × the share of the query's content words that carried a
+//! vector. Subtracting the smallest z keeps every share of the score non-negative without
+//! changing the order (the same as `lexical / best + w × z`).
+//!
+//! The guard against kana fragments: words written in hiragana alone are left out of the
+//! query vector (an all-hiragana query is often mis-segmented), and they count against the
+//! share, so such a query leans on the lexical paths.
+
+use faq_core::schema::FaqFields;
+use faq_core::semantic::{self, ENTRY_VECTORS_FILE, EntryVectors};
+use faq_core::{AnalyzedToken, CoreError};
+use tantivy::directory::Directory as _;
+use tantivy::{DocAddress, Index, Score, Searcher};
+
+use crate::plan::Weights;
+
+/// Indexes up to this many entries get similarity candidates by a full scan of the entry
+/// vectors; larger ones rerank the lexical candidates only (BENCHMARKS.md).
+pub const FULL_SCAN_ENTRIES: usize = 50_000;
+
+/// The entry vectors of an open index and the mapping between documents and entries.
+pub struct SemanticIndex {
+    vectors: EntryVectors,
+    /// Per segment, per document: the entry's ordinal.
+    ordinals: Vec<Vec<u32>>,
+    /// Per ordinal: the document (alive documents only).
+    addresses: Vec<Option<DocAddress>>,
+}
+
+/// The query's side of the semantic path.
+#[derive(Clone, Debug)]
+pub struct QueryMeaning {
+    pub vector: Vec<f32>,
+    /// Share of the query's content words that carried a vector (after the kana guard).
+    pub share: f32,
+    /// The words that carried it, for `explain`.
+    pub words: Vec<String>,
+}
+
+impl SemanticIndex {
+    /// Reads the entry vectors stored with `index`; `None` when the index has none (an
+    /// index built in RAM by hand). A file that does not fit is damage.
+    pub fn open(index: &Index, searcher: &Searcher, fields: &FaqFields) -> Result<Option<SemanticIndex>, CoreError> {
+        let path = std::path::Path::new(ENTRY_VECTORS_FILE);
+        let damaged = |message: String| CoreError::IndexDamaged { path: path.to_path_buf(), message };
+        let bytes = match index.directory().atomic_read(path) {
+            Ok(bytes) => bytes,
+            Err(tantivy::directory::error::OpenReadError::FileDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(damaged(e.to_string())),
+        };
+        let vectors = EntryVectors::from_bytes(&bytes).map_err(damaged)?;
+        let name = searcher.schema().get_field_name(fields.ordinal).to_string();
+        let mut ordinals = Vec::with_capacity(searcher.segment_readers().len());
+        let mut addresses = vec![None; vectors.len()];
+        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let column = segment.fast_fields().u64(&name).map_err(|e| damaged(e.to_string()))?;
+            let mut of_segment = Vec::with_capacity(segment.max_doc() as usize);
+            for doc in 0..segment.max_doc() {
+                let ordinal = column.first(doc).unwrap_or(u64::MAX);
+                if ordinal >= vectors.len() as u64 {
+                    return Err(damaged(format!("document {doc} has no entry vector")));
+                }
+                of_segment.push(ordinal as u32);
+            }
+            for doc in segment.doc_ids_alive() {
+                addresses[of_segment[doc as usize] as usize] = Some(DocAddress::new(segment_ord as u32, doc));
+            }
+            ordinals.push(of_segment);
+        }
+        Ok(Some(SemanticIndex { vectors, ordinals, addresses }))
+    }
+
+    /// The query's vector, or `None` when none of its content words carries one.
+    pub fn meaning(&self, tokens: &[AnalyzedToken]) -> Option<QueryMeaning> {
+        let words = semantic::words(tokens, true);
+        if words.words.is_empty() || words.content_words == 0 {
+            return None;
+        }
+        let vector = self.vectors.query_vector(&words.words)?;
+        let mut carried: Vec<String> = Vec::new();
+        for word in &words.words {
+            let term = &tokens[word.token].term;
+            if !carried.contains(term) {
+                carried.push(term.clone());
+            }
+        }
+        let share = words.words.len() as f32 / words.content_words as f32;
+        Some(QueryMeaning { vector, share, words: carried })
+    }
+
+    /// Similarity of the query to the entry of document `address`.
+    pub fn similarity(&self, meaning: &QueryMeaning, address: DocAddress) -> f32 {
+        let ordinal = self.ordinals[address.segment_ord as usize][address.doc_id as usize] as usize;
+        self.vectors.similarity(&meaning.vector, ordinal)
+    }
+
+    /// The `count` entries most similar to the query with at least `floor` (a full scan).
+    fn nearest(&self, meaning: &QueryMeaning, count: usize, floor: f32) -> Vec<(f32, DocAddress)> {
+        let mut best: Vec<(f32, DocAddress)> = Vec::with_capacity(count + 1);
+        for (ordinal, address) in self.addresses.iter().enumerate() {
+            let Some(address) = *address else { continue };
+            let similarity = self.vectors.similarity(&meaning.vector, ordinal);
+            if similarity < floor || (best.len() == count && similarity <= best[count - 1].0) {
+                continue;
+            }
+            let at = best.partition_point(|&(s, _)| s >= similarity);
+            best.insert(at, (similarity, address));
+            best.truncate(count);
+        }
+        best
+    }
+
+    /// Fuses the lexical candidates (best first) with the semantic path. Returns every
+    /// candidate with its fused score and the semantic share of it, best first.
+    pub fn fuse(&self, lexical: &[(Score, DocAddress)], meaning: &QueryMeaning, weights: &Weights) -> Vec<Fused> {
+        let mut candidates: Vec<Fused> = lexical
+            .iter()
+            .map(|&(score, address)| Fused { score, lexical: score, semantic: 0.0, similarity: self.similarity(meaning, address), address })
+            .collect();
+        if self.vectors.len() <= FULL_SCAN_ENTRIES && weights.semantic_candidates >= 1.0 {
+            for (similarity, address) in self.nearest(meaning, weights.semantic_candidates as usize, weights.semantic_floor) {
+                if !candidates.iter().any(|c| c.address == address) {
+                    candidates.push(Fused { score: 0.0, lexical: 0.0, semantic: 0.0, similarity, address });
+                }
+            }
+        }
+        let n = candidates.len() as f32;
+        if n < 1.0 {
+            return candidates;
+        }
+        let mean = candidates.iter().map(|c| c.similarity).sum::<f32>() / n;
+        let spread = (candidates.iter().map(|c| (c.similarity - mean).powi(2)).sum::<f32>() / n).sqrt().max(1e-6);
+        let lowest = candidates.iter().map(|c| c.similarity).fold(f32::INFINITY, f32::min);
+        let best_lexical = lexical.first().map_or(0.0, |&(s, _)| s);
+        let scale = if best_lexical > 0.0 { best_lexical } else { 1.0 } * weights.semantic * meaning.share;
+        for candidate in &mut candidates {
+            candidate.semantic = scale * (candidate.similarity - lowest) / spread;
+            candidate.score = candidate.lexical + candidate.semantic;
+        }
+        candidates.sort_by(|a, b| {
+            b.score.total_cmp(&a.score).then(b.lexical.total_cmp(&a.lexical)).then(a.address.cmp(&b.address))
+        });
+        candidates
+    }
+}
+
+/// A candidate after fusion.
+#[derive(Clone, Copy, Debug)]
+pub struct Fused {
+    pub score: Score,
+    pub lexical: Score,
+    /// The semantic path's share of `score`.
+    pub semantic: Score,
+    pub similarity: f32,
+    pub address: DocAddress,
+}
