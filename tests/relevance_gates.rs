@@ -31,10 +31,10 @@ fn seed_dev_set_floors() {
     let report = run(common::seed_searcher(), &dir.join("queries.tsv"), &dir.join("qrels.tsv"));
     eprintln!("{}", report.table());
     assert!(report.overall.queries >= 80, "{} queries", report.overall.queries);
-    assert!(report.overall.mrr_at_10 >= 0.95, "MRR@10 {:.4}", report.overall.mrr_at_10);
+    assert!(report.overall.mrr_at_10 >= 0.97, "MRR@10 {:.4}", report.overall.mrr_at_10);
     assert_eq!(report.overall.zero_hit, 0);
     for (class, metrics) in &report.by_class {
-        assert!(metrics.recall_at_1 >= 0.85, "{class}: Recall@1 {:.4}", metrics.recall_at_1);
+        assert!(metrics.recall_at_1 >= 0.90, "{class}: Recall@1 {:.4}", metrics.recall_at_1);
         assert!(metrics.recall_at_10 >= 0.99, "{class}: Recall@10 {:.4}", metrics.recall_at_10);
     }
 }
@@ -57,6 +57,7 @@ fn localgovfaq_dev_split_floor() {
 }
 
 /// Set from the dev-split values measured with the tuned weights, minus a small margin.
-/// (Session 2: dev nDCG@10 0.538, Recall@10 0.634.)
-const FLOOR_NDCG: f64 = 0.55;
-const FLOOR_RECALL: f64 = 0.65;
+/// (Session 2: dev nDCG@10 0.538, Recall@10 0.634; session 6, with the semantic path:
+/// 0.609, 0.747.)
+const FLOOR_NDCG: f64 = 0.60;
+const FLOOR_RECALL: f64 = 0.73;

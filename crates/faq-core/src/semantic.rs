@@ -23,7 +23,7 @@ const TABLE_MAGIC: &[u8; 8] = b"FAQVEC01";
 
 /// Bumped whenever [`words`], [`embed`] or the table change what vectors an entry gets: an
 /// index built with another version is rebuilt (it is part of the layout's analyzer version).
-pub const SEMANTIC_VERSION: u32 = 1;
+pub const SEMANTIC_VERSION: u32 = 2;
 
 /// Name of the entry-vector file inside a tantivy index directory (a leading dot: tantivy
 /// leaves it alone).
@@ -123,6 +123,18 @@ impl WordVectors {
         u16::from_le_bytes([self.bytes[at], self.bytes[at + 1]]) as usize
     }
 
+    /// How much a word says in general Japanese: a / (a + p), with p its probability
+    /// estimated by Zipf's law from its row's frequency rank (rows are kept in chiVe's
+    /// frequency order), so that 言う, 思う, ある weigh little in any corpus, however few
+    /// entries that corpus has to estimate an IDF from.
+    pub fn generic_weight(&self, key: u32) -> f32 {
+        let rank = self.row_of(key) as f32 + 1.0;
+        let harmonic = (self.rows as f32).ln() + 0.5772;
+        let p = 1.0 / (rank * harmonic);
+        let a = sif_a();
+        a / (a + p)
+    }
+
     /// Adds `weight` × the vector of key `key` to `into`.
     pub fn add_to(&self, key: u32, weight: f32, into: &mut [f32]) {
         let row = self.row_of(key);
@@ -179,15 +191,25 @@ pub fn idf(df: u32, entries: usize) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// The IDF-weighted mean of the words' vectors (unnormalised; zero when there is none).
+/// The weighted mean of the words' vectors (unnormalised; zero when there is none): each
+/// word counts `weight(key)` (the corpus' IDF) × its general-language weight
+/// [`WordVectors::generic_weight`].
 pub fn embed(words: &[Word], weight: impl Fn(u32) -> f32) -> Vec<f32> {
     let table = table();
     let mut vector = vec![0.0; table.dim()];
     for word in words {
-        table.add_to(word.key, weight(word.key), &mut vector);
+        table.add_to(word.key, weight(word.key) * table.generic_weight(word.key), &mut vector);
     }
     vector
 }
+
+/// SIF's smoothing constant (Arora et al. 2017): a word of general-language probability p
+/// weighs a / (a + p).
+fn sif_a() -> f32 {
+    static A: OnceLock<f32> = OnceLock::new();
+    *A.get_or_init(|| std::env::var("FAQ_SIF_A").ok().and_then(|v| v.parse().ok()).unwrap_or(SIF_A))
+}
+const SIF_A: f32 = 3e-4;
 
 /// `vector` without its component along the unit vector `axis`, scaled to unit length
 /// (left as it is when it is zero).
@@ -389,5 +411,23 @@ mod tests {
         let query = vectors.query_vector(&words(&["粗大", "廃棄"]).words).unwrap();
         let similarities: Vec<f32> = (0..3).map(|i| vectors.similarity(&query, i)).collect();
         assert!(similarities[1] > similarities[0] && similarities[1] > similarities[2], "{similarities:?}");
+    }
+}
+
+#[cfg(test)]
+mod analyzer_tests {
+    use super::*;
+
+    /// Every key of the table is a term the analyzer produces: analysing it gives it back.
+    #[test]
+    fn every_key_is_a_term_of_the_analyzer() {
+        let analyzer = crate::Analyzer::load().expect("IPADIC dictionary (built in)");
+        let table = table();
+        let wrong: Vec<&str> = (0..table.len())
+            .map(|i| table.term(i))
+            .filter(|term| !analyzer.analyze(term).tokens.iter().map(|t| t.term.as_str()).eq([*term]))
+            .take(10)
+            .collect();
+        assert!(wrong.is_empty(), "keys the analyzer does not produce: {wrong:?}");
     }
 }

@@ -183,7 +183,7 @@ impl FaqSearcher {
                 let depth = (self.weights.semantic_depth as usize).max(page.offset + limit);
                 let Ranked { total_hits, top } = self.ranker.rank(&searcher, &mut plan, &self.weights, depth, 0)?;
                 let fused = semantic.fuse(&top, meaning, &self.weights);
-                let total_hits = total_hits + (fused.len() - top.len());
+                let total_hits = total_hits + fused.len().saturating_sub(top.len());
                 let page_of = fused.iter().skip(page.offset).take(limit);
                 let ranked: Vec<(Score, DocAddress)> = page_of.clone().map(|f| (f.score, f.address)).collect();
                 (total_hits, ranked, page_of.map(|f| f.semantic).collect())

@@ -102,20 +102,28 @@ impl SemanticIndex {
         self.vectors.similarity(&meaning.vector, ordinal)
     }
 
-    /// The `count` entries most similar to the query with at least `floor` (a full scan).
-    fn nearest(&self, meaning: &QueryMeaning, count: usize, floor: f32) -> Vec<(f32, DocAddress)> {
+    /// The `count` entries most similar to the query with at least `floor` (a full scan),
+    /// and the mean and standard deviation of the similarity over all entries.
+    fn nearest(&self, meaning: &QueryMeaning, count: usize, floor: f32) -> (Vec<(f32, DocAddress)>, Spread) {
         let mut best: Vec<(f32, DocAddress)> = Vec::with_capacity(count + 1);
+        let (mut sum, mut squares, mut n, mut lowest) = (0.0f64, 0.0f64, 0usize, f32::INFINITY);
         for (ordinal, address) in self.addresses.iter().enumerate() {
             let Some(address) = *address else { continue };
             let similarity = self.vectors.similarity(&meaning.vector, ordinal);
-            if similarity < floor || (best.len() == count && similarity <= best[count - 1].0) {
+            lowest = lowest.min(similarity);
+            sum += similarity as f64;
+            squares += (similarity as f64).powi(2);
+            n += 1;
+            if count == 0 || similarity < floor || (best.len() == count && similarity <= best[count - 1].0) {
                 continue;
             }
             let at = best.partition_point(|&(s, _)| s >= similarity);
             best.insert(at, (similarity, address));
             best.truncate(count);
         }
-        best
+        let mean = sum / n.max(1) as f64;
+        let spread = (squares / n.max(1) as f64 - mean * mean).max(0.0).sqrt();
+        (best, Spread { mean: mean as f32, deviation: spread as f32, lowest })
     }
 
     /// Fuses the lexical candidates (best first) with the semantic path. Returns every
@@ -125,8 +133,14 @@ impl SemanticIndex {
             .iter()
             .map(|&(score, address)| Fused { score, lexical: score, semantic: 0.0, similarity: self.similarity(meaning, address), address })
             .collect();
-        if self.vectors.len() <= FULL_SCAN_ENTRIES && weights.semantic_candidates >= 1.0 {
-            for (similarity, address) in self.nearest(meaning, weights.semantic_candidates as usize, weights.semantic_floor) {
+        let mut over_all = None;
+        if self.vectors.len() <= FULL_SCAN_ENTRIES {
+            let (nearest, spread) = self.nearest(meaning, weights.semantic_candidates as usize, weights.semantic_floor);
+            over_all = Some(spread);
+            // An entry that matched no word is added only when it is closer to the query
+            // than the average entry.
+            let nearest = nearest.into_iter().filter(|&(similarity, _)| similarity > spread.mean);
+            for (similarity, address) in nearest {
                 if !candidates.iter().any(|c| c.address == address) {
                     candidates.push(Fused { score: 0.0, lexical: 0.0, semantic: 0.0, similarity, address });
                 }
@@ -136,20 +150,36 @@ impl SemanticIndex {
         if n < 1.0 {
             return candidates;
         }
-        let mean = candidates.iter().map(|c| c.similarity).sum::<f32>() / n;
-        let spread = (candidates.iter().map(|c| (c.similarity - mean).powi(2)).sum::<f32>() / n).sqrt().max(1e-6);
-        let lowest = candidates.iter().map(|c| c.similarity).fold(f32::INFINITY, f32::min);
+        // z-scores over all entries when they were scanned, else over the candidates; the
+        // shift is the lowest similarity of the same set, so every candidate above it gets a
+        // positive share.
+        let Spread { deviation, lowest, .. } = over_all.filter(|_| weights.semantic_global > 0.0).unwrap_or_else(|| {
+            let mean = candidates.iter().map(|c| c.similarity).sum::<f32>() / n;
+            let deviation = (candidates.iter().map(|c| (c.similarity - mean).powi(2)).sum::<f32>() / n).sqrt();
+            let lowest = candidates.iter().map(|c| c.similarity).fold(f32::INFINITY, f32::min);
+            Spread { mean, deviation, lowest }
+        });
+        let spread = deviation.max(weights.semantic_spread).max(1e-6);
         let best_lexical = lexical.first().map_or(0.0, |&(s, _)| s);
         let scale = if best_lexical > 0.0 { best_lexical } else { 1.0 } * weights.semantic * meaning.share;
         for candidate in &mut candidates {
             candidate.semantic = scale * (candidate.similarity - lowest) / spread;
             candidate.score = candidate.lexical + candidate.semantic;
         }
+        candidates.retain(|c| c.score > 0.0);
         candidates.sort_by(|a, b| {
             b.score.total_cmp(&a.score).then(b.lexical.total_cmp(&a.lexical)).then(a.address.cmp(&b.address))
         });
         candidates
     }
+}
+
+/// Mean, standard deviation and least value of the similarities of a set of entries.
+#[derive(Clone, Copy, Debug)]
+struct Spread {
+    mean: f32,
+    deviation: f32,
+    lowest: f32,
 }
 
 /// A candidate after fusion.

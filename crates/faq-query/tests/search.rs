@@ -107,3 +107,40 @@ fn everyday_synonyms_come_from_the_thesaurus_and_are_explained() {
     // Without the thesaurus the word matches nothing but characters.
     assert!(explain.iter().all(|c| c.term != "サーチ"), "{explain:?}");
 }
+
+/// The semantic path finds an entry that shares no word and no character with the query,
+/// and `explain` names the words that carried it; without it nothing matches.
+#[test]
+fn meaning_finds_an_entry_with_no_shared_word() {
+    let analyzer = Analyzer::load().expect("IPADIC dictionary (built in)");
+    let entry = |id: &str, question: &str, answer: &str| faq_core::FaqEntry {
+        id: id.into(),
+        question: question.into(),
+        answer: answer.into(),
+        links: vec![],
+        category: None,
+        source: None,
+    };
+    let entries = vec![
+        entry("gomi", "粗大ごみはどのように出せばよいですか？", "粗大ごみは事前に申し込み、指定の日に出してください。"),
+        entry("haisou", "荷物の配達が遅れています。", "配送業者の追跡番号で状況を確認してください。"),
+        entry("ryoushu", "領収書を発行してもらえますか？", "注文履歴から領収書を印刷できます。"),
+        entry("juuminhyou", "住民票の写しはどこで取れますか？", "市役所の窓口か、コンビニの証明書交付サービスで取得できます。"),
+    ];
+    let index = faq_indexer::index_in_ram(&entries, &analyzer).unwrap();
+    let fields = FaqFields::from_schema(&index.schema()).unwrap();
+    let searcher = FaqSearcher::from_index(index, fields, analyzer).unwrap();
+    assert!(searcher.has_semantic_path());
+    let page = Page { limit: 10, offset: 0, explain: true };
+    let response = searcher.search("冷蔵庫を捨てたい", page).unwrap();
+    let top = &response.hits[0];
+    assert_eq!(top.id, "gomi", "{:?}", response.hits.iter().map(|h| &h.id).collect::<Vec<_>>());
+    let explain = top.explain.as_ref().unwrap();
+    assert!(explain.iter().all(|c| c.path == faq_query::PathKind::Semantic), "{explain:?}");
+    assert!(explain[0].term.contains("冷蔵庫") && explain[0].term.contains("捨てる"), "{explain:?}");
+    assert!((explain.iter().map(|c| c.score).sum::<f32>() - top.score).abs() < 1e-4);
+    assert!(response.hits.iter().all(|h| h.score > 0.0), "no hit that nothing supports");
+
+    let lexical = searcher.with_weights(faq_query::Weights { semantic: 0.0, ..Default::default() }).unwrap();
+    assert!(lexical.search("冷蔵庫を捨てたい", Page::default()).unwrap().hits.is_empty());
+}
