@@ -238,7 +238,9 @@ fn corpus_files_people_get_wrong() {
     let fields = faq_core::schema::FaqFields::from_schema(&index.schema()).unwrap();
     let searcher = faq_query::FaqSearcher::from_index(index, fields, common::analyzer().clone()).unwrap();
     let response = searcher.search("返品送料", faq_query::Page::default()).unwrap();
-    assert_eq!(response.hits[0].id, "big");
-    assert!(response.hits[0].highlights.answer.chars().count() < 400, "a snippet, not 10 MB");
-    assert!(response.hits[0].highlights.answer.contains("<mark>"));
+    // Found (which of two entries ranks first is the semantic path's call: the small one is
+    // all about 送料), and shown as a snippet.
+    let big = response.hits.iter().find(|h| h.id == "big").expect("the 10 MB entry is found");
+    assert!(big.highlights.answer.chars().count() < 400, "a snippet, not 10 MB");
+    assert!(big.highlights.answer.contains("<mark>"));
 }

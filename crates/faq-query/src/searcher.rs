@@ -27,6 +27,8 @@ use crate::synonyms::Synonyms;
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// Most hits returned by one request.
 pub const MAX_LIMIT: usize = 100;
+/// Deepest page end (offset + limit) that the semantic path reranks.
+const MAX_FUSED: usize = 1_200;
 
 /// A query the engine refuses, with a message for the user.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -174,13 +176,18 @@ impl FaqSearcher {
         let analysis = self.analyzer.analyze(query);
         let mut plan = self.plan_of(&analysis);
         let limit = page.limit.clamp(1, MAX_LIMIT);
+        // Pages deep past the fused candidates are ranked lexically (a CLI may ask for any
+        // offset; the API allows up to 1,000).
+        let wanted = page.offset.saturating_add(limit);
         let meaning = match &self.semantic {
-            Some(semantic) if self.weights.semantic > 0.0 => semantic.meaning(&analysis.tokens).map(|m| (semantic, m)),
+            Some(semantic) if self.weights.semantic > 0.0 && wanted <= MAX_FUSED => {
+                semantic.meaning(&analysis.tokens).map(|m| (semantic, m))
+            }
             _ => None,
         };
         let (total_hits, ranked, semantic_shares) = match &meaning {
             Some((semantic, meaning)) => {
-                let depth = (self.weights.semantic_depth as usize).max(page.offset + limit);
+                let depth = (self.weights.semantic_depth as usize).max(wanted);
                 let Ranked { total_hits, top } = self.ranker.rank(&searcher, &mut plan, &self.weights, depth, 0)?;
                 let fused = semantic.fuse(&top, meaning, &self.weights);
                 let total_hits = total_hits + fused.len().saturating_sub(top.len());

@@ -15,7 +15,7 @@
 //! share, so such a query leans on the lexical paths.
 
 use faq_core::schema::FaqFields;
-use faq_core::semantic::{self, ENTRY_VECTORS_FILE, EntryVectors};
+use faq_core::semantic::{self, ENTRY_VECTORS_FILE, EntryVectors, QueryVector};
 use faq_core::{AnalyzedToken, CoreError};
 use tantivy::directory::Directory as _;
 use tantivy::{DocAddress, Index, Score, Searcher};
@@ -38,7 +38,7 @@ pub struct SemanticIndex {
 /// The query's side of the semantic path.
 #[derive(Clone, Debug)]
 pub struct QueryMeaning {
-    pub vector: Vec<f32>,
+    pub vector: QueryVector,
     /// Share of the query's content words that carried a vector (after the kana guard).
     pub share: f32,
     /// The words that carried it, for `explain`.
