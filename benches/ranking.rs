@@ -48,7 +48,8 @@ fn localgov(c: &mut Criterion) {
     let Some(data) = common::localgov() else { return };
     let queries = common::queries(&data.join("queries.dev.tsv"));
     let mut group = c.benchmark_group("ranking_path_localgov");
-    for (name, weights) in [("fused", Weights::default()), ("plain", Weights::plain())] {
+    let lexical = Weights { semantic: 0.0, ..Weights::default() };
+    for (name, weights) in [("fused", Weights::default()), ("lexical", lexical), ("plain", Weights::plain())] {
         let searcher = common::searcher(&common::localgov_entries(&data), weights);
         let expected: Vec<Option<String>> = queries
             .iter()
