@@ -96,20 +96,26 @@ impl SemanticIndex {
         Some(QueryMeaning { vector, share, words: carried })
     }
 
-    /// Similarity of the query to the entry of document `address`.
-    pub fn similarity(&self, meaning: &QueryMeaning, address: DocAddress) -> f32 {
-        let ordinal = self.ordinals[address.segment_ord as usize][address.doc_id as usize] as usize;
-        self.vectors.similarity(&meaning.vector, ordinal)
+    fn ordinal(&self, address: DocAddress) -> usize {
+        self.ordinals[address.segment_ord as usize][address.doc_id as usize] as usize
     }
 
-    /// The `count` entries most similar to the query with at least `floor` (a full scan),
-    /// and the mean and standard deviation of the similarity over all entries.
-    fn nearest(&self, meaning: &QueryMeaning, count: usize, floor: f32) -> (Vec<(f32, DocAddress)>, Spread) {
+    /// Similarity of the query to the entry of document `address`.
+    pub fn similarity(&self, meaning: &QueryMeaning, address: DocAddress) -> f32 {
+        self.vectors.similarity(&meaning.vector, self.ordinal(address))
+    }
+
+    /// A full scan: the similarity of every entry (by ordinal; dead documents NaN), the
+    /// `count` most similar with at least `floor`, and mean, deviation and least value over
+    /// all entries.
+    fn scan(&self, meaning: &QueryMeaning, count: usize, floor: f32) -> (Vec<f32>, Vec<(f32, DocAddress)>, Spread) {
+        let mut all = vec![f32::NAN; self.addresses.len()];
         let mut best: Vec<(f32, DocAddress)> = Vec::with_capacity(count + 1);
         let (mut sum, mut squares, mut n, mut lowest) = (0.0f64, 0.0f64, 0usize, f32::INFINITY);
         for (ordinal, address) in self.addresses.iter().enumerate() {
             let Some(address) = *address else { continue };
             let similarity = self.vectors.similarity(&meaning.vector, ordinal);
+            all[ordinal] = similarity;
             lowest = lowest.min(similarity);
             sum += similarity as f64;
             squares += (similarity as f64).powi(2);
@@ -122,25 +128,29 @@ impl SemanticIndex {
             best.truncate(count);
         }
         let mean = sum / n.max(1) as f64;
-        let spread = (squares / n.max(1) as f64 - mean * mean).max(0.0).sqrt();
-        (best, Spread { mean: mean as f32, deviation: spread as f32, lowest })
+        let deviation = (squares / n.max(1) as f64 - mean * mean).max(0.0).sqrt();
+        (all, best, Spread { mean: mean as f32, deviation: deviation as f32, lowest })
     }
 
     /// Fuses the lexical candidates (best first) with the semantic path. Returns every
     /// candidate with its fused score and the semantic share of it, best first.
     pub fn fuse(&self, lexical: &[(Score, DocAddress)], meaning: &QueryMeaning, weights: &Weights) -> Vec<Fused> {
+        let scanned = (self.vectors.len() <= FULL_SCAN_ENTRIES)
+            .then(|| self.scan(meaning, weights.semantic_candidates as usize, weights.semantic_floor));
+        let similarity_of = |address: DocAddress| match &scanned {
+            Some((all, _, _)) => all[self.ordinal(address)],
+            None => self.similarity(meaning, address),
+        };
         let mut candidates: Vec<Fused> = lexical
             .iter()
-            .map(|&(score, address)| Fused { score, lexical: score, semantic: 0.0, similarity: self.similarity(meaning, address), address })
+            .map(|&(score, address)| Fused { score, lexical: score, semantic: 0.0, similarity: similarity_of(address), address })
             .collect();
         let mut over_all = None;
-        if self.vectors.len() <= FULL_SCAN_ENTRIES {
-            let (nearest, spread) = self.nearest(meaning, weights.semantic_candidates as usize, weights.semantic_floor);
+        if let Some((_, nearest, spread)) = scanned {
             over_all = Some(spread);
             // An entry that matched no word is added only when it is closer to the query
             // than the average entry.
-            let nearest = nearest.into_iter().filter(|&(similarity, _)| similarity > spread.mean);
-            for (similarity, address) in nearest {
+            for (similarity, address) in nearest.into_iter().filter(|&(similarity, _)| similarity > spread.mean) {
                 if !candidates.iter().any(|c| c.address == address) {
                     candidates.push(Fused { score: 0.0, lexical: 0.0, semantic: 0.0, similarity, address });
                 }
