@@ -7,16 +7,19 @@ a .npy of 20,000 x 300 float32 rows, `key2row` msgpack {MurmurHash64A(word): row
 
 Steps:
 1. every chiVe word with a vector, plus fallbacks that reach chiVe's spelling from the
-   analyzer's (a hiragana word's katakana form and back; the katakana reading of an IPADIC
-   noun written in kanji, so イノシシ reaches 猪), written as `word<TAB>row<TAB>priority`;
+   analyzer's (a hiragana word's katakana form and back; SudachiDict's normalized form of an
+   IPADIC word, chiVe's own keys: 子ども → 子供, 出せる → 出す; the katakana reading of an
+   IPADIC noun written in kanji, so イノシシ reaches 猪), written as
+   `word<TAB>row<TAB>priority`;
 2. `cargo run --example vector_keys` turns each word into the analyzer's own term (the
    base-form term the index holds) and keeps, per term, the best candidate (lowest
    priority, then the most frequent row); only terms of IPADIC's vocabulary (the analyzer's
-   terms of its entries' base forms) that the analyzer gives back for themselves are kept;
+   terms of its entries' base forms) are kept, and a term the analyzer does not give back for
+   itself keeps the word it came from (a test checks every key against the analyzer);
 3. the rows in use are projected on their first DIM principal axes (fitted on the rows in
    use), quantised to int8 with a per-row scale, and written with the sorted terms.
 
-    pip install numpy msgpack
+    pip install numpy msgpack sudachipy==0.7.0 sudachidict_core==20261015
     pip download --no-deps ja_ginza==5.3.0 -d /tmp/ginza
     scripts/vectors.py /tmp/ginza/ja_ginza-5.3.0-py3-none-any.whl [--dim 300]
 """
@@ -35,13 +38,14 @@ import zipfile
 
 import msgpack
 import numpy as np
+from sudachipy import dictionary, tokenizer
 
 WHEEL_SHA256 = "ac6479a805c5c5c23c270554934c1c1f344039560ef3a7e4b15a4275bea3c685"
 VOCAB = "ja_ginza/ja_ginza-5.3.0/vocab/"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "crates/faq-core/data/vectors.bin")
 IPADIC = os.path.join(ROOT, "crates/faq-core/data/mecab-ipadic-2.7.0-20070801.tar.zst")
-MAGIC = b"FAQVEC01"
+MAGIC = b"FAQVEC02"
 
 M = 0xC6A4A7935BD1E995
 MASK = (1 << 64) - 1
@@ -123,14 +127,31 @@ def main():
             candidates.append((kata_to_hira(word), row, 1))
     readings = 0
     vocabulary = set()
-    for name, surface, base, reading in ipadic_entries():
+    entries = list(ipadic_entries())
+    for name, surface, base, reading in entries:
         vocabulary.add(base if base != "*" else surface)
         row = row_of.get(surface)
         if name.startswith("Noun") and row is not None and reading != "*" and len(reading) >= 3 \
                 and any("\u4e00" <= c <= "\u9fff" for c in surface):
             candidates.append((reading, row, 2))
             readings += 1
-    print(f"candidates: {len(candidates):,} ({readings:,} from IPADIC readings)", file=sys.stderr)
+    # chiVe's keys are SudachiDict's normalized forms (子ども → 子供, 見つかる → 見付かる,
+    # 問合せ → 問い合わせ, 出せる → 出す): an IPADIC word that Sudachi reads as one word
+    # reaches the vector of its normalized form.
+    normalized = 0
+    sudachi = dictionary.Dictionary(dict="core").create()
+    mode = tokenizer.Tokenizer.SplitMode.C
+    for word in sorted(vocabulary):
+        if word in row_of or not word or len(word) > 32:
+            continue
+        morphemes = sudachi.tokenize(word, mode)
+        if len(morphemes) == 1 and morphemes[0].surface() == word:
+            row = row_of.get(morphemes[0].normalized_form())
+            if row is not None:
+                candidates.append((word, row, 1))
+                normalized += 1
+    print(f"candidates: {len(candidates):,} ({readings:,} from IPADIC readings, {normalized:,} from Sudachi's "
+          f"normalized forms)", file=sys.stderr)
 
     with tempfile.TemporaryDirectory() as tmp:
         words = os.path.join(tmp, "words.tsv")
@@ -147,7 +168,9 @@ def main():
             ["cargo", "run", "--quiet", "--release", "-p", "faq-core", "--example", "vector_keys", words, allowed],
             check=True, capture_output=True, cwd=ROOT,
         ).stdout.decode("utf-8")
-    pairs = sorted((line.split("\t")[0], int(line.split("\t")[1])) for line in keys.splitlines() if line)
+    rows_of_keys = [line.split("\t") for line in keys.splitlines() if line]
+    pairs = [(t, int(r)) for t, r, _ in rows_of_keys]
+    sources = [(i, src) for i, (_, _, src) in enumerate(rows_of_keys) if src]
     terms = [t for t, _ in pairs]
     used = sorted({r for _, r in pairs})
     print(f"terms with a vector: {len(terms):,} ({len(used):,} distinct rows)", file=sys.stderr)
@@ -168,14 +191,24 @@ def main():
     for term in terms:
         blob += term.encode("utf-8")
         offsets.append(len(blob))
+    source_blob = bytearray()
+    source_index = []
+    for key, src in sources:
+        start = len(source_blob)
+        source_blob += src.encode("utf-8")
+        source_index.append((key, start, len(source_blob)))
+    print(f"keys kept with their source word: {len(sources):,}", file=sys.stderr)
     with open(OUT, "wb") as out:
         out.write(MAGIC)
-        out.write(struct.pack("<4I", dim, len(terms), len(used), len(blob)))
+        out.write(struct.pack("<5I", dim, len(terms), len(used), len(blob), len(sources)))
         out.write(np.asarray(offsets, dtype="<u4").tobytes())
         out.write(np.asarray([new_row[r] for _, r in pairs], dtype="<u2").tobytes())
         out.write(scales.astype("<f4").tobytes())
         out.write(quantised.tobytes())
         out.write(bytes(blob))
+        for entry in source_index:
+            out.write(struct.pack("<3I", *entry))
+        out.write(bytes(source_blob))
     print(f"wrote {OUT}: {os.path.getsize(OUT):,} bytes, dim {dim}", file=sys.stderr)
 
 

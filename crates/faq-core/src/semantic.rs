@@ -19,11 +19,11 @@ use crate::normalize::is_hiragana;
 
 /// The table as built by `scripts/vectors.py`.
 static TABLE_BYTES: &[u8] = include_bytes!("../data/vectors.bin");
-const TABLE_MAGIC: &[u8; 8] = b"FAQVEC01";
+const TABLE_MAGIC: &[u8; 8] = b"FAQVEC02";
 
 /// Bumped whenever [`words`], [`embed`] or the table change what vectors an entry gets: an
 /// index built with another version is rebuilt (it is part of the layout's analyzer version).
-pub const SEMANTIC_VERSION: u32 = 2;
+pub const SEMANTIC_VERSION: u32 = 3;
 
 /// Name of the entry-vector file inside a tantivy index directory (a leading dot: tantivy
 /// leaves it alone).
@@ -41,6 +41,9 @@ pub struct WordVectors {
     scales_at: usize,
     data_at: usize,
     blob_at: usize,
+    sources: usize,
+    sources_at: usize,
+    source_blob_at: usize,
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> u32 {
@@ -54,17 +57,24 @@ fn f32_at(bytes: &[u8], at: usize) -> f32 {
 impl WordVectors {
     /// Checks the header and the section sizes of a table; `None` when it is not one.
     pub fn parse(bytes: &'static [u8]) -> Option<WordVectors> {
-        if bytes.len() < 24 || &bytes[..8] != TABLE_MAGIC {
+        if bytes.len() < 28 || &bytes[..8] != TABLE_MAGIC {
             return None;
         }
-        let (dim, keys, rows, blob) =
-            (u32_at(bytes, 8) as usize, u32_at(bytes, 12) as usize, u32_at(bytes, 16) as usize, u32_at(bytes, 20) as usize);
-        let offsets_at = 24;
+        let (dim, keys, rows, blob, sources) = (
+            u32_at(bytes, 8) as usize,
+            u32_at(bytes, 12) as usize,
+            u32_at(bytes, 16) as usize,
+            u32_at(bytes, 20) as usize,
+            u32_at(bytes, 24) as usize,
+        );
+        let offsets_at = 28;
         let rows_at = offsets_at + 4 * (keys + 1);
         let scales_at = rows_at + 2 * keys;
         let data_at = scales_at + 4 * rows;
         let blob_at = data_at + rows * dim;
-        (blob_at + blob == bytes.len() && dim > 0).then_some(WordVectors {
+        let sources_at = blob_at + blob;
+        let source_blob_at = sources_at + 12 * sources;
+        (source_blob_at <= bytes.len() && dim > 0).then_some(WordVectors {
             bytes,
             dim,
             keys,
@@ -74,6 +84,20 @@ impl WordVectors {
             scales_at,
             data_at,
             blob_at,
+            sources,
+            sources_at,
+            source_blob_at,
+        })
+    }
+
+    /// Keys that the analyzer does not give back for themselves (問合, the term of
+    /// 問い合わせ), each with the word it came from.
+    pub fn sources(&self) -> impl Iterator<Item = (u32, &'static str)> + '_ {
+        (0..self.sources).map(move |i| {
+            let at = self.sources_at + 12 * i;
+            let (key, start, end) = (u32_at(self.bytes, at), u32_at(self.bytes, at + 4), u32_at(self.bytes, at + 8));
+            let text = &self.bytes[self.source_blob_at + start as usize..self.source_blob_at + end as usize];
+            (key, std::str::from_utf8(text).unwrap_or(""))
         })
     }
 
@@ -131,8 +155,7 @@ impl WordVectors {
         let rank = self.row_of(key) as f32 + 1.0;
         let harmonic = (self.rows as f32).ln() + 0.5772;
         let p = 1.0 / (rank * harmonic);
-        let a = sif_a();
-        a / (a + p)
+        SIF_A / (SIF_A + p)
     }
 
     /// Adds `weight` × the vector of key `key` to `into`.
@@ -204,11 +227,7 @@ pub fn embed(words: &[Word], weight: impl Fn(u32) -> f32) -> Vec<f32> {
 }
 
 /// SIF's smoothing constant (Arora et al. 2017): a word of general-language probability p
-/// weighs a / (a + p).
-fn sif_a() -> f32 {
-    static A: OnceLock<f32> = OnceLock::new();
-    *A.get_or_init(|| std::env::var("FAQ_SIF_A").ok().and_then(|v| v.parse().ok()).unwrap_or(SIF_A))
-}
+/// weighs a / (a + p). Chosen on the dev splits over 1e-3, 3e-3 and 1e-2 (RELEVANCE.md).
 const SIF_A: f32 = 3e-4;
 
 /// `vector` without its component along the unit vector `axis`, scaled to unit length
@@ -495,14 +514,21 @@ mod tests {
 mod analyzer_tests {
     use super::*;
 
-    /// Every key of the table is a term the analyzer produces: analysing it gives it back.
+    /// Every key of the table is a term the analyzer produces: analysing it gives it back,
+    /// or analysing the word it came from gives it.
     #[test]
     fn every_key_is_a_term_of_the_analyzer() {
         let analyzer = crate::Analyzer::load().expect("IPADIC dictionary (built in)");
         let table = table();
-        let wrong: Vec<&str> = (0..table.len())
-            .map(|i| table.term(i))
-            .filter(|term| !analyzer.analyze(term).tokens.iter().map(|t| t.term.as_str()).eq([*term]))
+        let sources: std::collections::HashMap<u32, &str> = table.sources().collect();
+        assert!(!sources.is_empty() && sources.len() < table.len() / 10, "{} keys with a source", sources.len());
+        let wrong: Vec<String> = (0..table.len())
+            .filter_map(|i| {
+                let term = table.term(i);
+                let text = sources.get(&(i as u32)).copied().unwrap_or(term);
+                let ok = analyzer.analyze(text).tokens.iter().map(|t| t.term.as_str()).eq([term]);
+                (!ok).then(|| format!("{term} (from {text})"))
+            })
             .take(10)
             .collect();
         assert!(wrong.is_empty(), "keys the analyzer does not produce: {wrong:?}");
