@@ -25,8 +25,8 @@ use crate::error::{CoreError, Result};
 /// A document as the build hands it to tantivy: one value per field.
 pub type IndexDocument = BTreeMap<Field, OwnedValue>;
 
-/// The semantic words of an entry's question and answer.
-pub type EntryWords = (crate::semantic::Words, crate::semantic::Words);
+/// The semantic word keys of an entry's question and answer.
+pub type EntryWords = (Vec<u32>, Vec<u32>);
 
 /// Field handles of the FAQ schema.
 #[derive(Clone, Copy, Debug)]
@@ -117,7 +117,7 @@ impl FaqFields {
     pub fn document(&self, entry: &FaqEntry, ordinal: usize, analyzer: &Analyzer) -> (IndexDocument, EntryWords) {
         let question = analyzer.analyze(&entry.question);
         let answer = analyzer.analyze(&entry.answer);
-        let words = (crate::semantic::words(&question.tokens, false), crate::semantic::words(&answer.tokens, false));
+        let words = (crate::semantic::keys(&question.tokens), crate::semantic::keys(&answer.tokens));
         let mut doc = IndexDocument::new();
         doc.insert(self.ordinal, OwnedValue::U64(ordinal as u64));
         let text = |s: &str| OwnedValue::Str(s.to_string());

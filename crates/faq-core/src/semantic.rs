@@ -214,16 +214,31 @@ pub fn idf(df: u32, entries: usize) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
+/// Entries whose vectors the principal axis is computed from, at most.
+pub const AXIS_SAMPLE: usize = 20_000;
+
+/// The keys of the words of analysed tokens that carry a vector, as the index side keeps
+/// them ([`words`] without the query side's kana guard).
+pub fn keys(tokens: &[AnalyzedToken]) -> Vec<u32> {
+    words(tokens, false).words.into_iter().map(|w| w.key).collect()
+}
+
+/// [`embed`] of bare keys.
+fn embed_keys(keys: &[u32], weight: impl Fn(u32) -> f32) -> Vec<f32> {
+    let table = table();
+    let mut vector = vec![0.0; table.dim()];
+    for &key in keys {
+        table.add_to(key, weight(key) * table.generic_weight(key), &mut vector);
+    }
+    vector
+}
+
 /// The weighted mean of the words' vectors (unnormalised; zero when there is none): each
 /// word counts `weight(key)` (the corpus' IDF) × its general-language weight
 /// [`WordVectors::generic_weight`].
 pub fn embed(words: &[Word], weight: impl Fn(u32) -> f32) -> Vec<f32> {
-    let table = table();
-    let mut vector = vec![0.0; table.dim()];
-    for word in words {
-        table.add_to(word.key, weight(word.key) * table.generic_weight(word.key), &mut vector);
-    }
-    vector
+    let keys: Vec<u32> = words.iter().map(|w| w.key).collect();
+    embed_keys(&keys, weight)
 }
 
 /// SIF's smoothing constant (Arora et al. 2017): a word of general-language probability p
@@ -257,15 +272,18 @@ pub struct EntryVectors {
 }
 
 impl EntryVectors {
-    /// Computes the vectors of entries given the words of each one's question and answer.
-    pub fn build(entries: &[(Words, Words)]) -> EntryVectors {
+    /// Computes the vectors of entries given the word keys of each one's question and
+    /// answer ([`keys`]). Memory stays bounded at any corpus size: the principal axis is
+    /// computed from at most [`AXIS_SAMPLE`] entries spread over the corpus (all of them up
+    /// to that size), then each entry's vector is computed and quantised in turn.
+    pub fn build(entries: &[(Vec<u32>, Vec<u32>)]) -> EntryVectors {
         let table = table();
         let dim = table.dim();
         let mut df: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
         let mut seen = Vec::new();
         for (question, answer) in entries {
             seen.clear();
-            seen.extend(question.words.iter().chain(&answer.words).map(|w| w.key));
+            seen.extend(question.iter().chain(answer));
             seen.sort_unstable();
             seen.dedup();
             for &key in &seen {
@@ -276,12 +294,18 @@ impl EntryVectors {
         df.sort_unstable();
         let n = entries.len();
         let weight = |key: u32| idf(df.binary_search_by_key(&key, |&(k, _)| k).map_or(0, |i| df[i].1), n);
-        let raw: Vec<[Vec<f32>; 2]> =
-            entries.iter().map(|(q, a)| [embed(&q.words, weight), embed(&a.words, weight)]).collect();
-        let axis = first_principal_axis(raw.iter().flatten(), dim);
+        let step = n.div_ceil(AXIS_SAMPLE).max(1);
+        let sample: Vec<Vec<f32>> = entries
+            .iter()
+            .step_by(step)
+            .flat_map(|(q, a)| [embed_keys(q, weight), embed_keys(a, weight)])
+            .collect();
+        let axis = first_principal_axis(sample.iter(), dim);
+        drop(sample);
         let mut scales = Vec::with_capacity(n);
         let mut data = Vec::with_capacity(n * dim);
-        for [mut question, mut answer] in raw {
+        for (q, a) in entries {
+            let (mut question, mut answer) = (embed_keys(q, weight), embed_keys(a, weight));
             remove_and_normalise(&mut question, &axis);
             remove_and_normalise(&mut answer, &axis);
             let mean: Vec<f32> = question.iter().zip(&answer).map(|(q, a)| 0.5 * (q + a)).collect();
@@ -490,10 +514,11 @@ mod tests {
     fn entry_vectors_round_trip_and_refuse_damage() {
         let word = |term: &str| Word { key: table().key(term).unwrap_or_else(|| panic!("{term} has a vector")), token: 0 };
         let words = |terms: &[&str]| Words { words: terms.iter().map(|t| word(t)).collect(), content_words: terms.len() };
+        let keys = |terms: &[&str]| terms.iter().map(|t| word(t).key).collect::<Vec<u32>>();
         let entries = vec![
-            (words(&["領収", "発行"]), words(&["購入", "依頼"])),
-            (words(&["ごみ", "捨てる"]), words(&["分別", "収集"])),
-            (words(&["配送", "遅れる"]), words(&["荷物", "届く"])),
+            (keys(&["領収", "発行"]), keys(&["購入", "依頼"])),
+            (keys(&["ごみ", "捨てる"]), keys(&["分別", "収集"])),
+            (keys(&["配送", "遅れる"]), keys(&["荷物", "届く"])),
         ];
         let vectors = EntryVectors::build(&entries);
         assert_eq!(vectors.len(), 3);
