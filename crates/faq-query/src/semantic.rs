@@ -5,10 +5,12 @@
 //! Fusion (tuned on the dev splits, RELEVANCE.md): the candidates are the lexical top
 //! `semantic_depth` and, on indexes small enough to scan, the `semantic_candidates` entries
 //! most similar to the query (at least `semantic_floor`); each gets
-//! `lexical + best lexical × w × (z − min z)`, where z is its similarity z-scored over the
-//! candidates and w is `semantic` × the share of the query's content words that carried a
-//! vector. Subtracting the smallest z keeps every share of the score non-negative without
-//! changing the order (the same as `lexical / best + w × z`).
+//! `lexical + best lexical × w × (z − min z)`, where z is its similarity z-scored over all
+//! entries (over the candidates when the index is too large to scan; `semantic_global`) and
+//! w is `semantic` × the share of the query's content words that carried a vector. An entry
+//! that matched no word joins only when it is closer than the average entry. Subtracting the
+//! smallest z keeps every share of the score non-negative without changing the order (the
+//! same as `lexical / best + w × z`), so `explain` shares still add up to the score.
 //!
 //! The guard against kana fragments: words written in hiragana alone are left out of the
 //! query vector (an all-hiragana query is often mis-segmented), and they count against the
