@@ -25,8 +25,10 @@ use tantivy::{DocAddress, Index, Score, Searcher};
 use crate::plan::Weights;
 
 /// Indexes up to this many entries get similarity candidates by a full scan of the entry
-/// vectors; larger ones rerank the lexical candidates only (BENCHMARKS.md).
-pub const FULL_SCAN_ENTRIES: usize = 50_000;
+/// vectors; larger ones rerank the lexical candidates only. The scan costs ~40 ns an entry
+/// here (localgovFAQ: +~0.45 M instructions, BENCHMARKS.md), so 20,000 entries keep it under
+/// a millisecond.
+pub const FULL_SCAN_ENTRIES: usize = 20_000;
 
 /// The entry vectors of an open index and the mapping between documents and entries.
 pub struct SemanticIndex {
