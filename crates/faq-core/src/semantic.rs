@@ -438,24 +438,10 @@ unsafe fn dot_i8_avx2(a: &[i8], b: &[i8]) -> i32 {
         sum = _mm256_add_epi32(sum, _mm256_madd_epi16(x, y));
         i += 16;
     }
-    if i < n {
-        // The last few components, zero-padded to one more lane of 16.
-        let (mut x, mut y) = ([0i8; 16], [0i8; 16]);
-        x[..n - i].copy_from_slice(&a[i..n]);
-        y[..n - i].copy_from_slice(&b[i..n]);
-        // SAFETY: `x` and `y` are 16 bytes each, the size of the loads.
-        let (x, y) = unsafe {
-            (
-                _mm256_cvtepi8_epi16(_mm_loadu_si128(x.as_ptr() as *const __m128i)),
-                _mm256_cvtepi8_epi16(_mm_loadu_si128(y.as_ptr() as *const __m128i)),
-            )
-        };
-        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(x, y));
-    }
     let mut lanes = [0i32; 8];
     // SAFETY: `lanes` is 32 bytes, the size of the store.
     unsafe { _mm256_storeu_si256(lanes.as_mut_ptr() as *mut __m256i, sum) };
-    lanes.iter().sum::<i32>()
+    lanes.iter().sum::<i32>() + a[i..n].iter().zip(&b[i..n]).map(|(&x, &y)| x as i32 * y as i32).sum::<i32>()
 }
 
 fn dot_i8_lanes(a: &[i8], b: &[i8]) -> i32 {
