@@ -3,7 +3,7 @@
 
 Source: the synonym group ids that SudachiDict (Works Applications, Apache-2.0) gives its
 words. The vocabulary is IPADIC's own (common and verbal nouns, adjectival nouns, verbs,
-adjectives: /usr/share/mecab/dic/ipadic, the dictionary this engine segments with), so
+adjectives of the IPADIC source the engine ships, crates/faq-core/data/*.tar.zst), so
 every member is a word the analyzer knows. A word joins the groups of its ids when
 SudachiDict reads it as one word; groups of 2 to MAX_MEMBERS words are kept (larger ones
 are loose). No FAQ text and no evaluation query is read.
@@ -14,30 +14,39 @@ are loose). No FAQ text and no evaluation query is read.
 """
 import collections
 import importlib.metadata
+import io
 import os
+import subprocess
+import tarfile
 import unicodedata
 
 from sudachipy import dictionary, tokenizer
 
-IPADIC = "/usr/share/mecab/dic/ipadic"
+IPADIC = os.path.join(os.path.dirname(__file__), "..", "crates", "faq-core", "data", "mecab-ipadic-2.7.0-20070801.tar.zst")
 FILES = ["Noun.csv", "Noun.verbal.csv", "Noun.adjv.csv", "Verb.csv", "Adj.csv"]
 MAX_MEMBERS = 12
 OUT = os.path.join(os.path.dirname(__file__), "..", "crates", "faq-query", "data", "thesaurus.src.txt")
 
 
+def ipadic_lines(name):
+    """The lines of one IPADIC source file, from the archive the engine ships (zstd CLI)."""
+    raw = subprocess.run(["zstd", "-d", "-c", "--long=27", IPADIC], check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        return tar.extractfile(name).read().decode("euc-jp", errors="replace").splitlines()
+
+
 def vocabulary():
     words = set()
     for name in FILES:
-        with open(os.path.join(IPADIC, name), encoding="euc-jp", errors="replace") as f:
-            for line in f:
-                cols = line.rstrip("\n").split(",")
-                if len(cols) < 13:
-                    continue
-                base = unicodedata.normalize("NFKC", cols[10])
-                # One kana or letter alone says nothing; one kanji may (券, 税).
-                if len(base) < 2 and not any("\u4e00" <= c <= "\u9fff" for c in base):
-                    continue
-                words.add(base)
+        for line in ipadic_lines(name):
+            cols = line.split(",")
+            if len(cols) < 13:
+                continue
+            base = unicodedata.normalize("NFKC", cols[10])
+            # One kana or letter alone says nothing; one kanji may (券, 税).
+            if len(base) < 2 and not any("\u4e00" <= c <= "\u9fff" for c in base):
+                continue
+            words.add(base)
     return words
 
 
