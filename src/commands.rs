@@ -165,11 +165,12 @@ fn similar_ids(searcher: &FaqSearcher, partial: &str) -> Result<Vec<String>> {
     if partial.is_empty() {
         return Ok(Vec::new());
     }
+    let suffix = format!("-{partial}");
     let mut ids: Vec<String> = searcher
         .entries()?
         .into_iter()
         .map(|e| e.id)
-        .filter(|id| id.ends_with(&format!("-{partial}")) || (id.starts_with(partial) && id.len() > partial.len()))
+        .filter(|id| id.ends_with(&suffix) || (id.starts_with(partial) && id.len() > partial.len()))
         .collect();
     ids.sort();
     ids.truncate(5);

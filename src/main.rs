@@ -26,9 +26,8 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         // --help and --version are not errors; a usage error with --json is reported as JSON.
         Err(error) if json && error.use_stderr() => {
-            let message = error.kind().to_string();
-            let detail = error.render().to_string();
-            let first = detail.lines().next().unwrap_or(&message).trim_start_matches("error: ");
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default().trim_start_matches("error: ");
             errors::report("invalid_argument", first, true);
             return ExitCode::from(2);
         }

@@ -74,8 +74,8 @@ impl Source {
             Source::Embedded => format!("ipadic-{EMBEDDED_VERSION}-{}-lindera-{lindera}", &EMBEDDED_SHA256[..8]),
             Source::Folder(dir) => {
                 let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
-                let digest = Sha256::digest(absolute.to_string_lossy().as_bytes());
-                format!("ipadic-dir-{}-lindera-{lindera}", hex(&digest[..4]))
+                let digest = format!("{:x}", Sha256::digest(absolute.to_string_lossy().as_bytes()));
+                format!("ipadic-dir-{}-lindera-{lindera}", &digest[..8])
             }
         }
     }
@@ -186,8 +186,9 @@ pub fn ensure_compiled(source: &Source, cache: &Path, observer: &mut dyn FnMut(E
     let started = Instant::now();
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let staging = cache.join(format!(".build-{}-{}", std::process::id(), nanos));
-    let result = compile_into(source, &staging, &target, observer);
+    // The embedded source is unpacked beside the staging folder and removed after the compile.
     let unpacked = staging.with_extension("src");
+    let result = compile_into(source, &unpacked, &staging, &target, observer);
     let _ = std::fs::remove_dir_all(&unpacked);
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&staging);
@@ -208,7 +209,13 @@ pub fn ensure_compiled(source: &Source, cache: &Path, observer: &mut dyn FnMut(E
     Ok(target)
 }
 
-fn compile_into(source: &Source, staging: &Path, target: &Path, observer: &mut dyn FnMut(Event<'_>)) -> Result<()> {
+fn compile_into(
+    source: &Source,
+    unpacked: &Path,
+    staging: &Path,
+    target: &Path,
+    observer: &mut dyn FnMut(Event<'_>),
+) -> Result<()> {
     let build_error = |source_dir: PathBuf, message: String| CoreError::DictionaryBuild {
         source_dir,
         target: target.to_path_buf(),
@@ -219,11 +226,9 @@ fn compile_into(source: &Source, staging: &Path, target: &Path, observer: &mut d
         Source::Embedded => {
             observer(Event::Step("checking the built-in dictionary source (SHA-256)"));
             verify_archive(EMBEDDED_ARCHIVE, EMBEDDED_SHA256)?;
-            let unpacked = staging.with_extension("src");
             observer(Event::Step("unpacking the dictionary source (52 MB)"));
-            unpack_archive(EMBEDDED_ARCHIVE, &unpacked)
-                .map_err(|message| build_error(unpacked.clone(), message))?;
-            unpacked
+            unpack_archive(EMBEDDED_ARCHIVE, unpacked).map_err(|message| build_error(unpacked.to_path_buf(), message))?;
+            unpacked.to_path_buf()
         }
     };
     observer(Event::Step("compiling the dictionary (lexicon, connection costs, character classes)"));
@@ -234,7 +239,7 @@ fn compile_into(source: &Source, staging: &Path, target: &Path, observer: &mut d
 
 /// Checks `archive` against its expected SHA-256 (hex).
 pub fn verify_archive(archive: &[u8], expected: &str) -> Result<()> {
-    let actual = hex(&Sha256::digest(archive));
+    let actual = format!("{:x}", Sha256::digest(archive));
     if actual == expected {
         Ok(())
     } else {
@@ -273,10 +278,6 @@ pub fn unpack_archive(archive: &[u8], dir: &Path) -> std::result::Result<(), Str
         return Err(format!("the archive lacks {}", missing.join(", ")));
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -224,10 +224,10 @@ pub fn keys(tokens: &[AnalyzedToken]) -> Vec<u32> {
 }
 
 /// [`embed`] of bare keys.
-fn embed_keys(keys: &[u32], weight: impl Fn(u32) -> f32) -> Vec<f32> {
+fn embed_keys(keys: impl IntoIterator<Item = u32>, weight: impl Fn(u32) -> f32) -> Vec<f32> {
     let table = table();
     let mut vector = vec![0.0; table.dim()];
-    for &key in keys {
+    for key in keys {
         table.add_to(key, weight(key) * table.generic_weight(key), &mut vector);
     }
     vector
@@ -237,8 +237,7 @@ fn embed_keys(keys: &[u32], weight: impl Fn(u32) -> f32) -> Vec<f32> {
 /// word counts `weight(key)` (the corpus' IDF) × its general-language weight
 /// [`WordVectors::generic_weight`].
 pub fn embed(words: &[Word], weight: impl Fn(u32) -> f32) -> Vec<f32> {
-    let keys: Vec<u32> = words.iter().map(|w| w.key).collect();
-    embed_keys(&keys, weight)
+    embed_keys(words.iter().map(|w| w.key), weight)
 }
 
 /// SIF's smoothing constant (Arora et al. 2017): a word of general-language probability p
@@ -298,14 +297,14 @@ impl EntryVectors {
         let sample: Vec<Vec<f32>> = entries
             .iter()
             .step_by(step)
-            .flat_map(|(q, a)| [embed_keys(q, weight), embed_keys(a, weight)])
+            .flat_map(|(q, a)| [embed_keys(q.iter().copied(), weight), embed_keys(a.iter().copied(), weight)])
             .collect();
         let axis = first_principal_axis(sample.iter(), dim);
         drop(sample);
         let mut scales = Vec::with_capacity(n);
         let mut data = Vec::with_capacity(n * dim);
         for (q, a) in entries {
-            let (mut question, mut answer) = (embed_keys(q, weight), embed_keys(a, weight));
+            let (mut question, mut answer) = (embed_keys(q.iter().copied(), weight), embed_keys(a.iter().copied(), weight));
             remove_and_normalise(&mut question, &axis);
             remove_and_normalise(&mut answer, &axis);
             let mean: Vec<f32> = question.iter().zip(&answer).map(|(q, a)| 0.5 * (q + a)).collect();

@@ -101,9 +101,6 @@ pub struct Weights {
     pub semantic_candidates: Score,
     /// Least similarity for an entry added by similarity alone.
     pub semantic_floor: Score,
-    /// Least spread (standard deviation) of the candidates' similarities used to z-score
-    /// them: a small corpus whose candidates all look alike gets no inflated differences.
-    pub semantic_spread: Score,
     /// 1: z-score similarities over all entries (when the index is small enough to scan
     /// them), 0: over the candidates.
     pub semantic_global: Score,
@@ -132,7 +129,6 @@ impl Default for Weights {
             semantic_depth: 100.0,
             semantic_candidates: 20.0,
             semantic_floor: 0.0,
-            semantic_spread: 0.0,
             semantic_global: 1.0,
         }
     }
@@ -203,7 +199,6 @@ impl Weights {
                 "semantic_depth" => &mut self.semantic_depth,
                 "semantic_candidates" => &mut self.semantic_candidates,
                 "semantic_floor" => &mut self.semantic_floor,
-                "semantic_spread" => &mut self.semantic_spread,
                 "semantic_global" => &mut self.semantic_global,
                 other => return Err(format!("unknown weight {other:?}")),
             };

@@ -160,10 +160,10 @@ impl SemanticIndex {
                 }
             }
         }
-        let n = candidates.len() as f32;
-        if n < 1.0 {
+        if candidates.is_empty() {
             return candidates;
         }
+        let n = candidates.len() as f32;
         // z-scores over all entries when they were scanned, else over the candidates; the
         // shift is the lowest similarity of the same set, so every candidate above it gets a
         // positive share.
@@ -173,7 +173,7 @@ impl SemanticIndex {
             let lowest = candidates.iter().map(|c| c.similarity).fold(f32::INFINITY, f32::min);
             Spread { mean, deviation, lowest }
         });
-        let spread = deviation.max(weights.semantic_spread).max(1e-6);
+        let spread = deviation.max(1e-6);
         let best_lexical = lexical.first().map_or(0.0, |&(s, _)| s);
         let scale = if best_lexical > 0.0 { best_lexical } else { 1.0 } * weights.semantic * meaning.share;
         for candidate in &mut candidates {
