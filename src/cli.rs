@@ -32,7 +32,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Show how a text is analysed: one token per line with its part of speech.
     Tokenize(TokenizeArgs),
-    /// Evaluate ranking against graded judgments (nDCG@10, Recall@10, MRR@10, Recall@1).
+    /// Evaluate ranking against graded judgments (nDCG@10, Recall@10, MRR@10, Recall@1) and
+    /// the answered decision (answered rate, top-1 precision; false answers out of scope).
     Eval(EvalArgs),
     /// Write the parsed corpus as JSONL (one entry per line), e.g. to import elsewhere.
     Export(ExportArgs),
@@ -125,13 +126,22 @@ pub struct TokenizeArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("judged").required(true).args(["qrels", "out_of_scope"]))]
 pub struct EvalArgs {
     /// Queries: `id<TAB>text[<TAB>class]` per line.
     #[arg(long, value_name = "FILE")]
     pub queries: PathBuf,
     /// Judgments: `query_id<TAB>doc_id<TAB>grade` per line.
     #[arg(long, value_name = "FILE")]
-    pub qrels: PathBuf,
+    pub qrels: Option<PathBuf>,
+    /// The queries are questions the FAQ does not answer: report how many are answered
+    /// anyway (the false-answer rate) instead of ranking metrics.
+    #[arg(long)]
+    pub out_of_scope: bool,
+    /// Also write each hit's confidence signals (TSV: query, rank, relevant, confidence,
+    /// then the model's features), the input of `scripts/calibrate.py`.
+    #[arg(long, value_name = "FILE")]
+    pub signals: Option<PathBuf>,
     /// Also write the rankings as a run file.
     #[arg(long, value_name = "FILE")]
     pub run: Option<PathBuf>,

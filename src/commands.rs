@@ -187,17 +187,25 @@ fn tokenize(args: &TokenizeArgs) -> Result<Outcome> {
 
 fn evaluate(args: &EvalArgs) -> Result<Outcome> {
     let queries = eval::read_queries(&args.queries).map_err(anyhow::Error::msg)?;
-    let qrels = eval::read_qrels(&args.qrels).map_err(anyhow::Error::msg)?;
+    let qrels = args.qrels.as_deref().map(eval::read_qrels).transpose().map_err(anyhow::Error::msg)?;
     let searcher = locate::open_searcher(&args.location)?;
-    let page = Page::first(args.depth as usize);
+    let page = Page { limit: args.depth as usize, offset: 0, explain: args.signals.is_some() };
     let mut rankings: HashMap<String, Vec<String>> = HashMap::new();
-    let mut run = args.run.as_ref().map(|p| File::create(p).map(BufWriter::new).with_context(|| format!("creating {}", p.display()))).transpose()?;
+    let mut answered: HashMap<String, bool> = HashMap::new();
+    let create = |p: &std::path::Path| File::create(p).map(BufWriter::new).with_context(|| format!("creating {}", p.display()));
+    let mut run = args.run.as_deref().map(create).transpose()?;
+    let mut signals = args.signals.as_deref().map(create).transpose()?;
+    if let Some(out) = signals.as_mut() {
+        writeln!(out, "query\trank\trelevant\tconfidence\t{}", faq_query::confidence::FEATURES.join("\t"))?;
+    }
     for query in &queries {
-        let hits = match searcher.search(&query.text, page) {
-            Ok(response) => response.hits,
-            Err(SearchError::Query(_)) => Vec::new(),
+        let (hits, was_answered) = match searcher.search(&query.text, page) {
+            Ok(response) => (response.hits, response.answered),
+            Err(SearchError::Query(_)) => (Vec::new(), false),
             Err(other) => return Err(other.into()),
         };
+        let judged = qrels.as_ref().and_then(|q| q.get(&query.id));
+        let relevant = |id: &String| judged.and_then(|j| j.get(id)).is_some_and(|g| *g > 0);
         if let Some(run) = run.as_mut() {
             for (rank, hit) in hits.iter().enumerate() {
                 match args.run_format {
@@ -206,21 +214,29 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
                 }
             }
         }
+        if let Some(out) = signals.as_mut() {
+            for (rank, hit) in hits.iter().enumerate() {
+                let features = hit.signals.unwrap_or_default().features().map(|f| f.to_string()).join("\t");
+                writeln!(out, "{}\t{rank}\t{}\t{}\t{features}", query.id, u8::from(relevant(&hit.id)), hit.confidence)?;
+            }
+        }
         let ranking: Vec<String> = hits.into_iter().map(|h| h.id).collect();
         if args.per_query {
-            let judged = qrels.get(&query.id);
-            let relevant = |id: &String| judged.and_then(|j| j.get(id)).is_some_and(|g| *g > 0);
             let rank = ranking.iter().position(relevant).map(|i| i + 1).unwrap_or(0);
             let top = ranking.first().map(String::as_str).unwrap_or("-");
             let class = query.class.as_deref().unwrap_or("-");
-            println!("{}\t{class}\t{rank}\t{top}\t{}", query.id, query.text);
+            println!("{}\t{class}\t{rank}\t{top}\t{}\t{}", query.id, u8::from(was_answered), query.text);
         }
+        answered.insert(query.id.clone(), was_answered);
         rankings.insert(query.id.clone(), ranking);
     }
-    if let Some(mut run) = run {
-        run.flush()?;
+    for out in [run, signals].into_iter().flatten() {
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     }
-    let report = eval::evaluate(&queries, &rankings, &qrels);
-    print!("{}", report.table());
+    if let Some(qrels) = &qrels {
+        print!("{}", eval::evaluate(&queries, &rankings, qrels).table());
+        println!();
+    }
+    print!("{}", eval::answering_table(&eval::answering(&queries, &rankings, &answered, qrels.as_ref()), qrels.is_none()));
     Ok(Outcome::Found)
 }

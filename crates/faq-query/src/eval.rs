@@ -6,6 +6,10 @@
 //! * Recall@k: relevant found in the top k / relevant judged; MRR@10: 1 / rank of the first
 //!   relevant hit in the top 10; zero-hit: queries (of the whole file) with no result.
 //!
+//! * the answered decision ([`answering`]): the share of queries answered, the top-1
+//!   precision of the answered ones against that of all; on a set the FAQ does not answer
+//!   (no judgments) the answered share is the false-answer rate.
+//!
 //! Queries: `id<TAB>text[<TAB>class]`; the optional class groups the metrics per class.
 //! Qrels: `id<TAB>doc<TAB>grade` (whitespace-separated TREC lines `id 0 doc grade` too).
 
@@ -172,6 +176,99 @@ impl Report {
     }
 }
 
+/// The answered decision over a set of queries.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Answering {
+    pub queries: usize,
+    pub answered: usize,
+    /// Queries whose top hit is relevant, answered or not.
+    pub top_correct: usize,
+    /// Answered queries whose top hit is relevant.
+    pub answered_correct: usize,
+}
+
+impl Answering {
+    /// Share of the queries answered (on an out-of-scope set: the false-answer rate).
+    pub fn answered_rate(&self) -> f64 {
+        ratio(self.answered, self.queries)
+    }
+
+    /// Top-1 precision of the answered queries.
+    pub fn answered_precision(&self) -> f64 {
+        ratio(self.answered_correct, self.answered)
+    }
+
+    /// Top-1 precision of all queries (answering every one).
+    pub fn precision(&self) -> f64 {
+        ratio(self.top_correct, self.queries)
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+/// The answered decision overall (`"all"`) and per class. With judgments, the queries
+/// counted are those with a relevant entry (as [`evaluate`]); without (`None`: an
+/// out-of-scope set), every query, none of which has a right answer.
+pub fn answering(
+    queries: &[EvalQuery],
+    rankings: &HashMap<String, Vec<String>>,
+    answered: &HashMap<String, bool>,
+    qrels: Option<&Qrels>,
+) -> BTreeMap<String, Answering> {
+    let mut out: BTreeMap<String, Answering> = BTreeMap::new();
+    for query in queries {
+        let relevant: HashSet<&str> = match qrels {
+            Some(qrels) => match qrels.get(&query.id) {
+                Some(judged) => judged.iter().filter(|(_, g)| **g > 0).map(|(d, _)| d.as_str()).collect(),
+                None => continue,
+            },
+            None => HashSet::new(),
+        };
+        if qrels.is_some() && relevant.is_empty() {
+            continue;
+        }
+        let top_correct = rankings.get(&query.id).and_then(|r| r.first()).is_some_and(|top| relevant.contains(top.as_str()));
+        let was_answered = answered.get(&query.id).copied().unwrap_or(false);
+        let count = |slot: &mut Answering| {
+            slot.queries += 1;
+            slot.answered += usize::from(was_answered);
+            slot.top_correct += usize::from(top_correct);
+            slot.answered_correct += usize::from(was_answered && top_correct);
+        };
+        count(out.entry("all".to_string()).or_default());
+        if let Some(class) = &query.class {
+            count(out.entry(class.clone()).or_default());
+        }
+    }
+    out
+}
+
+/// A plain table of [`answering`]: in scope, answered share and top-1 precision of the
+/// answered against all; out of scope, the false-answer rate.
+pub fn answering_table(rows: &BTreeMap<String, Answering>, out_of_scope: bool) -> String {
+    let mut out = String::new();
+    let mut ordered: Vec<(&String, &Answering)> = rows.iter().filter(|(c, _)| *c == "all").collect();
+    ordered.extend(rows.iter().filter(|(c, _)| *c != "all"));
+    if out_of_scope {
+        let _ = writeln!(out, "{:<16} {:>7} {:>8} {:>17}", "out of scope", "queries", "answered", "false-answer rate");
+        for (class, a) in ordered {
+            let _ = writeln!(out, "{:<16} {:>7} {:>8} {:>17.4}", class, a.queries, a.answered, a.answered_rate());
+        }
+    } else {
+        let _ = writeln!(out, "{:<16} {:>7} {:>8} {:>8} {:>12} {:>8}", "answering", "queries", "answered", "rate", "P@1 answered", "P@1 all");
+        for (class, a) in ordered {
+            let _ = writeln!(
+                out,
+                "{:<16} {:>7} {:>8} {:>8.4} {:>12.4} {:>8.4}",
+                class, a.queries, a.answered, a.answered_rate(), a.answered_precision(), a.precision()
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,5 +314,31 @@ mod tests {
         assert_eq!(report.overall.mrr_at_10, 0.5);
         assert_eq!(report.by_class["kana"].recall_at_1, 1.0);
         assert_eq!(report.by_class["typo"].recall_at_1, 0.0);
+    }
+
+    #[test]
+    fn answering_counts_precision_of_the_answered_and_false_answers_out_of_scope() {
+        let queries: Vec<EvalQuery> = ["1", "2", "3", "4"]
+            .iter()
+            .map(|id| EvalQuery { id: id.to_string(), text: "x".into(), class: None })
+            .collect();
+        let mut qrels = Qrels::new();
+        for id in ["1", "2", "3"] {
+            qrels.insert(id.into(), judged(&[("a", 1)]));
+        }
+        let rankings = HashMap::from([
+            ("1".to_string(), ranking(&["a"])),
+            ("2".to_string(), ranking(&["b", "a"])),
+            ("3".to_string(), ranking(&["a"])),
+            ("4".to_string(), ranking(&["a"])),
+        ]);
+        let answered = HashMap::from([("1".to_string(), true), ("2".to_string(), true), ("3".to_string(), false), ("4".to_string(), true)]);
+        let judged_rows = answering(&queries, &rankings, &answered, Some(&qrels));
+        // Query 4 has no judgments: not counted in scope.
+        assert_eq!(judged_rows["all"], Answering { queries: 3, answered: 2, top_correct: 2, answered_correct: 1 });
+        assert_eq!((judged_rows["all"].answered_precision(), judged_rows["all"].precision()), (0.5, 2.0 / 3.0));
+        let oos = answering(&queries, &rankings, &answered, None);
+        assert_eq!(oos["all"], Answering { queries: 4, answered: 3, top_correct: 0, answered_correct: 0 });
+        assert_eq!(oos["all"].answered_rate(), 0.75);
     }
 }

@@ -2,6 +2,7 @@
 //! shared analyzer, BM25 over question and answer, highlights from stored spans), the JSON
 //! contract of a search, and offline evaluation against graded judgments.
 
+pub mod confidence;
 pub mod eval;
 pub mod highlight;
 pub mod plan;

@@ -215,6 +215,11 @@ const BOILERPLATE: &[&str] = &[
     "どう", "いい", "よい", "良い", "宜しい", "よろしい", "ありがとう", "いつも", "恐れ入る", "失礼", "伺う",
 ];
 
+/// Whether `term` frames a question rather than says what it is about ([`BOILERPLATE`]).
+pub fn is_boilerplate(term: &str) -> bool {
+    BOILERPLATE.contains(&term)
+}
+
 /// The group of a query word: its position among the distinct terms, if under 64.
 fn terms_index(terms: &[String], term: &str) -> Option<u8> {
     terms.iter().position(|t| t == term).filter(|&i| i < 64).map(|i| i as u8)

@@ -81,13 +81,86 @@ struct FieldModel {
 pub struct Ranked {
     pub total_hits: usize,
     pub top: Vec<(Score, DocAddress)>,
+    /// For each of `top`: what of the query the entry contains ([`Matched`]).
+    pub matched: Vec<Matched>,
+    /// The query's words as the index sees them.
+    pub words: QueryWords,
+}
+
+/// What of the query an entry contains, as bits: the low 64 are the query's words by
+/// [`crate::plan::Clause::group`] (anywhere, directly or through a synonym), the next 32
+/// the same words (groups under 32) found in the question, the top 32 the query's reading
+/// bigrams (the first 32 distinct ones, [`QueryWords::reading`]).
+pub type Matched = u128;
+
+/// The bits of [`Matched`] for the words anywhere.
+pub fn words_anywhere(matched: Matched) -> u64 {
+    matched as u64
+}
+
+/// The bits of [`Matched`] for the words in the question (groups under 32).
+pub fn words_in_question(matched: Matched) -> u64 {
+    (matched >> 64) as u32 as u64
+}
+
+/// The bits of [`Matched`] for the reading bigrams.
+pub fn readings(matched: Matched) -> u64 {
+    (matched >> 96) as u64
+}
+
+/// What each query word (by group) and reading bigram weighs and whether the index has it:
+/// the yardstick the confidence of a hit is measured against ([`crate::confidence`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueryWords {
+    /// By group: the larger base-form clause weight of the word (boost × idf), a word in
+    /// no entry weighing as much as the rarest can.
+    pub weight: Vec<Score>,
+    /// The query's reading bigrams, by their bit: idf (the larger of question and answer;
+    /// a bigram in no entry the rarest), 0 for those dropped as too common to say anything.
+    pub reading: Vec<Score>,
+    /// By group: what the word says in general Japanese ([`faq_core::semantic::WordVectors::generic_weight`],
+    /// 1 for a word without a vector), boilerplate discounted as in ranking; filled in by
+    /// the searcher. Unlike the idf it does not depend on the FAQ's size, and a word the
+    /// FAQ lacks weighs what it says, not the most.
+    pub general: Vec<Score>,
+    /// Groups found in the index (directly or through a synonym).
+    pub known: u64,
+    /// What a perfect match would score on the base-form clauses: the sum of their
+    /// weights (boost × idf × (k1 + 1), the BM25 bound as term frequency grows).
+    pub ideal: Score,
+}
+
+impl QueryWords {
+    /// The weighted share of the query's words among `mask`.
+    pub fn share(&self, mask: u64) -> Score {
+        weighted_share(&self.weight, mask)
+    }
+
+    /// The share of the query's words among `mask`, weighted by [`QueryWords::general`].
+    pub fn general_share(&self, mask: u64) -> Score {
+        weighted_share(&self.general, mask)
+    }
+
+    /// The weighted share of the query's reading bigrams among `mask`.
+    pub fn reading_share(&self, mask: u64) -> Score {
+        weighted_share(&self.reading, mask)
+    }
+}
+
+fn weighted_share(weights: &[Score], mask: u64) -> Score {
+    let total: Score = weights.iter().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let part: Score = weights.iter().enumerate().filter(|(bit, _)| mask & (1u64 << bit) != 0).map(|(_, w)| w).sum();
+    part / total
 }
 
 thread_local! {
     /// Score accumulator reused across queries on this thread, zero between uses. The flag
     /// is set while it is in use: if a ranking ever unwound half-way, the next one on this
     /// thread zeroes the whole array first.
-    static SCORES: RefCell<(Vec<Score>, Vec<u64>, bool)> = const { RefCell::new((Vec::new(), Vec::new(), false)) };
+    static SCORES: RefCell<(Vec<Score>, Vec<Matched>, bool)> = const { RefCell::new((Vec::new(), Vec::new(), false)) };
 }
 
 impl Ranker {
@@ -162,6 +235,8 @@ impl Ranker {
         // Pass 1: look each term up once per segment; prune; weight by idf.
         let mut scored = Vec::with_capacity(plan.clauses.len());
         let mut words = 0u64; // the query words found in the index
+        let mut query_words = QueryWords::default();
+        let mut readings_seen: Vec<&str> = Vec::new();
         let mut keep = vec![true; plan.clauses.len()];
         for (index, clause) in plan.clauses.iter().enumerate() {
             if clause.next.is_some() {
@@ -177,6 +252,40 @@ impl Ranker {
                 df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
                 infos.push(info);
             }
+            if let (PathKind::Morph, Some(group)) = (clause.path, clause.group) {
+                let group = group as usize;
+                if query_words.weight.len() <= group {
+                    query_words.weight.resize(group + 1, 0.0);
+                }
+                let weight = clause.boost * idf(df, self.total_docs);
+                query_words.weight[group] = query_words.weight[group].max(weight);
+            }
+            // The bit this clause sets besides its word's: its word in the question, or its
+            // reading bigram.
+            let mut aux: Matched = 0;
+            match (clause.path, clause.target, clause.group) {
+                (PathKind::Morph | PathKind::Synonym | PathKind::Thesaurus, crate::plan::Target::Question, Some(g)) if g < 32 => {
+                    aux = 1 << (64 + u32::from(g));
+                }
+                (PathKind::Reading, _, _) => {
+                    let bit = match readings_seen.iter().position(|t| *t == clause.term.as_str()) {
+                        Some(bit) => Some(bit),
+                        None if readings_seen.len() < 32 => {
+                            readings_seen.push(clause.term.as_str());
+                            query_words.reading.push(0.0);
+                            Some(readings_seen.len() - 1)
+                        }
+                        None => None,
+                    };
+                    if let Some(bit) = bit {
+                        if df <= max_df {
+                            query_words.reading[bit] = query_words.reading[bit].max(idf(df, self.total_docs));
+                        }
+                        aux = 1 << (96 + bit as u32);
+                    }
+                }
+                _ => {}
+            }
             // Character terms and thesaurus words say little when common, and cost the most.
             let cut_when_common = matches!(clause.path, PathKind::Bigram | PathKind::Reading | PathKind::Thesaurus);
             // A clause weighted 0 (a path switched off) adds nothing and must not mark entries.
@@ -190,7 +299,11 @@ impl Ranker {
             };
             let weight = clause.boost * idf(df, self.total_docs) * model.k1_plus_1;
             words |= clause.group.map_or(0, |g| 1u64 << g);
-            scored.push(ScoredTerm { field: clause.field, weight, infos, group: clause.group });
+            if clause.path == PathKind::Morph {
+                query_words.ideal += weight;
+            }
+            let mask = clause.group.map_or(0, |g| 1 << g) | aux;
+            scored.push(ScoredTerm { field: clause.field, weight, infos, mask });
         }
 
         // Pass 2: accumulate per segment, collect the candidates. A large segment is split in
@@ -230,8 +343,9 @@ impl Ranker {
             keep[index - 1]
         });
 
-        let top = best.into_sorted().into_iter().skip(offset).collect();
-        Ok(Ranked { total_hits, top })
+        query_words.known = words;
+        let (top, matched) = best.into_sorted().into_iter().skip(offset).map(|(score, address, mask)| ((score, address), mask)).unzip();
+        Ok(Ranked { total_hits, top, matched, words: query_words })
     }
 
     /// Accumulates the documents of `part.range` in this thread's score array and returns
@@ -269,7 +383,7 @@ impl Ranker {
             let outcome = self.accumulate(searcher, part, scored, plan, &mut accumulator);
             // Always leave the shared array zeroed, even when a read failed.
             let alive = segment.alive_bitset();
-            let factor = |mask: u64| coordination.map_or(1.0, |factors| factors[mask.count_ones() as usize]);
+            let factor = |mask: Matched| coordination.map_or(1.0, |factors| factors[words_anywhere(mask).count_ones() as usize]);
             if accumulator.dense || accumulator.touched.len() * 16 > end - start {
                 // Many matches: one sequential pass, without branching on the (unpredictable)
                 // zero test; the arrays are zeroed by plain stores. Documents come in index
@@ -279,21 +393,23 @@ impl Ranker {
                 let slots = accumulator.scores[start..end].iter_mut().zip(accumulator.masks[start..end].iter_mut());
                 for (doc, (score, mask)) in (start..end).zip(slots) {
                     let raw = std::mem::replace(score, 0.0);
-                    let score = raw * factor(std::mem::replace(mask, 0));
+                    let words = std::mem::replace(mask, 0);
+                    let score = raw * factor(words);
                     let live = alive.is_none_or(|bits| bits.is_alive(doc as DocId));
                     total_hits += usize::from(raw != 0.0 && live);
                     if score > floor && score != 0.0 && live {
-                        best.offer(score, DocAddress::new(ordinal as u32, doc as DocId));
+                        best.offer(score, DocAddress::new(ordinal as u32, doc as DocId), words);
                         floor = best.floor();
                     }
                 }
             } else {
                 for &doc in accumulator.touched.iter() {
                     let score = std::mem::replace(&mut accumulator.scores[doc as usize], 0.0);
-                    let score = score * factor(std::mem::replace(&mut accumulator.masks[doc as usize], 0));
+                    let words = std::mem::replace(&mut accumulator.masks[doc as usize], 0);
+                    let score = score * factor(words);
                     if alive.is_none_or(|bits| bits.is_alive(doc)) {
                         total_hits += 1;
-                        best.offer(score, DocAddress::new(ordinal as u32, doc));
+                        best.offer(score, DocAddress::new(ordinal as u32, doc), words);
                     }
                 }
             }
@@ -388,7 +504,7 @@ impl Ranker {
                 continue;
             };
             let doc_norms = self.doc_norms(segment, term.field);
-            let mask = term.group.map_or(0, |g| 1u64 << g);
+            let mask = term.mask;
             let mut postings = inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
             // Where the range starts in the current block (0 after the first block).
             let mut from = if range.start > 0 { postings.seek(range.start) } else { 0 };
@@ -474,14 +590,15 @@ struct ScoredTerm {
     field: Field,
     weight: Score,
     infos: Vec<Option<TermInfo>>,
-    group: Option<u8>,
+    /// The bits it sets in [`Matched`].
+    mask: Matched,
 }
 
 /// Scores of one segment's documents, the query words each contains, and which documents
 /// have a score.
 struct Accumulator<'a> {
     scores: &'a mut [Score],
-    masks: &'a mut [u64],
+    masks: &'a mut [Matched],
     touched: &'a mut Vec<DocId>,
     /// Candidates will be found by scanning the whole array: `touched` is not kept.
     dense: bool,
@@ -490,7 +607,7 @@ struct Accumulator<'a> {
 impl Accumulator<'_> {
     /// Adds `score` to `doc` and records the query words (`mask`) it contains.
     #[inline]
-    fn add(&mut self, doc: DocId, score: Score, mask: u64) {
+    fn add(&mut self, doc: DocId, score: Score, mask: Matched) {
         let slot = &mut self.scores[doc as usize];
         if !self.dense && *slot == 0.0 {
             self.touched.push(doc);
@@ -501,8 +618,15 @@ impl Accumulator<'_> {
 }
 
 /// A ranked candidate: higher score first, then lower document address (index order).
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Candidate(Score, DocAddress);
+/// The third field, the query words it contains, does not take part in the order.
+#[derive(Clone, Copy, Debug)]
+struct Candidate(Score, DocAddress, Matched);
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
 
 impl Eq for Candidate {}
 
@@ -542,8 +666,8 @@ impl Best {
     }
 
     #[inline]
-    fn offer(&mut self, score: Score, address: DocAddress) {
-        let candidate = Candidate(score, address);
+    fn offer(&mut self, score: Score, address: DocAddress, words: Matched) {
+        let candidate = Candidate(score, address, words);
         if self.heap.len() < self.capacity {
             self.heap.push(Reverse(candidate));
         } else if let Some(mut weakest) = self.heap.peek_mut()
@@ -556,16 +680,16 @@ impl Best {
     /// The best `capacity` of both (the same whatever order candidates came in: the
     /// order of candidates is total).
     fn merge(mut self, other: Best) -> Best {
-        for Reverse(Candidate(score, address)) in other.heap {
-            self.offer(score, address);
+        for Reverse(Candidate(score, address, words)) in other.heap {
+            self.offer(score, address, words);
         }
         self
     }
 
     /// Best first.
-    fn into_sorted(self) -> Vec<(Score, DocAddress)> {
+    fn into_sorted(self) -> Vec<(Score, DocAddress, Matched)> {
         // Ascending `Reverse` order is descending candidate order.
-        self.heap.into_sorted_vec().into_iter().map(|Reverse(Candidate(score, address))| (score, address)).collect()
+        self.heap.into_sorted_vec().into_iter().map(|Reverse(Candidate(score, address, words))| (score, address, words)).collect()
     }
 }
 

@@ -1,8 +1,8 @@
 //! The JSON contract of a search, shared by `faq search --json` and the HTTP API:
 //!
 //! ```json
-//! {"query": "…", "total_hits": 3, "took_ms": 0.084,
-//!  "hits": [{"id": "…", "question": "…", "answer": "…", "score": 7.31,
+//! {"query": "…", "total_hits": 3, "answered": true, "took_ms": 0.084,
+//!  "hits": [{"id": "…", "question": "…", "answer": "…", "score": 7.31, "confidence": 0.93,
 //!            "highlights": {"question": "…<mark>…</mark>…", "answer": "…"},
 //!            "links": [{"url": "…", "label": "…"}]}]}
 //! ```
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use faq_core::Link;
 
+use crate::confidence::Signals;
 use crate::highlight::Marked;
 use crate::plan::{PathKind, Target};
 
@@ -21,6 +22,10 @@ pub struct SearchResponse {
     pub query: String,
     /// How many entries matched at all (not only the ones returned).
     pub total_hits: usize,
+    /// Whether the FAQ answers the query: the top hit's confidence is at the operating
+    /// point or above ([`crate::confidence`]). When false the hits are kept, as related
+    /// questions that may help, and say so by their confidence.
+    pub answered: bool,
     /// Time spent analysing, searching and highlighting, in milliseconds.
     pub took_ms: f64,
     pub hits: Vec<Hit>,
@@ -33,11 +38,17 @@ pub struct Hit {
     pub question: String,
     pub answer: String,
     pub score: f32,
+    /// The estimated probability, in [0, 1], that this entry answers the query (calibrated
+    /// on dev data; RELEVANCE.md).
+    pub confidence: f32,
     pub highlights: Highlights,
     pub links: Vec<Link>,
     /// With `--explain` / `explain=true` only: each matching clause's share of `score`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<Contribution>>,
+    /// With `--explain` / `explain=true` only: what the confidence was computed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Signals>,
     /// Match ranges for renderers other than HTML (the terminal); not part of the JSON.
     #[serde(skip)]
     pub marks: HitMarks,

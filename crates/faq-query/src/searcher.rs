@@ -6,6 +6,7 @@
 //! Quotes, colons, brackets, `AND`, `*` are just text.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use faq_core::schema::FaqFields;
@@ -15,11 +16,12 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, Term};
 
+use crate::confidence::{self, Scored};
 use crate::highlight::{self, SNIPPET_CHARS};
 use crate::plan::{PathKind, Plan, Target, Weights};
 use crate::semantic::SemanticIndex;
 use crate::ranker::{Ranked, Ranker};
-use crate::stored::StoredEntries;
+use crate::stored::{StoredEntries, StoredEntry};
 use crate::response::{Contribution, Highlights, Hit, HitMarks, SearchResponse};
 use crate::synonyms::Synonyms;
 
@@ -185,23 +187,59 @@ impl FaqSearcher {
             }
             _ => None,
         };
-        let (total_hits, ranked, semantic_shares) = match &meaning {
+        // The ranking from the top to one past the page: the confidence of a hit looks at
+        // the best score and the next one.
+        let (total_hits, ranking, words) = match &meaning {
             Some((semantic, meaning)) => {
-                let depth = (self.weights.semantic_depth as usize).max(wanted);
-                let Ranked { total_hits, top } = self.ranker.rank(&searcher, &mut plan, &self.weights, depth, 0)?;
-                let fused = semantic.fuse(&top, meaning, &self.weights);
+                let depth = (self.weights.semantic_depth as usize).max(wanted.saturating_add(1));
+                let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, &self.weights, depth, 0)?;
+                let fused = semantic.fuse(&top, &matched, meaning, &self.weights);
                 let total_hits = total_hits + fused.len().saturating_sub(top.len());
-                let page_of = fused.iter().skip(page.offset).take(limit);
-                let ranked: Vec<(Score, DocAddress)> = page_of.clone().map(|f| (f.score, f.address)).collect();
-                (total_hits, ranked, page_of.map(|f| f.semantic).collect())
+                let ranking: Vec<Ranking> = fused
+                    .iter()
+                    .take(wanted.saturating_add(1))
+                    .map(|f| Ranking {
+                        address: f.address,
+                        semantic: f.semantic,
+                        scored: Scored { score: f.score, lexical: f.lexical, matched: f.matched, similarity: Some((f.similarity, f.z)) },
+                    })
+                    .collect();
+                (total_hits, ranking, words)
             }
             None => {
-                let Ranked { total_hits, top } = self.ranker.rank(&searcher, &mut plan, &self.weights, limit, page.offset)?;
-                let shares = vec![0.0; top.len()];
-                (total_hits, top, shares)
+                let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, &self.weights, wanted.saturating_add(1), 0)?;
+                let ranking = top
+                    .iter()
+                    .zip(matched)
+                    .map(|(&(score, address), matched)| Ranking {
+                        address,
+                        semantic: 0.0,
+                        scored: Scored { score, lexical: score, matched, similarity: None },
+                    })
+                    .collect();
+                (total_hits, ranking, words)
             }
         };
-        let mut hits = self.hits(&searcher, &ranked, &plan)?;
+        let share = meaning.as_ref().map_or(0.0, |(_, m)| m.share);
+        let mut words = words;
+        words.general = general_weights(&analysis, &self.weights, words.weight.len());
+        let scored: Vec<Scored> = ranking.iter().map(|r| r.scored).collect();
+        let model = confidence::Model::shipped();
+        let page_of = ranking.iter().enumerate().skip(page.offset).take(limit);
+        let ranked: Vec<(Score, DocAddress)> = page_of.clone().map(|(_, r)| (r.scored.score, r.address)).collect();
+        let semantic_shares: Vec<Score> = page_of.clone().map(|(_, r)| r.semantic).collect();
+        let stored: Vec<Arc<StoredEntry>> =
+            ranked.iter().map(|&(_, address)| self.stored.get(&searcher, &self.fields, address)).collect::<Result<_, _>>()?;
+        let mut hits = self.hits(&stored, &ranked, &plan);
+        let signals_at = |rank: usize| confidence::signals(&scored, rank, &words, share);
+        let answered = !scored.is_empty() && model.answers(model.confidence(&signals_at(0)));
+        for (hit, (rank, _)) in hits.iter_mut().zip(page_of) {
+            let signals = signals_at(rank);
+            hit.confidence = model.confidence(&signals);
+            if page.explain {
+                hit.signals = Some(signals);
+            }
+        }
         if page.explain {
             for ((hit, &(_, address)), &semantic) in hits.iter_mut().zip(&ranked).zip(&semantic_shares) {
                 let mut parts = explain(&self.ranker, &searcher, &plan, &self.weights, address)?;
@@ -223,6 +261,7 @@ impl FaqSearcher {
         Ok(SearchResponse {
             query: query.to_string(),
             total_hits,
+            answered,
             took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
             hits,
         })
@@ -242,11 +281,10 @@ impl FaqSearcher {
         self.semantic.is_some()
     }
 
-    fn hits(&self, searcher: &Searcher, ranked: &[(Score, DocAddress)], plan: &Plan) -> Result<Vec<Hit>, SearchError> {
+    fn hits(&self, stored: &[Arc<StoredEntry>], ranked: &[(Score, DocAddress)], plan: &Plan) -> Vec<Hit> {
         let wanted: highlight::Terms<'_> = plan.highlight_terms().collect();
         let mut hits = Vec::with_capacity(ranked.len());
-        for &(score, address) in ranked {
-            let stored = self.stored.get(searcher, &self.fields, address)?;
+        for (stored, &(score, _)) in stored.iter().zip(ranked) {
             let entry = &stored.entry;
             let question = highlight::whole(
                 &entry.question,
@@ -264,11 +302,13 @@ impl FaqSearcher {
                 question: entry.question.clone(),
                 answer: entry.answer.clone(),
                 score,
+                confidence: 0.0,
                 links: entry.links.clone(),
                 explain: None,
+                signals: None,
             });
         }
-        Ok(hits)
+        hits
     }
 
     /// Every entry of the index, in index order.
@@ -294,6 +334,33 @@ impl FaqSearcher {
             None => Ok(None),
         }
     }
+}
+
+/// [`crate::ranker::QueryWords::general`] of the query's first `groups` words.
+fn general_weights(analysis: &faq_core::Analysis, weights: &Weights, groups: usize) -> Vec<Score> {
+    let table = faq_core::semantic::table();
+    let mut seen: Vec<&str> = Vec::with_capacity(groups);
+    for token in &analysis.tokens {
+        if seen.len() == groups {
+            break;
+        }
+        if !seen.contains(&token.term.as_str()) {
+            seen.push(&token.term);
+        }
+    }
+    seen.iter()
+        .map(|term| {
+            let general = table.key(term).map_or(1.0, |key| table.generic_weight(key));
+            if crate::plan::is_boilerplate(term) { general * weights.boilerplate } else { general }
+        })
+        .collect()
+}
+
+/// One place of the ranking: the entry, its scores, and the semantic path's share.
+struct Ranking {
+    address: DocAddress,
+    semantic: Score,
+    scored: Scored,
 }
 
 /// Each matching clause's share of a hit's score, largest first.

@@ -23,6 +23,7 @@ use tantivy::directory::Directory as _;
 use tantivy::{DocAddress, Index, Score, Searcher};
 
 use crate::plan::Weights;
+use crate::ranker::Matched;
 
 /// Indexes up to this many entries get similarity candidates by a full scan of the entry
 /// vectors; larger ones rerank the lexical candidates only. The scan costs ~40 ns an entry
@@ -136,9 +137,10 @@ impl SemanticIndex {
         (all, best, Spread { mean: mean as f32, deviation: deviation as f32, lowest })
     }
 
-    /// Fuses the lexical candidates (best first) with the semantic path. Returns every
-    /// candidate with its fused score and the semantic share of it, best first.
-    pub fn fuse(&self, lexical: &[(Score, DocAddress)], meaning: &QueryMeaning, weights: &Weights) -> Vec<Fused> {
+    /// Fuses the lexical candidates (best first; `matched`: the query words each contains)
+    /// with the semantic path. Returns every candidate with its fused score and the
+    /// semantic share of it, best first.
+    pub fn fuse(&self, lexical: &[(Score, DocAddress)], matched: &[Matched], meaning: &QueryMeaning, weights: &Weights) -> Vec<Fused> {
         let scanned = (self.vectors.len() <= FULL_SCAN_ENTRIES)
             .then(|| self.scan(meaning, weights.semantic_candidates as usize, weights.semantic_floor));
         let similarity_of = |address: DocAddress| match &scanned {
@@ -147,7 +149,16 @@ impl SemanticIndex {
         };
         let mut candidates: Vec<Fused> = lexical
             .iter()
-            .map(|&(score, address)| Fused { score, lexical: score, semantic: 0.0, similarity: similarity_of(address), address })
+            .zip(matched.iter().copied().chain(std::iter::repeat(0)))
+            .map(|(&(score, address), matched)| Fused {
+                score,
+                lexical: score,
+                semantic: 0.0,
+                similarity: similarity_of(address),
+                z: 0.0,
+                matched,
+                address,
+            })
             .collect();
         let mut over_all = None;
         if let Some((_, nearest, spread)) = scanned {
@@ -156,7 +167,7 @@ impl SemanticIndex {
             // than the average entry.
             for (similarity, address) in nearest.into_iter().filter(|&(similarity, _)| similarity > spread.mean) {
                 if !candidates.iter().any(|c| c.address == address) {
-                    candidates.push(Fused { score: 0.0, lexical: 0.0, semantic: 0.0, similarity, address });
+                    candidates.push(Fused { score: 0.0, lexical: 0.0, semantic: 0.0, similarity, z: 0.0, matched: 0, address });
                 }
             }
         }
@@ -167,7 +178,7 @@ impl SemanticIndex {
         // z-scores over all entries when they were scanned, else over the candidates; the
         // shift is the lowest similarity of the same set, so every candidate above it gets a
         // positive share.
-        let Spread { deviation, lowest, .. } = over_all.filter(|_| weights.semantic_global > 0.0).unwrap_or_else(|| {
+        let Spread { mean, deviation, lowest } = over_all.filter(|_| weights.semantic_global > 0.0).unwrap_or_else(|| {
             let mean = candidates.iter().map(|c| c.similarity).sum::<f32>() / n;
             let deviation = (candidates.iter().map(|c| (c.similarity - mean).powi(2)).sum::<f32>() / n).sqrt();
             let lowest = candidates.iter().map(|c| c.similarity).fold(f32::INFINITY, f32::min);
@@ -178,6 +189,7 @@ impl SemanticIndex {
         let scale = if best_lexical > 0.0 { best_lexical } else { 1.0 } * weights.semantic * meaning.share;
         for candidate in &mut candidates {
             candidate.semantic = scale * (candidate.similarity - lowest) / spread;
+            candidate.z = (candidate.similarity - mean) / spread;
             candidate.score = candidate.lexical + candidate.semantic;
         }
         candidates.retain(|c| c.score > 0.0);
@@ -204,5 +216,9 @@ pub struct Fused {
     /// The semantic path's share of `score`.
     pub semantic: Score,
     pub similarity: f32,
+    /// `similarity` z-scored (over all entries when they were scanned, else the candidates).
+    pub z: f32,
+    /// What of the query the entry contains (as [`crate::ranker::Ranked::matched`]).
+    pub matched: Matched,
     pub address: DocAddress,
 }
