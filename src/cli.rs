@@ -56,6 +56,13 @@ pub struct ServeArgs {
     /// Seconds before a request is answered 503.
     #[arg(long, default_value_t = 10)]
     pub timeout_secs: u64,
+    /// Where the page points a seller whose question the FAQ does not answer, e.g.
+    /// https://portal.example.com/contact or mailto:support@example.com [default: no link]
+    #[arg(long, value_name = "URL", env = "FAQ_CONTACT_URL")]
+    pub contact_url: Option<String>,
+    /// The text of that link.
+    #[arg(long, value_name = "TEXT", env = "FAQ_CONTACT_LABEL", requires = "contact_url", default_value = "お問い合わせ窓口")]
+    pub contact_label: String,
     #[command(flatten)]
     pub location: Location,
 }

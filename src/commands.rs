@@ -13,7 +13,8 @@ use crate::cli::{Command, EvalArgs, ExportArgs, RunFormat, SearchArgs, ShowArgs,
 use crate::errors::{ErrorBody, report};
 use crate::{locate, render};
 
-/// How a successful command ended: decides the exit code.
+/// How a successful command ended: decides the exit code. For a search, found means
+/// answered: a question the FAQ does not answer exits 1 even when related entries are shown.
 pub enum Outcome {
     Found,
     NothingFound,
@@ -62,6 +63,7 @@ fn search(args: &SearchArgs) -> Result<Outcome> {
     let page = Page { limit: args.limit as usize, offset: args.offset, explain: args.explain };
     let response = searcher.search(&query, page)?;
     let mut stdout = io::stdout().lock();
+    let colour = args.colour.color.enabled();
     if args.json {
         serde_json::to_writer(&mut stdout, &response)?;
         writeln!(stdout)?;
@@ -72,11 +74,13 @@ fn search(args: &SearchArgs) -> Result<Outcome> {
         );
     } else if response.hits.is_empty() {
         eprintln!("no FAQ entry matches {}", render::terminal_safe(&format!("{query:?}")));
+    } else if !response.answered {
+        stdout.write_all(render::unanswered(&response, colour).as_bytes())?;
     } else {
-        stdout.write_all(render::search(&response, args.offset, args.colour.color.enabled()).as_bytes())?;
+        stdout.write_all(render::search(&response, args.offset, colour).as_bytes())?;
     }
     stdout.flush()?;
-    Ok(Outcome::from_found(!response.hits.is_empty()))
+    Ok(Outcome::from_found(response.answered && !response.hits.is_empty()))
 }
 
 /// The JSON line written for a query that could not be run, so that output lines stay
@@ -99,7 +103,7 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
     let mut out = BufWriter::new(io::stdout().lock());
     let mut reader = BufReader::new(input);
     let mut line = Vec::new();
-    let mut any_found = false;
+    let mut any_answered = false;
     loop {
         line.clear();
         if reader.read_until(b'\n', &mut line)? == 0 {
@@ -116,7 +120,7 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
         };
         match searcher.search(query, page) {
             Ok(response) => {
-                any_found |= !response.hits.is_empty();
+                any_answered |= response.answered && !response.hits.is_empty();
                 serde_json::to_writer(&mut out, &response)?;
             }
             Err(SearchError::Query(error)) => {
@@ -129,7 +133,7 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
         writeln!(out)?;
     }
     out.flush()?;
-    Ok(Outcome::from_found(any_found))
+    Ok(Outcome::from_found(any_answered))
 }
 
 fn show(args: &ShowArgs) -> Result<Outcome> {

@@ -14,11 +14,12 @@ pub fn search(response: &SearchResponse, offset: usize, colour: bool) -> String 
     for (i, hit) in response.hits.iter().enumerate() {
         let _ = writeln!(
             out,
-            "{bold}{:>2}.{reset} {}  {dim}[{}  score {:.2}]{reset}",
+            "{bold}{:>2}.{reset} {}  {dim}[{}  score {:.2}  confidence {:.2}]{reset}",
             offset + i + 1,
             hit.marks.question.ansi(&hit.question, colour),
             terminal_safe(&hit.id),
-            hit.score
+            hit.score,
+            hit.confidence
         );
         for line in hit.marks.answer.ansi(&hit.answer, colour).lines().filter(|l| !l.trim().is_empty()) {
             let _ = writeln!(out, "    {line}");
@@ -40,6 +41,32 @@ pub fn search(response: &SearchResponse, offset: usize, colour: bool) -> String 
         response.total_hits,
         response.took_ms
     );
+    out
+}
+
+/// The heading over the weak hits of a question the FAQ does not answer.
+pub const RELATED_HEADING: &str = "関連するかもしれない質問";
+
+/// At most this many weak hits are shown when the FAQ does not answer.
+pub const RELATED_SHOWN: usize = 3;
+
+/// A question the FAQ does not answer: one line saying so, then at most
+/// [`RELATED_SHOWN`] weak hits (question, id, confidence) under [`RELATED_HEADING`].
+pub fn unanswered(response: &SearchResponse, colour: bool) -> String {
+    let (dim, bold, reset) = if colour { ("\x1b[2m", "\x1b[1m", "\x1b[0m") } else { ("", "", "") };
+    let mut out = String::new();
+    let _ = writeln!(out, "{bold}この質問に答えるFAQは見つかりませんでした。{reset}");
+    let _ = writeln!(out, "\n{RELATED_HEADING}:");
+    for hit in response.hits.iter().take(RELATED_SHOWN) {
+        let _ = writeln!(
+            out,
+            "  ・{}  {dim}[{}  confidence {:.2}]{reset}",
+            hit.marks.question.ansi(&hit.question, colour),
+            terminal_safe(&hit.id),
+            hit.confidence
+        );
+    }
+    let _ = writeln!(out, "\n{dim}`faq show ID` shows an entry in full; no entry passed the confidence needed to answer ({} matched){reset}", response.total_hits);
     out
 }
 

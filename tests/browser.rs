@@ -1,7 +1,8 @@
 //! The search page in a real browser: headless Debian Chromium driven through chromedriver
 //! (WebDriver). Types Japanese queries into the box, sees the expected entry highlighted,
-//! opens the answer with its links, navigates with the keyboard, sees the empty state, and
-//! writes a screenshot to target/screenshots/search-page.png.
+//! opens the answer with its links, navigates with the keyboard, sees the empty state and the
+//! honest no-answer state (related questions collapsed, the operator's contact link, at a
+//! phone's width too), and writes screenshots to target/screenshots/.
 //!
 //! Needs `chromium` and `chromium-driver` (installed by .ci/run); skipped with a message when
 //! they are absent.
@@ -87,7 +88,8 @@ async fn search_page_in_headless_chromium() {
     for file in ["order-management.md", "synonyms.txt"] {
         std::fs::copy(common::seed_corpus().join(file), checkout.path().join("corpus").join(file)).unwrap();
     }
-    let server = Server::start(checkout.path(), &[]);
+    let contact = "https://portal.example.com/contact?from=faq";
+    let server = Server::start(checkout.path(), &["--contact-url", contact, "--contact-label", "出品者サポートに問い合わせる"]);
     let port = free_port();
     let _driver = Driver(
         Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap(),
@@ -127,10 +129,49 @@ async fn search_page_in_headless_chromium() {
     wait_text(&client, "#results li:first-child .question", "領収書").await;
     assert!(client.find_all(Locator::Css("#results img")).await.unwrap().is_empty());
 
-    // Nothing matches: the empty state shows.
+    // Nothing matches: the empty state shows, with the operator's way out.
     type_query(&client, "zzqxwv").await;
     wait_text(&client, "#empty", "該当するFAQが見つかりませんでした").await;
     assert!(client.find(Locator::Id("empty")).await.unwrap().is_displayed().await.unwrap());
+    wait_text(&client, "#way-out", "出品者サポートに問い合わせる").await;
+
+    // A question the FAQ does not answer, though words match: an honest no, the weak hits
+    // collapsed under 関連するかもしれない質問, the contact link.
+    type_query(&client, "天気はどう？").await;
+    wait_text(&client, "#unanswered", "この質問に答えるFAQは見つかりませんでした").await;
+    assert!(client.find(Locator::Id("unanswered")).await.unwrap().is_displayed().await.unwrap());
+    assert!(!client.find(Locator::Id("empty")).await.unwrap().is_displayed().await.unwrap());
+    assert!(client.find_all(Locator::Css("#results li")).await.unwrap().is_empty(), "no hit is shown as an answer");
+    let related = client.find_all(Locator::Css("#related-results li")).await.unwrap();
+    assert!((1..=3).contains(&related.len()), "{} related questions", related.len());
+    assert!(!related[0].is_displayed().await.unwrap(), "the related questions start collapsed");
+    let way_out = client.find(Locator::Css("#way-out a")).await.unwrap();
+    assert!(way_out.is_displayed().await.unwrap());
+    assert_eq!(way_out.attr("href").await.unwrap().as_deref(), Some(contact));
+    assert_eq!(way_out.text().await.unwrap(), "出品者サポートに問い合わせる");
+    client.find(Locator::Css("#related summary")).await.unwrap().click().await.unwrap();
+    assert!(related[0].is_displayed().await.unwrap(), "the related questions open on a click");
+
+    // The same at a phone's width: nothing overflows sideways.
+    client.set_window_size(390, 844).await.unwrap();
+    let overflow = client
+        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+        .await
+        .unwrap();
+    // For the message: the elements that reach past the viewport's right edge.
+    let wide = client
+        .execute(
+            "const w = document.documentElement.clientWidth;\
+             return [...document.querySelectorAll('body *')]\
+               .filter(e => e.getBoundingClientRect().right > w + 1)\
+               .map(e => e.tagName + '#' + e.id + '.' + e.className).join(' ');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(overflow.as_i64().unwrap_or(1) <= 0, "the page overflows sideways at 390 px by {overflow}: {wide}");
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(common::repo().join("target/screenshots/search-page-unanswered-phone.png"), png).unwrap();
 
     client.close().await.unwrap();
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 struct Response {
     query: String,
     total_hits: usize,
+    answered: bool,
     took_ms: f64,
     hits: Vec<Hit>,
 }
@@ -24,6 +25,7 @@ struct Hit {
     question: String,
     answer: String,
     score: f64,
+    confidence: f64,
     highlights: Highlights,
     links: Vec<Link>,
 }
@@ -134,6 +136,9 @@ fn json_contract() {
     assert!(top.question.starts_with("購入者から領収書発行"));
     assert!(top.answer.contains("民法上定める販売者の義務"));
     assert!(top.score > 0.0);
+    assert!(response.answered);
+    assert!(response.hits.iter().all(|h| (0.0..=1.0).contains(&h.confidence)));
+    assert!(top.confidence > response.hits[1].confidence, "the answer is the most confident hit");
     assert!(top.highlights.question.contains("<mark>発行</mark>"), "{}", top.highlights.question);
     assert!(top.highlights.answer.contains("<mark>"), "{}", top.highlights.answer);
     assert_eq!(
@@ -159,6 +164,41 @@ fn exit_codes() {
     assert_eq!(code(&checkout.faq(&["search", "--limit", "0", "注文"])), 2);
     assert_eq!(code(&checkout.faq(&["search", "--limit", "abc", "注文"])), 2);
     assert_eq!(code(&checkout.faq(&["no-such-command"])), 2);
+}
+
+#[test]
+fn a_question_the_faq_does_not_answer_says_so_shows_three_related_and_exits_1() {
+    let checkout = Checkout::new();
+    let output = checkout.faq(&["search", "天気はどう？"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("この質問に答えるFAQは見つかりませんでした。"), "{text}");
+    assert!(text.contains("\n関連するかもしれない質問:\n"), "{text}");
+    let related = text.lines().filter(|l| l.starts_with("  ・")).count();
+    assert!((1..=3).contains(&related), "at most three weak hits: {text}");
+    assert!(!text.contains("score"), "weak hits are not shown as answers: {text}");
+    // The JSON keeps every weak hit, flagged, and exits 1 too.
+    let output = checkout.faq(&["search", "--json", "天気はどう？"]);
+    assert_eq!(code(&output), 1);
+    let response = json(&output);
+    assert!(!response.answered);
+    assert!(response.hits.len() > related, "JSON keeps all {} weak hits", response.hits.len());
+    // A batch exits 0 when any line is answered, 1 when none is.
+    let batch = checkout.faq_with_stdin(&["search", "--batch", "-"], Some("天気はどう？\nこんにちは\n".as_bytes()));
+    assert_eq!(code(&batch), 1);
+    let lines: Vec<Response> = stdout(&batch).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.iter().all(|r| !r.answered));
+    let batch = checkout.faq_with_stdin(&["search", "--batch", "-"], Some("天気はどう？\n領収書を発行してほしい\n".as_bytes()));
+    assert_eq!(code(&batch), 0);
+}
+
+#[test]
+fn serve_refuses_a_contact_link_that_is_not_a_web_or_mail_address() {
+    let checkout = Checkout::new();
+    let output = checkout.faq(&["serve", "--addr", "127.0.0.1:0", "--contact-url", "javascript:alert(1)"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("contact URL"), "{}", stderr(&output));
 }
 
 #[test]

@@ -8,6 +8,15 @@
   const empty = document.getElementById("empty");
   const emptySuggestions = document.getElementById("empty-suggestions");
   const suggestions = document.getElementById("suggestions");
+  const unanswered = document.getElementById("unanswered");
+  const related = document.getElementById("related");
+  const relatedResults = document.getElementById("related-results");
+  const relatedCount = document.getElementById("related-count");
+  const wayOut = document.getElementById("way-out");
+  const contactLink = document.getElementById("contact-link");
+  // Weak hits shown, collapsed, when the FAQ does not answer the question.
+  const RELATED_SHOWN = 3;
+  let contact = null;
   const DEBOUNCE_MS = 150;
   let composing = false;
   let timer = 0;
@@ -37,9 +46,11 @@
     return node;
   }
 
-  function safeUrl(url) {
-    try { const u = new URL(url); return u.protocol === "https:" || u.protocol === "http:" ? u.href : null; }
-    catch { return null; }
+  function safeUrl(url, allowMail) {
+    try {
+      const u = new URL(url);
+      return u.protocol === "https:" || u.protocol === "http:" || (allowMail && u.protocol === "mailto:") ? u.href : null;
+    } catch { return null; }
   }
 
   function toggle(item, hit) {
@@ -91,35 +102,60 @@
   // or two with the question and only bury the answer.
   const WEAK_SHARE = 0.15;
 
+  function resultItem(hit) {
+    const item = el("li", "result");
+    item.dataset.id = hit.id;
+    const button = el("button");
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    const question = el("span", "question"); appendMarked(question, hit.highlights.question);
+    const snippet = el("span", "snippet"); appendMarked(snippet, hit.highlights.answer);
+    button.append(question, snippet);
+    button.addEventListener("click", () => toggle(item, hit));
+    item.appendChild(button);
+    return item;
+  }
+
+  // The operator's way out (a contact link), shown whenever the FAQ has no answer.
+  function showWayOut(show) {
+    wayOut.hidden = !(show && contact);
+  }
+
   function render(data) {
     results.replaceChildren();
+    relatedResults.replaceChildren();
     selected = -1;
+    if (data.hits.length && !data.answered) {
+      // An honest no: say so, keep the weak hits out of the way, offer the way out.
+      const weak = data.hits.slice(0, RELATED_SHOWN);
+      weak.forEach((hit) => relatedResults.appendChild(resultItem(hit)));
+      relatedCount.textContent = String(weak.length);
+      related.open = false;
+      unanswered.hidden = false;
+      empty.hidden = true;
+      status.textContent = `回答が見つかりませんでした・${data.took_ms} ms`;
+      showWayOut(true);
+      return;
+    }
+    unanswered.hidden = true;
     const best = data.hits.length ? data.hits[0].score : 0;
     const hits = data.hits.filter((hit) => hit.score >= best * WEAK_SHARE);
     empty.hidden = hits.length > 0;
+    showWayOut(hits.length === 0);
     const omitted = data.hits.length - hits.length;
     status.textContent = hits.length
       ? `${hits.length}件を表示${omitted ? `（関連度の低い${omitted}件を省略）` : ""}・${data.took_ms} ms`
       : "";
-    hits.forEach((hit) => {
-      const item = el("li", "result");
-      item.dataset.id = hit.id;
-      const button = el("button");
-      button.type = "button";
-      button.setAttribute("aria-expanded", "false");
-      const question = el("span", "question"); appendMarked(question, hit.highlights.question);
-      const snippet = el("span", "snippet"); appendMarked(snippet, hit.highlights.answer);
-      button.append(question, snippet);
-      button.addEventListener("click", () => toggle(item, hit));
-      item.appendChild(button);
-      results.appendChild(item);
-    });
+    hits.forEach((hit) => results.appendChild(resultItem(hit)));
   }
 
   async function run() {
     const q = input.value.trim();
     if (controller) controller.abort();
-    if (!q) { results.replaceChildren(); empty.hidden = true; suggestions.hidden = true; status.textContent = ""; return; }
+    if (!q) {
+      results.replaceChildren(); empty.hidden = true; unanswered.hidden = true; showWayOut(false);
+      suggestions.hidden = true; status.textContent = ""; return;
+    }
     controller = new AbortController();
     const signal = controller.signal;
     try {
@@ -155,6 +191,18 @@
     } else if (event.key === "Escape") { input.value = ""; run(); }
   });
   document.getElementById("search-form").addEventListener("submit", (event) => { event.preventDefault(); run(); });
+  // The operator's settings: the contact link, if one is configured.
+  fetchJson("/api/config")
+    .then((config) => {
+      const href = config.contact && safeUrl(config.contact.url, true);
+      if (!href) return;
+      contact = config.contact;
+      contactLink.href = href;
+      contactLink.textContent = config.contact.label;
+      if (!href.startsWith("mailto:")) { contactLink.target = "_blank"; contactLink.rel = "noopener noreferrer"; }
+      showWayOut(!unanswered.hidden || !empty.hidden);
+    })
+    .catch(() => {});
   const initial = new URLSearchParams(location.search).get("q");
   if (initial) { input.value = initial; run(); }
 })();

@@ -89,6 +89,9 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     if response.hits.is_empty() {
         state.metrics.zero_hits.inc();
     }
+    if !response.answered {
+        state.metrics.unanswered.inc();
+    }
     Ok(Json(response))
 }
 

@@ -41,11 +41,45 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Requests handled at once; more wait their turn.
     pub max_concurrency: usize,
+    /// Where the page sends a seller whose question the FAQ does not answer; none means
+    /// no link.
+    pub contact: Option<Contact>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { allowed_origins: Vec::new(), request_timeout: Duration::from_secs(10), max_concurrency: 256 }
+        Config { allowed_origins: Vec::new(), request_timeout: Duration::from_secs(10), max_concurrency: 256, contact: None }
+    }
+}
+
+/// The operator's way out for questions the FAQ does not answer: a link and its label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    pub url: String,
+    pub label: String,
+}
+
+impl Contact {
+    /// The label shown when the operator gives only a URL.
+    pub const DEFAULT_LABEL: &str = "お問い合わせ窓口";
+
+    /// A contact link: `http`, `https` or `mailto` only (the page puts it in an `href`).
+    pub fn new(url: &str, label: Option<&str>) -> Result<Contact, String> {
+        let url = url.trim();
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme.to_ascii_lowercase());
+        let ok = match scheme.as_deref() {
+            Some("http" | "https") => url.contains("://") && url.len() > url.find("://").unwrap_or(0) + 3,
+            Some("mailto") => url.len() > "mailto:".len(),
+            _ => false,
+        };
+        if !ok || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(format!("the contact URL must be an http(s):// or mailto: address, got {url:?}"));
+        }
+        let label = label.map(str::trim).filter(|l| !l.is_empty()).unwrap_or(Contact::DEFAULT_LABEL);
+        if label.chars().count() > 100 {
+            return Err("the contact label is longer than 100 characters".to_string());
+        }
+        Ok(Contact { url: url.to_string(), label: label.to_string() })
     }
 }
 
@@ -83,7 +117,7 @@ pub fn router(state: AppState, config: Config) -> Router {
         .fallback(api::not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), metrics::record))
         .with_state(state);
-    let pages = Router::new().route("/", get(page::index)).with_state(config.clone());
+    let pages = Router::new().route("/", get(page::index)).route("/api/config", get(page::page_config)).with_state(config.clone());
 
     let prefix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let ids = RequestIds { prefix, next: Arc::new(AtomicU64::new(1)) };

@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route and status, latency histogram, zero-hit searches,
+//! Prometheus metrics: requests by route and status, latency histogram, zero-hit and
+//! unanswered searches,
 //! index size and reloads; exposed as text at `/metrics`.
 
 use std::time::Instant;
@@ -15,6 +16,7 @@ pub struct Metrics {
     pub requests: IntCounterVec,
     pub latency: HistogramVec,
     pub zero_hits: IntCounter,
+    pub unanswered: IntCounter,
     pub entries: IntGauge,
     pub reloads: IntCounterVec,
 }
@@ -31,6 +33,8 @@ impl Metrics {
         )
         .expect("static metric definition");
         let zero_hits = IntCounter::new("faq_search_zero_hits_total", "searches that found nothing").expect("static metric definition");
+        let unanswered = IntCounter::new("faq_search_unanswered_total", "searches the FAQ did not answer (no hit confident enough; zero-hit searches included)")
+            .expect("static metric definition");
         let entries = IntGauge::new("faq_index_entries", "entries in the live index").expect("static metric definition");
         let reloads = IntCounterVec::new(Opts::new("faq_reloads_total", "index reloads by result"), &["result"])
             .expect("static metric definition");
@@ -38,12 +42,13 @@ impl Metrics {
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(zero_hits.clone()),
+            Box::new(unanswered.clone()),
             Box::new(entries.clone()),
             Box::new(reloads.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
-        Metrics { registry, requests, latency, zero_hits, entries, reloads }
+        Metrics { registry, requests, latency, zero_hits, unanswered, entries, reloads }
     }
 
     /// The Prometheus text exposition.

@@ -26,6 +26,25 @@ pub fn content_security_policy(allowed_origins: &[String]) -> String {
     )
 }
 
+/// What the page needs to know of the operator's settings.
+#[derive(serde::Serialize)]
+pub struct PageConfig {
+    /// The way out shown when the FAQ does not answer: `{"url", "label"}`, or null.
+    pub contact: Option<ContactLink>,
+}
+
+#[derive(serde::Serialize)]
+pub struct ContactLink {
+    pub url: String,
+    pub label: String,
+}
+
+/// `GET /api/config`: the page's settings (the contact link for unanswered questions).
+pub async fn page_config(State(config): State<std::sync::Arc<Config>>) -> axum::Json<PageConfig> {
+    let contact = config.contact.as_ref().map(|c| ContactLink { url: c.url.clone(), label: c.label.clone() });
+    axum::Json(PageConfig { contact })
+}
+
 pub async fn index(State(config): State<std::sync::Arc<Config>>) -> Response {
     let csp = HeaderValue::from_str(&content_security_policy(&config.allowed_origins))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));

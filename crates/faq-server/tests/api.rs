@@ -93,6 +93,47 @@ async fn search_returns_the_cli_contract() {
     assert!(top.get("explain").is_none());
     let (_, explained) = get_json(&app.router, &format!("/api/search?q={}&explain=true&limit=1", q("領収書"))).await;
     assert!(explained["hits"][0]["explain"].as_array().is_some_and(|parts| !parts.is_empty()));
+    assert!(explained["hits"][0]["signals"]["coverage"].as_f64().is_some(), "explain shows what the confidence came from");
+}
+
+#[tokio::test]
+async fn every_search_says_whether_the_faq_answers_it() {
+    let app = app();
+    let (_, answered) = get_json(&app.router, &format!("/api/search?q={}", q("領収書を出してほしい"))).await;
+    assert_eq!(answered["answered"], true);
+    let confidences: Vec<f64> = answered["hits"].as_array().unwrap().iter().map(|h| h["confidence"].as_f64().unwrap()).collect();
+    assert!(confidences.iter().all(|c| (0.0..=1.0).contains(c)), "{confidences:?}");
+    assert!(confidences[0] > 0.5, "the right answer is confident: {confidences:?}");
+    // Out of scope, though a word matches: not answered, the weak hits kept and flagged.
+    let (status, unanswered) = get_json(&app.router, &format!("/api/search?q={}", q("天気はどう？"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(unanswered["answered"], false);
+    let hits = unanswered["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "weak hits are kept");
+    let threshold = f64::from(faq_query::confidence::Model::shipped().threshold);
+    assert!(hits.iter().all(|h| h["confidence"].as_f64().unwrap() < threshold), "{hits:?}");
+    let (_, none) = get_json(&app.router, "/api/search?q=zzqxwv").await;
+    assert_eq!((none["answered"].as_bool(), none["hits"].as_array().map(Vec::len)), (Some(false), Some(0)));
+    let (_, _, metrics) = get(&app.router, "/metrics").await;
+    let metrics = String::from_utf8(metrics).unwrap();
+    assert!(metrics.contains("faq_search_unanswered_total 2"), "{metrics}");
+    assert!(metrics.contains("faq_search_zero_hits_total 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn the_page_gets_the_operators_contact_link() {
+    let (_, none) = get_json(&app().router, "/api/config").await;
+    assert_eq!(none["contact"], Value::Null, "no link unless the operator sets one");
+    let contact = faq_server::Contact::new("https://portal.example.com/help", Some("サポートへ")).unwrap();
+    let app = app_with(Config { contact: Some(contact), ..Config::default() });
+    let (status, config) = get_json(&app.router, "/api/config").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(config["contact"]["url"], "https://portal.example.com/help");
+    assert_eq!(config["contact"]["label"], "サポートへ");
+    for bad in ["javascript:alert(1)", "portal.example.com", "https://", "https://a b", "mailto:"] {
+        assert!(faq_server::Contact::new(bad, None).is_err(), "{bad} refused");
+    }
+    assert_eq!(faq_server::Contact::new("mailto:help@example.com", None).unwrap().label, faq_server::Contact::DEFAULT_LABEL);
 }
 
 #[tokio::test]
