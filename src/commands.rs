@@ -74,8 +74,12 @@ fn search(args: &SearchArgs) -> Result<Outcome> {
         );
     } else if response.hits.is_empty() {
         eprintln!("no FAQ entry matches {}", render::terminal_safe(&format!("{query:?}")));
-    } else if !response.answered {
+    } else if !response.answered && !args.explain {
         stdout.write_all(render::unanswered(&response, colour).as_bytes())?;
+    } else if !response.answered {
+        // Explaining: every weak hit with its breakdown, under the same one-line verdict.
+        stdout.write_all(format!("{}\n\n", render::UNANSWERED).as_bytes())?;
+        stdout.write_all(render::search(&response, args.offset, colour).as_bytes())?;
     } else {
         stdout.write_all(render::search(&response, args.offset, colour).as_bytes())?;
     }

@@ -44,6 +44,9 @@ pub fn search(response: &SearchResponse, offset: usize, colour: bool) -> String 
     out
 }
 
+/// The one line that says the FAQ does not answer the question.
+pub const UNANSWERED: &str = "この質問に答えるFAQは見つかりませんでした。";
+
 /// The heading over the weak hits of a question the FAQ does not answer.
 pub const RELATED_HEADING: &str = "関連するかもしれない質問";
 
@@ -55,7 +58,7 @@ pub const RELATED_SHOWN: usize = 3;
 pub fn unanswered(response: &SearchResponse, colour: bool) -> String {
     let (dim, bold, reset) = if colour { ("\x1b[2m", "\x1b[1m", "\x1b[0m") } else { ("", "", "") };
     let mut out = String::new();
-    let _ = writeln!(out, "{bold}この質問に答えるFAQは見つかりませんでした。{reset}");
+    let _ = writeln!(out, "{bold}{UNANSWERED}{reset}");
     let _ = writeln!(out, "\n{RELATED_HEADING}:");
     for hit in response.hits.iter().take(RELATED_SHOWN) {
         let _ = writeln!(
