@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "faq",
     version,
     about = "Japanese FAQ search: ask a question in plain Japanese, get the right FAQ entry first.",
-    after_help = "Exit codes: 0 = results found, 1 = nothing found, 2 = error.\n\
+    after_help = "Exit codes: 0 = answered, 1 = not answered (nothing found, or no hit confident enough), 2 = error.\n\
                   Environment: FAQ_CORPUS, FAQ_INDEX, FAQ_SYNONYMS, FAQ_IPADIC_DIR (IPADIC source instead of the built-in one), FAQ_DICT_CACHE, FAQ_WEIGHTS, NO_COLOR."
 )]
 pub struct Cli {
@@ -26,7 +26,7 @@ pub enum Command {
       faq search 領収書を出してほしいと言われた       the best entries for a question\n  \
       faq search --json --limit 3 キャンセル 返金    the JSON contract, three hits\n  \
       faq search --batch queries.txt > runs.jsonl   one JSON line per input line\n\n\
-      Exit codes: 0 = results found, 1 = nothing found, 2 = error.")]
+      Exit codes: 0 = answered, 1 = not answered (nothing found, or no hit confident enough), 2 = error.")]
     Search(SearchArgs),
     /// Show one entry in full.
     Show(ShowArgs),
