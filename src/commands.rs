@@ -46,6 +46,9 @@ pub fn run(command: Command) -> Result<Outcome> {
 
 fn export(args: &ExportArgs) -> Result<Outcome> {
     let corpus = faq_indexer::corpus::load(&args.corpus)?;
+    for warning in &corpus.warnings {
+        crate::errors::note(format_args!("warning: {warning}"));
+    }
     let mut stdout = BufWriter::new(io::stdout().lock());
     for entry in &corpus.entries {
         serde_json::to_writer(&mut stdout, entry)?;
@@ -68,12 +71,12 @@ fn search(args: &SearchArgs) -> Result<Outcome> {
         serde_json::to_writer(&mut stdout, &response)?;
         writeln!(stdout)?;
     } else if response.hits.is_empty() && response.total_hits > 0 {
-        eprintln!(
+        crate::errors::note(format_args!(
             "the page is past the end: {} entries match, and --offset {} skips them all (try --offset 0)",
             response.total_hits, args.offset
-        );
+        ));
     } else if response.hits.is_empty() {
-        eprintln!("no FAQ entry matches {}", render::terminal_safe(&format!("{query:?}")));
+        crate::errors::note(format_args!("no FAQ entry matches {query:?}"));
     } else if !response.answered && !args.explain {
         stdout.write_all(render::unanswered(&response, colour).as_bytes())?;
     } else if !response.answered {
@@ -152,7 +155,7 @@ fn show(args: &ShowArgs) -> Result<Outcome> {
         if args.json {
             report("not_found", &message, true);
         } else {
-            eprintln!("{}", render::terminal_safe(&message));
+            crate::errors::note(&message);
         }
         return Ok(Outcome::NothingFound);
     };

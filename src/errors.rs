@@ -81,6 +81,12 @@ pub fn wants_json(args: &[std::ffi::OsString]) -> bool {
 }
 
 /// Prints `error` on stderr, as JSON or as one `error:` line.
+/// A note on stderr (progress, a rebuild, a warning): corpus text and file names in it
+/// lose control and bidi characters first, as everything written to a terminal does.
+pub fn note(message: impl std::fmt::Display) {
+    eprintln!("{}", crate::render::terminal_safe(&message.to_string()));
+}
+
 pub fn report(code: &str, message: &str, json: bool) {
     let message = crate::render::terminal_safe(message);
     if json {

@@ -93,14 +93,17 @@ pub fn build(resolved: &Resolved, analyzer: &Analyzer) -> Result<()> {
     let report = report.with_context(|| {
         format!("building the index at {} failed (the previous index, if any, is unchanged)", resolved.index.display())
     })?;
-    eprintln!(
+    for warning in &report.warnings {
+        crate::errors::note(format_args!("warning: {warning}"));
+    }
+    crate::errors::note(format_args!(
         "indexed {} entries from {} file(s) of {} into {} in {:.0} ms",
         report.entries,
         report.files,
         corpus.display(),
         resolved.index.display(),
         report.elapsed.as_secs_f64() * 1e3
-    );
+    ));
     Ok(())
 }
 
@@ -149,11 +152,11 @@ pub fn load_analyzer() -> Result<Analyzer> {
     let mut spinner: Option<indicatif::ProgressBar> = None;
     let analyzer = Analyzer::load_with(&mut |event| match event {
         Event::Compiling { source, target, estimate } => {
-            eprintln!(
+            crate::errors::note(format_args!(
                 "first run: compiling {source} into {} (once per machine, about {} s)",
                 target.display(),
                 estimate.as_secs()
-            );
+            ));
             if terminal {
                 let bar = indicatif::ProgressBar::new_spinner()
                     .with_style(
@@ -167,13 +170,13 @@ pub fn load_analyzer() -> Result<Analyzer> {
         }
         Event::Step(step) => match &spinner {
             Some(bar) => bar.set_message(step),
-            None => eprintln!("  {step}"),
+            None => crate::errors::note(format_args!("  {step}")),
         },
         Event::Compiled { elapsed, .. } => {
             if let Some(bar) = spinner.take() {
                 bar.finish_and_clear();
             }
-            eprintln!("compiled the dictionary in {:.1} s", elapsed.as_secs_f64());
+            crate::errors::note(format_args!("compiled the dictionary in {:.1} s", elapsed.as_secs_f64()));
         }
     });
     if let Some(bar) = spinner {
@@ -201,7 +204,7 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         } else {
             "does not exist yet"
         };
-        eprintln!("the index at {} {why}; building it from {}", resolved.index.display(), corpus.display());
+        crate::errors::note(format_args!("the index at {} {why}; building it from {}", resolved.index.display(), corpus.display()));
         build(&resolved, &analyzer)?;
     }
     let synonyms_path = location.synonyms.clone().or_else(|| {
@@ -221,7 +224,7 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         Ok(searcher) => searcher,
         // A damaged index (a disk error, a hand edit) is rebuilt when its corpus is known.
         Err(error) if resolved.keep_fresh && resolved.corpus.is_some() => {
-            eprintln!("the index at {} cannot be used ({error}); rebuilding it from the corpus", resolved.index.display());
+            crate::errors::note(format_args!("the index at {} cannot be used ({error}); rebuilding it from the corpus", resolved.index.display()));
             build(&resolved, &analyzer)?;
             FaqSearcher::open(&resolved.index, analyzer).with_context(|| format!("opening the rebuilt index at {}", resolved.index.display()))?
         }

@@ -40,20 +40,20 @@ fn run_answering(searcher: &FaqSearcher, queries: &Path, qrels: &Path) -> (Repor
 
 /// The answered decision (issue #14) on the dev sets, measured with the shipped model
 /// (fitted on these sets, so in-sample: the held-out figures are in RELEVANCE.md). Seed dev
-/// 0.885 answered at top-1 precision 0.987; seed out-of-scope dev 0.125 answered; the
-/// localgovFAQ dev split 0.768 answered at precision 0.606 against 0.545 for all.
+/// 0.851 answered at top-1 precision 0.986; seed out-of-scope dev 0.094 answered; the
+/// localgovFAQ dev split 0.673 answered at precision 0.648 against 0.545 for all.
 #[test]
 fn answered_decision_floors_on_both_sides() {
     let dir = common::repo().join("tests/data/seed_dev");
     let (_, seed) = run_answering(common::seed_searcher(), &dir.join("queries.tsv"), &dir.join("qrels.tsv"));
-    assert!(seed.answered_rate() >= 0.85, "seed dev answered {:.3}", seed.answered_rate());
+    assert!(seed.answered_rate() >= 0.83, "seed dev answered {:.3}", seed.answered_rate());
     assert!(seed.answered_precision() >= 0.97, "seed dev answered precision {:.3}", seed.answered_precision());
     let queries = eval::read_queries(&common::repo().join("tests/data/seed_oos/queries.tsv")).unwrap();
     assert!(queries.len() >= 60);
     let (rankings, answered) = search_all(common::seed_searcher(), &queries);
     let oos = eval::answering(&queries, &rankings, &answered, None);
     eprintln!("{}", eval::answering_table(&oos, true));
-    assert!(oos["all"].answered_rate() <= 0.16, "out-of-scope dev false-answer rate {:.3}", oos["all"].answered_rate());
+    assert!(oos["all"].answered_rate() <= 0.13, "out-of-scope dev false-answer rate {:.3}", oos["all"].answered_rate());
     // Chit-chat shares no topic with any entry: never an answer.
     assert_eq!(oos["chitchat"].answered, 0, "greetings answered");
 }
@@ -85,9 +85,9 @@ fn localgovfaq_dev_split_floor() {
     let (report, answering) = run_answering(&searcher, &data.join("queries.dev.tsv"), &data.join("qrels.tsv"));
     eprintln!("{}", report.table());
     assert_eq!(report.overall.queries, 367);
-    // Answering only the confident ones must buy precision (issue #14; measured +0.061).
+    // Answering only the confident ones must buy precision (issue #14; measured +0.103).
     let gain = answering.answered_precision() - answering.precision();
-    assert!(gain >= 0.04, "answered precision {:.3} vs {:.3} for all", answering.answered_precision(), answering.precision());
+    assert!(gain >= 0.08, "answered precision {:.3} vs {:.3} for all", answering.answered_precision(), answering.precision());
     assert!(answering.answered_rate() >= 0.6, "localgov dev answered {:.3}", answering.answered_rate());
     assert!(report.overall.ndcg_at_10 >= FLOOR_NDCG, "nDCG@10 {:.4}", report.overall.ndcg_at_10);
     assert!(report.overall.recall_at_10 >= FLOOR_RECALL, "Recall@10 {:.4}", report.overall.recall_at_10);

@@ -28,6 +28,29 @@ pub struct Link {
     pub label: String,
 }
 
+/// Whether a link may be shown to a browser: `http`, `https` and `mailto` addresses and
+/// relative ones (`/help`, `faq.html#x`). Anything with another scheme (`javascript:`,
+/// `data:`, `vbscript:`, `file:`), however it is spelt — any case, with whitespace or
+/// control characters inside, or with a character reference (`&#106;avascript:`) that a
+/// page would decode — is not.
+pub fn is_safe_url(url: &str) -> bool {
+    // What a browser would see: leading spaces and control characters ignored, tabs and
+    // newlines removed anywhere (the URL standard's parser does both).
+    let seen: String = url.trim_start_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    if seen.is_empty() || seen.chars().any(|c| c.is_control()) {
+        return false;
+    }
+    // A character reference could spell a scheme once an HTML page decodes it.
+    let before_path = seen.split(['/', '?', '#']).next().unwrap_or("");
+    if before_path.contains('&') {
+        return false;
+    }
+    match before_path.split_once(':') {
+        None => true, // relative
+        Some((scheme, _)) => matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "mailto"),
+    }
+}
+
 /// File and 1-based line of the start of an entry's question.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceLocation {
@@ -38,5 +61,20 @@ pub struct SourceLocation {
 impl std::fmt::Display for SourceLocation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_url;
+
+    #[test]
+    fn only_web_mail_and_relative_links_are_safe() {
+        for safe in ["https://sellercentral.amazon.co.jp/gp/help/200387940", "http://www.amazon.co.jp/contact-us/", "HTTPS://X.JP/", "mailto:help@example.com", "/help/receipts", "faq.html#x", "?q=1", "#top"] {
+            assert!(is_safe_url(safe), "{safe}");
+        }
+        for unsafe_url in ["javascript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "jav\nascript:x", "&#106;avascript:alert(1)", "&#x6A;avascript:x", "data:text/html,<script>", "vbscript:msgbox", "file:///etc/passwd", "\u{1}javascript:x", ""] {
+            assert!(!is_safe_url(unsafe_url), "{unsafe_url:?}");
+        }
     }
 }

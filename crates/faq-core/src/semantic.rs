@@ -208,6 +208,15 @@ pub fn words(tokens: &[AnalyzedToken], drop_kana_fragments: bool) -> Words {
     out
 }
 
+/// The words of [`words`]`(tokens, true)` taken from `words(tokens, false)` without looking
+/// the terms up again.
+pub fn drop_kana_fragments(all: &Words, tokens: &[AnalyzedToken]) -> Words {
+    Words {
+        words: all.words.iter().copied().filter(|w| !tokens[w.token].term.chars().all(is_hiragana)).collect(),
+        content_words: all.content_words,
+    }
+}
+
 /// BM25's IDF of a word found in `df` of `entries` entries.
 pub fn idf(df: u32, entries: usize) -> f32 {
     let (df, n) = (df as f32, entries as f32);

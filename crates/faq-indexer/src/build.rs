@@ -25,6 +25,8 @@ pub struct BuildReport {
     pub entries: usize,
     pub files: usize,
     pub elapsed: Duration,
+    /// What the corpus reader skipped or dropped, each naming file:line ([`crate::corpus::Corpus::warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// Where a build is, for a progress display.
@@ -58,7 +60,13 @@ pub fn build_from_corpus_with_progress(
     let staging = Staging::create(root)?;
     write_entries_with_progress(&Index::create_in_dir(staging.path(), build_schema())?, &corpus.entries, analyzer, progress)?;
     let generation = staging.publish(&manifest)?;
-    Ok(BuildReport { generation, entries: corpus.entries.len(), files: corpus.files.len(), elapsed: started.elapsed() })
+    Ok(BuildReport {
+        generation,
+        entries: corpus.entries.len(),
+        files: corpus.files.len(),
+        elapsed: started.elapsed(),
+        warnings: corpus.warnings,
+    })
 }
 
 /// Adds `entries` to a new, empty index and commits.

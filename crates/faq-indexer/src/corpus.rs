@@ -1,6 +1,13 @@
 //! A corpus: every FAQ file under a path (a `.md`/`.markdown` or `.jsonl` file, or a folder
 //! read recursively in name order, skipping hidden files and `README.md`), checked as a
 //! whole (ids unique across files).
+//!
+//! Nothing in a corpus folder can block or exhaust a build: only regular files are read
+//! (a FIFO, socket or device named `*.md` is skipped with a warning, never opened), each at
+//! most [`Limits::file_bytes`] and all together at most [`Limits::corpus_bytes`] (an error
+//! naming the file), folders at most [`MAX_DEPTH`] deep (a symlink loop ends there). Help
+//! links are kept only when a browser cannot run them ([`faq_core::entry::is_safe_url`]);
+//! others are dropped with a warning naming file:line.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,12 +18,51 @@ use faq_core::FaqEntry;
 use crate::error::CorpusError;
 use crate::{jsonl, markdown};
 
-/// The entries of a corpus and the files they came from.
+/// The entries of a corpus, the files they came from, and what was skipped or dropped on
+/// the way (each naming file:line), for the editor to see.
 #[derive(Debug)]
 pub struct Corpus {
     pub entries: Vec<FaqEntry>,
     pub files: Vec<PathBuf>,
+    pub warnings: Vec<String>,
 }
+
+/// How much a corpus may make a build read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file read (`FAQ_MAX_FILE_MB`, default 64 MiB).
+    pub file_bytes: u64,
+    /// Largest corpus read, all files together (`FAQ_MAX_CORPUS_MB`, default 1 GiB).
+    pub corpus_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { file_bytes: 64 << 20, corpus_bytes: 1 << 30 }
+    }
+}
+
+impl Limits {
+    /// The defaults, overridden by `FAQ_MAX_FILE_MB` and `FAQ_MAX_CORPUS_MB` (whole MiB).
+    pub fn from_env() -> Result<Limits, CorpusError> {
+        let mut limits = Limits::default();
+        for (name, slot) in [("FAQ_MAX_FILE_MB", &mut limits.file_bytes), ("FAQ_MAX_CORPUS_MB", &mut limits.corpus_bytes)] {
+            if let Ok(value) = std::env::var(name) {
+                let mib: u64 = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|&m| m > 0 && m <= 1 << 20)
+                    .ok_or_else(|| CorpusError::at(name, 0, format!("{name} must be a whole number of MiB from 1 to 1048576, got {value:?}")))?;
+                *slot = mib << 20;
+            }
+        }
+        Ok(limits)
+    }
+}
+
+/// Deepest folder nesting read below the corpus root.
+pub const MAX_DEPTH: usize = 32;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
@@ -34,23 +80,31 @@ fn format_of(path: &Path) -> Option<Format> {
 
 /// The FAQ files of a corpus path, in a stable order.
 pub fn files(path: &Path) -> Result<Vec<PathBuf>, CorpusError> {
+    files_and_warnings(path).map(|(files, _)| files)
+}
+
+/// [`files`], and what was skipped (not a regular file, too deep).
+fn files_and_warnings(path: &Path) -> Result<(Vec<PathBuf>, Vec<String>), CorpusError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| CorpusError::at(&display, 0, format!("cannot read the corpus: {e}")))?;
-    if meta.is_file() {
+    if !meta.is_dir() {
         if format_of(path).is_none() {
             return Err(CorpusError::at(&display, 0, "unsupported corpus file: expected .md, .markdown or .jsonl"));
         }
-        return Ok(vec![path.to_path_buf()]);
+        if !meta.is_file() {
+            return Err(CorpusError::at(&display, 0, "not a regular file (a FIFO, socket or device is never read)"));
+        }
+        return Ok((vec![path.to_path_buf()], Vec::new()));
     }
-    let mut found = Vec::new();
-    collect(path, &mut found)?;
+    let (mut found, mut warnings) = (Vec::new(), Vec::new());
+    collect(path, 0, &mut found, &mut warnings)?;
     if found.is_empty() {
         return Err(CorpusError::at(&display, 0, "no .md or .jsonl files in the corpus folder"));
     }
-    Ok(found)
+    Ok((found, warnings))
 }
 
-fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), CorpusError> {
+fn collect(dir: &Path, depth: usize, found: &mut Vec<PathBuf>, warnings: &mut Vec<String>) -> Result<(), CorpusError> {
     let display = dir.display().to_string();
     let read = std::fs::read_dir(dir).map_err(|e| CorpusError::at(&display, 0, format!("cannot list: {e}")))?;
     let mut paths: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -60,32 +114,96 @@ fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), CorpusError> {
         if name.starts_with('.') || name.eq_ignore_ascii_case("readme.md") {
             continue;
         }
-        if path.is_dir() {
-            collect(&path, found)?;
+        // `metadata` follows a symlink and never opens the file (a FIFO is not waited on).
+        let Ok(meta) = std::fs::metadata(&path) else {
+            warnings.push(format!("{}: skipped: cannot be read (a broken link?)", path.display()));
+            continue;
+        };
+        if meta.is_dir() {
+            if depth + 1 >= MAX_DEPTH {
+                warnings.push(format!("{}: skipped: folders nested deeper than {MAX_DEPTH} (a symlink loop?)", path.display()));
+            } else {
+                collect(&path, depth + 1, found, warnings)?;
+            }
         } else if format_of(&path).is_some() {
-            found.push(path);
+            if meta.is_file() {
+                found.push(path);
+            } else {
+                warnings.push(format!("{}: skipped: not a regular file (a FIFO, socket or device is never read)", path.display()));
+            }
         }
     }
     Ok(())
 }
 
-/// Reads and checks a whole corpus.
+/// Reads and checks a whole corpus, within the limits of the environment ([`Limits::from_env`]).
 pub fn load(path: &Path) -> Result<Corpus, CorpusError> {
-    let files = files(path)?;
+    load_with(path, Limits::from_env()?)
+}
+
+/// [`load`] within `limits`.
+pub fn load_with(path: &Path, limits: Limits) -> Result<Corpus, CorpusError> {
+    let (files, mut warnings) = files_and_warnings(path)?;
     let root = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) };
     let mut entries = Vec::new();
+    let mut total = 0u64;
     for file in &files {
-        entries.extend(load_file(file, root)?);
+        let bytes = read_bounded(file, limits.file_bytes)?;
+        total += bytes.len() as u64;
+        if total > limits.corpus_bytes {
+            return Err(CorpusError::at(
+                &file.display().to_string(),
+                0,
+                format!("the corpus is larger than {} MiB in all (FAQ_MAX_CORPUS_MB raises the limit)", limits.corpus_bytes >> 20),
+            ));
+        }
+        entries.extend(parse_file(file, root, &bytes)?);
     }
     check_unique_ids(&entries)?;
-    Ok(Corpus { entries, files })
+    for entry in &mut entries {
+        let at = entry.source.as_ref().map(|s| s.to_string()).unwrap_or_else(|| entry.id.clone());
+        entry.links.retain(|link| {
+            let safe = faq_core::entry::is_safe_url(&link.url);
+            if !safe {
+                warnings.push(format!("{at}: link dropped: {:?} is not an http(s), mailto or relative address", link.url));
+            }
+            safe
+        });
+    }
+    Ok(Corpus { entries, files, warnings })
+}
+
+/// The bytes of a regular file of at most `limit` bytes; a larger one is an error naming it.
+fn read_bounded(file: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
+    use std::io::Read as _;
+    let display = file.display().to_string();
+    let meta = std::fs::metadata(file).map_err(|e| CorpusError::at(&display, 0, format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(CorpusError::at(&display, 0, "not a regular file (a FIFO, socket or device is never read)"));
+    }
+    let too_large = || CorpusError::at(&display, 0, format!("larger than {} MiB (FAQ_MAX_FILE_MB raises the limit)", limit >> 20));
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let handle = std::fs::File::open(file).map_err(|e| CorpusError::at(&display, 0, format!("cannot read: {e}")))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow between the check and the read: never read past the limit.
+    handle.take(limit + 1).read_to_end(&mut bytes).map_err(|e| CorpusError::at(&display, 0, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// Parses one file; `root` is the corpus folder its id slug is taken relative to.
 pub fn load_file(file: &Path, root: &Path) -> Result<Vec<FaqEntry>, CorpusError> {
+    let bytes = read_bounded(file, Limits::from_env()?.file_bytes)?;
+    parse_file(file, root, &bytes)
+}
+
+fn parse_file(file: &Path, root: &Path, bytes: &[u8]) -> Result<Vec<FaqEntry>, CorpusError> {
     let display = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|e| CorpusError::at(&display, 0, format!("cannot read: {e}")))?;
-    let text = decode_utf8(&bytes, &display)?;
+    let text = decode_utf8(bytes, &display)?;
     match format_of(file) {
         Some(Format::Jsonl) => jsonl::parse(text, &display),
         _ => markdown::parse(text, &display, &slug(file, root)),

@@ -213,7 +213,7 @@ mod tests {
         // Three words weighing 1, 2 and 1; the hit has the first two, the index knows all.
         let words = QueryWords { weight: vec![1.0, 2.0, 1.0], reading: vec![1.0, 3.0], general: vec![], known: 0b111, ideal: 8.0 };
         let ranking = [
-            Scored { score: 6.0, lexical: 4.0, matched: 0b011 | 1 << 65 | 1 << 97, similarity: Some((0.5, 2.0)) },
+            Scored { score: 6.0, lexical: 4.0, matched: 0b011 | 1 << 33 | 1 << 49, similarity: Some((0.5, 2.0)) },
             Scored { score: 3.0, lexical: 3.0, matched: 0b100, similarity: Some((0.1, 0.0)) },
         ];
         let top = signals(&ranking, 0, &words, 0.75);

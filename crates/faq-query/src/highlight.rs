@@ -180,7 +180,16 @@ pub fn escape_html_into(out: &mut String, text: &str) {
 /// Appends `text` without control characters (escape sequences in the corpus or a query
 /// must not drive the terminal); newlines and tabs are kept.
 pub fn terminal_safe_into(out: &mut String, text: &str) {
-    out.extend(text.chars().filter(|&c| c == '\n' || c == '\t' || !c.is_control()));
+    out.extend(text.chars().filter(|&c| !unsafe_for_terminal(c)));
+}
+
+/// Whether `c` must not reach a terminal: control characters other than newline and tab
+/// (ESC starts colour, cursor and window-title sequences; BEL, BS, CR rewrite a line) and the
+/// bidirectional-text controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), which
+/// make a line read differently from the text it holds.
+pub fn unsafe_for_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// `text` made safe for a terminal.
@@ -193,6 +202,13 @@ pub fn terminal_safe(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_text_loses_escapes_and_bidi_controls() {
+        let hostile = "a\x1b[2Jb\x1b]0;title\x07c\u{202E}d\u{2066}e\u{200F}f\r\ng\th";
+        assert_eq!(terminal_safe(hostile), "a[2Jb]0;titlecdef\ng\th");
+        assert_eq!(terminal_safe("領収書（ｶﾅ）"), "領収書（ｶﾅ）");
+    }
 
     #[test]
     fn html_escapes_text_and_marks_matches() {

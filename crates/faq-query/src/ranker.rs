@@ -87,25 +87,34 @@ pub struct Ranked {
     pub words: QueryWords,
 }
 
-/// What of the query an entry contains, as bits: the low 64 are the query's words by
-/// [`crate::plan::Clause::group`] (anywhere, directly or through a synonym), the next 32
-/// the same words (groups under 32) found in the question, the top 32 the query's reading
-/// bigrams (the first 32 distinct ones, [`QueryWords::reading`]).
-pub type Matched = u128;
+/// What of the query an entry contains, as bits (one word per document, as cheap to
+/// accumulate as a plain word mask): the low [`WORD_BITS`] are the query's words by
+/// [`crate::plan::Clause::group`] (anywhere, directly or through a synonym), the next
+/// [`QUESTION_BITS`] the first of those words found in the question, the top
+/// [`READING_BITS`] the query's first distinct reading bigrams ([`QueryWords::reading`]).
+/// A query of more words than that counts its first 32 (coordination included).
+pub type Matched = u64;
+
+/// Query words tracked, by group.
+pub const WORD_BITS: u32 = 32;
+/// Query words (the first ones) tracked in the question.
+pub const QUESTION_BITS: u32 = 16;
+/// Reading bigrams (the first distinct ones) tracked.
+pub const READING_BITS: u32 = 16;
 
 /// The bits of [`Matched`] for the words anywhere.
 pub fn words_anywhere(matched: Matched) -> u64 {
-    matched as u64
+    matched & ((1 << WORD_BITS) - 1)
 }
 
-/// The bits of [`Matched`] for the words in the question (groups under 32).
+/// The bits of [`Matched`] for the words in the question.
 pub fn words_in_question(matched: Matched) -> u64 {
-    (matched >> 64) as u32 as u64
+    (matched >> WORD_BITS) & ((1 << QUESTION_BITS) - 1)
 }
 
 /// The bits of [`Matched`] for the reading bigrams.
 pub fn readings(matched: Matched) -> u64 {
-    (matched >> 96) as u64
+    matched >> (WORD_BITS + QUESTION_BITS)
 }
 
 /// What each query word (by group) and reading bigram weighs and whether the index has it:
@@ -236,7 +245,7 @@ impl Ranker {
         let mut scored = Vec::with_capacity(plan.clauses.len());
         let mut words = 0u64; // the query words found in the index
         let mut query_words = QueryWords::default();
-        let mut readings_seen: Vec<&str> = Vec::new();
+        let (mut last_reading, mut reading_bit): (Option<&str>, usize) = (None, 0);
         let mut keep = vec![true; plan.clauses.len()];
         for (index, clause) in plan.clauses.iter().enumerate() {
             if clause.next.is_some() {
@@ -252,36 +261,38 @@ impl Ranker {
                 df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
                 infos.push(info);
             }
-            if let (PathKind::Morph, Some(group)) = (clause.path, clause.group) {
+            let clause_idf = idf(df, self.total_docs);
+            if let (PathKind::Morph, Some(group)) = (clause.path, clause.group.filter(|&g| u32::from(g) < WORD_BITS)) {
                 let group = group as usize;
                 if query_words.weight.len() <= group {
                     query_words.weight.resize(group + 1, 0.0);
                 }
-                let weight = clause.boost * idf(df, self.total_docs);
-                query_words.weight[group] = query_words.weight[group].max(weight);
+                query_words.weight[group] = query_words.weight[group].max(clause.boost * clause_idf);
             }
             // The bit this clause sets besides its word's: its word in the question, or its
             // reading bigram.
             let mut aux: Matched = 0;
             match (clause.path, clause.target, clause.group) {
-                (PathKind::Morph | PathKind::Synonym | PathKind::Thesaurus, crate::plan::Target::Question, Some(g)) if g < 32 => {
-                    aux = 1 << (64 + u32::from(g));
+                (PathKind::Morph | PathKind::Synonym | PathKind::Thesaurus, crate::plan::Target::Question, Some(g))
+                    if u32::from(g) < QUESTION_BITS =>
+                {
+                    aux = 1 << (WORD_BITS + u32::from(g));
                 }
                 (PathKind::Reading, _, _) => {
-                    let bit = match readings_seen.iter().position(|t| *t == clause.term.as_str()) {
-                        Some(bit) => Some(bit),
-                        None if readings_seen.len() < 32 => {
-                            readings_seen.push(clause.term.as_str());
+                    // The plan lists each distinct reading bigram's clauses one after another.
+                    if last_reading != Some(clause.term.as_str()) {
+                        last_reading = Some(clause.term.as_str());
+                        reading_bit += 1;
+                    }
+                    let bit = reading_bit - 1;
+                    if bit < READING_BITS as usize {
+                        if query_words.reading.len() <= bit {
                             query_words.reading.push(0.0);
-                            Some(readings_seen.len() - 1)
                         }
-                        None => None,
-                    };
-                    if let Some(bit) = bit {
                         if df <= max_df {
-                            query_words.reading[bit] = query_words.reading[bit].max(idf(df, self.total_docs));
+                            query_words.reading[bit] = query_words.reading[bit].max(clause_idf);
                         }
-                        aux = 1 << (96 + bit as u32);
+                        aux = 1 << (WORD_BITS + QUESTION_BITS + bit as u32);
                     }
                 }
                 _ => {}
@@ -297,12 +308,12 @@ impl Ranker {
                 keep[index] = false;
                 continue;
             };
-            let weight = clause.boost * idf(df, self.total_docs) * model.k1_plus_1;
-            words |= clause.group.map_or(0, |g| 1u64 << g);
+            let weight = clause.boost * clause_idf * model.k1_plus_1;
+            words |= word_bit(clause.group);
             if clause.path == PathKind::Morph {
                 query_words.ideal += weight;
             }
-            let mask = clause.group.map_or(0, |g| 1 << g) | aux;
+            let mask = word_bit(clause.group) | aux;
             scored.push(ScoredTerm { field: clause.field, weight, infos, mask });
         }
 
@@ -445,7 +456,7 @@ impl Ranker {
                 let info = other.inverted_index(clause.field)?.terms().get(clause.term.as_bytes())?;
                 df += info.map_or(0, |i| u64::from(i.doc_freq));
             }
-            words |= clause.group.filter(|_| df > 0).map_or(0, |g| 1u64 << g);
+            words |= word_bit(clause.group.filter(|_| df > 0));
             let mut share = 0.0;
             if let Some(info) = inverted.terms().get(clause.term.as_bytes())? {
                 let mut postings = inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
@@ -453,7 +464,7 @@ impl Ranker {
                     let tf = postings.term_freq() as Score;
                     let norm = model.norms[fieldnorm.fieldnorm_id(doc) as usize];
                     share = clause.boost * idf(df, self.total_docs) * model.k1_plus_1 * tf / (tf + norm);
-                    matched |= clause.group.map_or(0, |g| 1u64 << g);
+                    matched |= word_bit(clause.group);
                 }
             }
             shares.push(share);
@@ -691,6 +702,11 @@ impl Best {
         // Ascending `Reverse` order is descending candidate order.
         self.heap.into_sorted_vec().into_iter().map(|Reverse(Candidate(score, address, words))| (score, address, words)).collect()
     }
+}
+
+/// The [`Matched`] bit of a query word's group (none past [`WORD_BITS`]).
+fn word_bit(group: Option<u8>) -> Matched {
+    group.filter(|&g| u32::from(g) < WORD_BITS).map_or(0, |g| 1 << g)
 }
 
 /// Inverse document frequency, as tantivy's and Lucene's BM25.

@@ -181,9 +181,12 @@ impl FaqSearcher {
         // Pages deep past the fused candidates are ranked lexically (a CLI may ask for any
         // offset; the API allows up to 1,000).
         let wanted = page.offset.saturating_add(limit);
+        // The word-vector keys of the query's words, looked up once for the semantic path
+        // and the confidence.
+        let keyed = faq_core::semantic::words(&analysis.tokens, false);
         let meaning = match &self.semantic {
             Some(semantic) if self.weights.semantic > 0.0 && wanted <= MAX_FUSED => {
-                semantic.meaning(&analysis.tokens).map(|m| (semantic, m))
+                semantic.meaning_of(&analysis.tokens, &keyed).map(|m| (semantic, m))
             }
             _ => None,
         };
@@ -222,7 +225,7 @@ impl FaqSearcher {
         };
         let share = meaning.as_ref().map_or(0.0, |(_, m)| m.share);
         let mut words = words;
-        words.general = general_weights(&analysis, &self.weights, words.weight.len());
+        words.general = general_weights(&analysis, &keyed, &self.weights, words.weight.len());
         let scored: Vec<Scored> = ranking.iter().map(|r| r.scored).collect();
         let model = confidence::Model::shipped();
         let page_of = ranking.iter().enumerate().skip(page.offset).take(limit);
@@ -336,24 +339,27 @@ impl FaqSearcher {
     }
 }
 
-/// [`crate::ranker::QueryWords::general`] of the query's first `groups` words.
-fn general_weights(analysis: &faq_core::Analysis, weights: &Weights, groups: usize) -> Vec<Score> {
+/// [`crate::ranker::QueryWords::general`] of the query's first `groups` words, from their
+/// keys in the word-vector table (`keyed`: [`faq_core::semantic::words`] of the same tokens).
+fn general_weights(analysis: &faq_core::Analysis, keyed: &faq_core::semantic::Words, weights: &Weights, groups: usize) -> Vec<Score> {
     let table = faq_core::semantic::table();
     let mut seen: Vec<&str> = Vec::with_capacity(groups);
-    for token in &analysis.tokens {
+    let mut general = Vec::with_capacity(groups);
+    let mut keys = keyed.words.iter().peekable();
+    for (index, token) in analysis.tokens.iter().enumerate() {
+        while keys.next_if(|w| w.token < index).is_some() {}
+        let key = keys.peek().filter(|w| w.token == index).map(|w| w.key);
         if seen.len() == groups {
             break;
         }
-        if !seen.contains(&token.term.as_str()) {
-            seen.push(&token.term);
+        if seen.contains(&token.term.as_str()) {
+            continue;
         }
+        seen.push(&token.term);
+        let weight = key.map_or(1.0, |key| table.generic_weight(key));
+        general.push(if crate::plan::is_boilerplate(&token.term) { weight * weights.boilerplate } else { weight });
     }
-    seen.iter()
-        .map(|term| {
-            let general = table.key(term).map_or(1.0, |key| table.generic_weight(key));
-            if crate::plan::is_boilerplate(term) { general * weights.boilerplate } else { general }
-        })
-        .collect()
+    general
 }
 
 /// One place of the ranking: the entry, its scores, and the semantic path's share.

@@ -85,7 +85,13 @@ impl SemanticIndex {
 
     /// The query's vector, or `None` when none of its content words carries one.
     pub fn meaning(&self, tokens: &[AnalyzedToken]) -> Option<QueryMeaning> {
-        let words = semantic::words(tokens, true);
+        self.meaning_of(tokens, &semantic::words(tokens, false))
+    }
+
+    /// [`SemanticIndex::meaning`] from the tokens' words already looked up
+    /// ([`semantic::words`]`(tokens, false)`).
+    pub fn meaning_of(&self, tokens: &[AnalyzedToken], all: &semantic::Words) -> Option<QueryMeaning> {
+        let words = semantic::drop_kana_fragments(all, tokens);
         if words.words.is_empty() || words.content_words == 0 {
             return None;
         }
