@@ -244,3 +244,75 @@ fn corpus_files_people_get_wrong() {
     assert!(big.highlights.answer.chars().count() < 400, "a snippet, not 10 MB");
     assert!(big.highlights.answer.contains("<mark>"));
 }
+
+/// Issue #15 (4): nothing in a corpus folder can block or exhaust a build.
+#[test]
+#[cfg(unix)]
+fn corpus_files_that_could_block_or_exhaust_a_build_are_skipped_or_refused() {
+    use faq_indexer::corpus::{Limits, load_with};
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.md", "### 領収書は出せますか？\n\n出せます。\n".as_bytes());
+    // A FIFO named like a corpus file: never opened (opening it would wait for a writer).
+    let fifo = dir.path().join("pipe.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let corpus = load_with(dir.path(), Limits::default()).unwrap();
+    assert_eq!(corpus.entries.len(), 1);
+    assert!(corpus.warnings.iter().any(|w| w.contains("pipe.md") && w.contains("not a regular file")), "{:?}", corpus.warnings);
+    // Named directly, it is an error, not a wait.
+    let error = load_with(&fifo, Limits::default()).unwrap_err().to_string();
+    assert!(error.contains("pipe.md") && error.contains("not a regular file"), "{error}");
+    // A file over the per-file limit, and a corpus over the total: errors naming the file,
+    // read no further than the limit (a sparse 8 GB file is not read whole).
+    let huge = std::fs::File::create(dir.path().join("huge.md")).unwrap();
+    huge.set_len(8 << 30).unwrap();
+    let error = load_with(dir.path(), Limits::default()).unwrap_err().to_string();
+    assert!(error.contains("huge.md") && error.contains("FAQ_MAX_FILE_MB"), "{error}");
+    std::fs::remove_file(dir.path().join("huge.md")).unwrap();
+    write(dir.path(), "b.md", "### 返品できますか？\n\nできます。\n".as_bytes());
+    let small = Limits { file_bytes: 1 << 20, corpus_bytes: 60 };
+    let error = load_with(dir.path(), small).unwrap_err().to_string();
+    assert!(error.contains("b.md") && error.contains("FAQ_MAX_CORPUS_MB"), "{error}");
+    // A symlink loop ends at the depth limit with a warning.
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    let corpus = load_with(dir.path(), Limits::default()).unwrap();
+    assert!(corpus.warnings.iter().any(|w| w.contains("nested deeper")), "{:?}", corpus.warnings);
+}
+
+/// Issue #15 (8): a link a browser could run never reaches the JSON; the editor is told where.
+#[test]
+fn links_a_browser_could_run_are_dropped_with_a_warning_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "### 領収書は出せますか？\n\n\
+        ヘルプ：<https://sellercentral.amazon.co.jp/gp/help/200387940>\n\n\
+        [ここ](javascript:alert(1)) と [こちら](JAVASCRIPT:alert(2)) と [あれ](&#106;avascript:alert(3))\n\n\
+        [データ](data:text/html,x) [VB](vbscript:msgbox) [相対](/help/receipts) [メール](mailto:help@example.com)\n";
+    write(dir.path(), "links.md", text.as_bytes());
+    let jsonl = serde_json::json!({"id": "j", "question": "送料は？", "answer": "無料です。",
+        "links": [{"url": " javascript:alert(4)", "label": "x"}, {"url": "https://example.com/", "label": "ok"}]})
+    .to_string();
+    write(dir.path(), "more.jsonl", jsonl.as_bytes());
+    let corpus = faq_indexer::corpus::load(dir.path()).unwrap();
+    let urls: Vec<&str> = corpus.entries.iter().flat_map(|e| e.links.iter().map(|l| l.url.as_str())).collect();
+    assert_eq!(urls, ["https://sellercentral.amazon.co.jp/gp/help/200387940", "/help/receipts", "mailto:help@example.com", "https://example.com/"]);
+    assert_eq!(corpus.warnings.len(), 6, "{:?}", corpus.warnings);
+    assert!(corpus.warnings.iter().all(|w| w.contains("link dropped")));
+    assert!(corpus.warnings.iter().filter(|w| w.contains("links.md:1")).count() == 5, "{:?}", corpus.warnings);
+}
+
+/// Issue #15 (7): escapes and bidi overrides from file names, questions or the query never
+/// reach the terminal, on stdout or stderr.
+#[test]
+fn terminal_output_carries_no_escape_or_bidi_characters_from_the_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("corpus")).unwrap();
+    let hostile_name = "evil\x1b[2J\x1b]0;pwned\x07\u{202E}.md";
+    write(&dir.path().join("corpus"), hostile_name, "### 領収書\x1b[31mは\u{202E}出せますか？\n\n[x](javascript:alert(1)) 出せます。\n".as_bytes());
+    let output = faq(dir.path(), &args(&["index"]), b"");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output_search = faq(dir.path(), &args(&["search", "--color", "always", "領収書\u{202E}"]), b"");
+    for text in [stderr(&output), String::from_utf8_lossy(&output_search.stdout).into_owned(), stderr(&output_search)] {
+        assert!(!text.contains("\x1b[2J") && !text.contains("\x1b]") && !text.contains('\x07') && !text.contains('\u{202E}'), "{text:?}");
+    }
+    assert!(stderr(&output).contains("link dropped"), "the editor is told: {}", stderr(&output));
+}
