@@ -157,10 +157,19 @@ pub fn load_with(path: &Path, limits: Limits) -> Result<Corpus, CorpusError> {
                 format!("the corpus is larger than {} MiB in all (FAQ_MAX_CORPUS_MB raises the limit)", limits.corpus_bytes >> 20),
             ));
         }
-        entries.extend(parse_file(file, root, &bytes)?);
+        let (parsed, file_warnings) = parse_file(file, root, &bytes)?;
+        entries.extend(parsed);
+        warnings.extend(file_warnings);
     }
     check_unique_ids(&entries)?;
     for entry in &mut entries {
+        // Where an entry came from, relative to the corpus root: no server path leaks into
+        // the API, and the same corpus reads the same from anywhere.
+        if let Some(source) = &mut entry.source
+            && let Ok(relative) = Path::new(&source.file).strip_prefix(root)
+        {
+            source.file = relative.display().to_string();
+        }
         let at = entry.source.as_ref().map(|s| s.to_string()).unwrap_or_else(|| entry.id.clone());
         entry.links.retain(|link| {
             let safe = faq_core::entry::is_safe_url(&link.url);
@@ -198,15 +207,15 @@ fn read_bounded(file: &Path, limit: u64) -> Result<Vec<u8>, CorpusError> {
 /// Parses one file; `root` is the corpus folder its id slug is taken relative to.
 pub fn load_file(file: &Path, root: &Path) -> Result<Vec<FaqEntry>, CorpusError> {
     let bytes = read_bounded(file, Limits::from_env()?.file_bytes)?;
-    parse_file(file, root, &bytes)
+    parse_file(file, root, &bytes).map(|(entries, _)| entries)
 }
 
-fn parse_file(file: &Path, root: &Path, bytes: &[u8]) -> Result<Vec<FaqEntry>, CorpusError> {
+fn parse_file(file: &Path, root: &Path, bytes: &[u8]) -> Result<(Vec<FaqEntry>, Vec<String>), CorpusError> {
     let display = file.display().to_string();
     let text = decode_utf8(bytes, &display)?;
     match format_of(file) {
-        Some(Format::Jsonl) => jsonl::parse(text, &display),
-        _ => markdown::parse(text, &display, &slug(file, root)),
+        Some(Format::Jsonl) => jsonl::parse(text, &display).map(|entries| (entries, Vec::new())),
+        _ => markdown::parse_with_warnings(text, &display, &slug(file, root)),
     }
 }
 
@@ -255,13 +264,27 @@ fn check_unique_ids(entries: &[FaqEntry]) -> Result<(), CorpusError> {
 
 /// A cheap fingerprint of the corpus files (names, sizes, modification times): an index
 /// whose manifest carries another fingerprint is out of date.
+///
+/// Names are taken relative to the corpus root, so the same corpus spelt as a relative or an
+/// absolute path has one fingerprint. On Unix the inode change time is included too: it
+/// cannot be set back by a program, so an edit that keeps size and modification time
+/// (`cp -p`, `rsync -a`) still changes the fingerprint.
 pub fn fingerprint(path: &Path) -> Result<String, CorpusError> {
     let mut hasher = sha1_smol::Sha1::new();
+    let root = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) };
     for file in files(path)? {
         let meta = std::fs::metadata(&file)
             .map_err(|e| CorpusError::at(&file.display().to_string(), 0, format!("cannot read: {e}")))?;
         let mtime = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
-        hasher.update(format!("{}\0{}\0{}\n", file.display(), meta.len(), mtime).as_bytes());
+        #[cfg(unix)]
+        let changed = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ctime(), meta.ctime_nsec(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let changed = (0i64, 0i64, 0u64);
+        let name = file.strip_prefix(root).unwrap_or(&file);
+        hasher.update(format!("{}\0{}\0{}\0{:?}\n", name.display(), meta.len(), mtime, changed).as_bytes());
     }
     Ok(hasher.digest().to_string())
 }

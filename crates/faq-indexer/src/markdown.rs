@@ -9,6 +9,20 @@
 //! (kept, separated by a blank line) and list items (one per line). Headings of level
 //! 1–2 are section titles and become the entries' `category`.
 //!
+//! Nothing is dropped without a word: a heading of level 1–2 that ends in a question mark
+//! (`## 送料はかかりますか？`) is read as a question, with a warning; a paragraph that opens
+//! a `**` it never closes (`**返品はできますか？`) is read as a bold question, with a warning;
+//! inline HTML tags (`<b>`, `<br>`) are dropped and their text kept, so a bold question
+//! holding them stays a question; text before the first question belongs to no entry and
+//! is reported. Warnings name file:line ([`parse_with_warnings`]).
+//!
+//! Nothing is dropped without a word: a heading of level 1–2 that ends in a question mark
+//! (`## 送料はかかりますか？`) is read as a question, with a warning; a paragraph that opens
+//! a `**` it never closes (`**返品はできますか？`) is read as a bold question, with a warning;
+//! inline HTML tags (`<b>`, `<br>`) are dropped and their text kept, so a bold question
+//! holding them stays a question; text before the first question belongs to no entry and
+//! is reported. Warnings name file:line ([`parse_with_warnings`]).
+//!
 //! Repairs: a paragraph ending in a kana or kanji character (no closing punctuation),
 //! followed by a paragraph starting with one, is a word broken by a stray blank line and
 //! is joined back without a separator (`確` + `定する` → `確定する`).
@@ -28,9 +42,16 @@ use faq_core::{FaqEntry, Link, SourceLocation};
 use crate::error::CorpusError;
 
 /// Parses one Markdown file. `file` names it in entries and errors; `slug` prefixes ids.
+/// The warnings are left out: the corpus reader uses [`parse_with_warnings`].
 pub fn parse(text: &str, file: &str, slug: &str) -> Result<Vec<FaqEntry>, CorpusError> {
+    parse_with_warnings(text, file, slug).map(|(entries, _)| entries)
+}
+
+/// [`parse`], and what was read in a way the editor may not have meant, each naming file:line.
+pub fn parse_with_warnings(text: &str, file: &str, slug: &str) -> Result<(Vec<FaqEntry>, Vec<String>), CorpusError> {
     let blocks = blocks(text);
-    let mut builder = EntryBuilder { file, slug, entries: Vec::new(), category: None, draft: None, pinned_id: None };
+    let mut builder =
+        EntryBuilder { file, slug, entries: Vec::new(), category: None, draft: None, pinned_id: None, warnings: Vec::new() };
     for block in blocks {
         builder.push(block)?;
     }
@@ -42,7 +63,7 @@ pub fn parse(text: &str, file: &str, slug: &str) -> Result<Vec<FaqEntry>, Corpus
             "no questions found (a question is a bold paragraph `**…**` or a `###` heading)",
         ));
     }
-    Ok(builder.entries)
+    Ok((builder.entries, builder.warnings))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +203,9 @@ fn blocks(text: &str) -> Vec<Block> {
                         line: line_of(range.start),
                         bullet: false,
                     });
+                } else if matches!(event_kind_inline(&html), InlineHtml::Tag) {
+                    // An inline tag (`<b>`, `</span>`, `<br>`): its text comes as text events;
+                    // the tag itself is markup, neither text nor a reason to stop being bold.
                 } else if let Some(block) = current.as_mut() {
                     block.text.push_str(&html);
                     has_plain_text = true;
@@ -195,6 +219,22 @@ fn blocks(text: &str) -> Vec<Block> {
     out
 }
 
+enum InlineHtml {
+    Tag,
+    Other,
+}
+
+/// Whether a piece of HTML is one tag (`<b>`, `</b>`, `<br/>`, `<span class="x">`).
+fn event_kind_inline(html: &str) -> InlineHtml {
+    let trimmed = html.trim();
+    let is_tag = trimmed.starts_with('<')
+        && trimmed.ends_with('>')
+        && !trimmed.starts_with("<!--")
+        && trimmed[1..trimmed.len() - 1].chars().all(|c| c != '<' && c != '>')
+        && trimmed[1..].trim_start_matches('/').chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    if is_tag { InlineHtml::Tag } else { InlineHtml::Other }
+}
+
 fn heading_level(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
@@ -204,6 +244,11 @@ fn heading_level(level: HeadingLevel) -> u8 {
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
     }
+}
+
+/// Whether a heading's text ends like a question (？ or ?, before closing brackets or `**`).
+fn ends_like_a_question(text: &str) -> bool {
+    text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '」' | '）' | ')')).ends_with(['？', '?'])
 }
 
 /// `<!-- id: some-id -->` → `some-id`.
@@ -263,6 +308,7 @@ struct EntryBuilder<'a> {
     category: Option<String>,
     draft: Option<Draft>,
     pinned_id: Option<(String, usize)>,
+    warnings: Vec<String>,
 }
 
 impl EntryBuilder<'_> {
@@ -271,6 +317,16 @@ impl EntryBuilder<'_> {
             BlockKind::PinnedId(id) => {
                 self.finish_draft()?;
                 self.pinned_id = Some((id.clone(), block.line));
+            }
+            BlockKind::Heading(level) if *level <= 2 && ends_like_a_question(&block.text) => {
+                self.warnings.push(format!(
+                    "{}:{}: the level-{level} heading 「{}」 reads as a question, so it is indexed as one (questions are `###` headings or bold paragraphs; section titles do not end in ？)",
+                    self.file,
+                    block.line,
+                    shorten(&block.text)
+                ));
+                self.finish_draft()?;
+                self.start_question(block, QuestionStyle::Heading);
             }
             BlockKind::Heading(level) if *level <= 2 => {
                 self.finish_draft()?;
@@ -296,10 +352,29 @@ impl EntryBuilder<'_> {
                     self.start_question(block, QuestionStyle::Bold);
                 }
             }
+            BlockKind::Paragraph if block.text.starts_with("**") && !block.text[2..].contains("**") => {
+                // `**` opened and never closed: a bold question with a typo, not answer text.
+                let mut block = block;
+                block.text = block.text.trim_start_matches('*').trim().to_string();
+                self.warnings.push(format!(
+                    "{}:{}: `**` is opened but not closed; 「{}」 is read as a bold question",
+                    self.file,
+                    block.line,
+                    shorten(&block.text)
+                ));
+                self.finish_draft()?;
+                self.start_question(block, QuestionStyle::Bold);
+            }
             BlockKind::Paragraph | BlockKind::ListItem => {
                 // Text before the first question (an introduction) belongs to no entry.
-                if let Some(draft) = self.draft.as_mut() {
-                    add_answer_block(draft, block);
+                match self.draft.as_mut() {
+                    Some(draft) => add_answer_block(draft, block),
+                    None => self.warnings.push(format!(
+                        "{}:{}: 「{}」 comes before any question and belongs to no entry (not indexed)",
+                        self.file,
+                        block.line,
+                        shorten(&block.text)
+                    )),
                 }
             }
         }
