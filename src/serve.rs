@@ -11,10 +11,12 @@ use crate::cli::ServeArgs;
 use crate::locate;
 
 pub fn run(args: ServeArgs) -> Result<()> {
-    // Logs are written by a background thread, so a request never waits on stderr; it
-    // blocks (rather than drops lines) only if the buffer fills. The guard flushes at exit.
+    // Logs are written by a background thread, so a request never waits on stderr; when
+    // nobody reads stderr and the buffer fills, lines are dropped and counted
+    // (`faq_log_lines_dropped_total`), never waited for. The guard flushes at exit.
     let (log_writer, _flush_logs) =
-        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
+        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(true).finish(std::io::stderr());
+    let dropped_lines = log_writer.error_counter();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn")),
@@ -38,6 +40,14 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
         let address = listener.local_addr()?;
         faq_server::reload::spawn_on_sighup(state.clone());
+        let metrics = state.metrics.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                metrics.log_lines_dropped.set(dropped_lines.dropped_lines() as i64);
+            }
+        });
         let _watcher = match (&corpus, args.watch) {
             (Some(corpus), true) => Some(faq_server::reload::watch(state.clone(), corpus).with_context(|| format!("watching {}", corpus.display()))?),
             _ => None,

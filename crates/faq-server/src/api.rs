@@ -128,13 +128,20 @@ pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
 
 #[derive(Serialize)]
 pub struct Health {
+    /// `ok`, or `degraded` while the previous index serves after a failed reload.
     pub status: &'static str,
     pub entries: usize,
+    /// With `degraded`: what the last reload failed on (file:line) and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_reload_error: Option<crate::state::ReloadError>,
 }
 
-/// `GET /healthz`
+/// `GET /healthz`: 200 either way (a degraded service still answers from the last good
+/// index); the body says which.
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
-    Json(Health { status: "ok", entries: state.engine().searcher.len() })
+    let last_reload_error = state.last_reload_error();
+    let status = if last_reload_error.is_some() { "degraded" } else { "ok" };
+    Json(Health { status, entries: state.engine().searcher.len(), last_reload_error })
 }
 
 /// `GET /metrics`: Prometheus text format.

@@ -124,13 +124,14 @@ pub fn router(state: AppState, config: Config) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", id, method = %request.method(), uri = %request.uri())
+            tracing::info_span!("request", id, method = %request.method(), uri = %logged_uri(request.uri()))
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
 
     pages.merge(api).layer(
         ServiceBuilder::new()
             .layer(middleware::map_response(error::json_errors))
+            .layer(middleware::map_request(drop_unfit_request_id))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
             .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
             .layer(trace)
@@ -142,6 +143,41 @@ pub fn router(state: AppState, config: Config) -> Router {
             .layer(ConcurrencyLimitLayer::new(config.max_concurrency))
             .layer(CatchPanicLayer::custom(error::panic_response)),
     )
+}
+
+/// Longest client `x-request-id` kept (and echoed, and logged).
+pub const MAX_REQUEST_ID: usize = 64;
+
+/// A client's request id is kept only when it is short and plain (letters, digits, `-`,
+/// `_`, `.`, `:`); otherwise it is removed and the service makes its own, so a 300 KB or
+/// control-laden id is never echoed or logged.
+async fn drop_unfit_request_id(mut request: Request<axum::body::Body>) -> Request<axum::body::Body> {
+    let fit = |value: &HeaderValue| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= MAX_REQUEST_ID
+            && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    };
+    let headers = request.headers_mut();
+    if headers.get_all(REQUEST_ID).iter().count() > 1 || headers.get(REQUEST_ID).is_some_and(|v| !fit(v)) {
+        headers.remove(REQUEST_ID);
+    }
+    request
+}
+
+/// Longest request target written to the log; a longer one is cut with its length noted.
+pub const MAX_LOGGED_URI: usize = 256;
+
+fn logged_uri(uri: &axum::http::Uri) -> String {
+    let text = uri.to_string();
+    if text.len() <= MAX_LOGGED_URI {
+        return text;
+    }
+    let mut cut = MAX_LOGGED_URI;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..cut], text.len())
 }
 
 /// CORS: closed (no `Access-Control-Allow-Origin`) unless origins are listed.

@@ -19,6 +19,8 @@ pub struct Metrics {
     pub unanswered: IntCounter,
     pub entries: IntGauge,
     pub reloads: IntCounterVec,
+    /// Log lines dropped because stderr was not read fast enough (logging never blocks).
+    pub log_lines_dropped: IntGauge,
 }
 
 impl Metrics {
@@ -36,6 +38,8 @@ impl Metrics {
         let unanswered = IntCounter::new("faq_search_unanswered_total", "searches the FAQ did not answer (no hit confident enough; zero-hit searches included)")
             .expect("static metric definition");
         let entries = IntGauge::new("faq_index_entries", "entries in the live index").expect("static metric definition");
+        let log_lines_dropped = IntGauge::new("faq_log_lines_dropped_total", "log lines dropped because stderr was not read fast enough")
+            .expect("static metric definition");
         let reloads = IntCounterVec::new(Opts::new("faq_reloads_total", "index reloads by result"), &["result"])
             .expect("static metric definition");
         for collector in [
@@ -45,10 +49,11 @@ impl Metrics {
             Box::new(unanswered.clone()),
             Box::new(entries.clone()),
             Box::new(reloads.clone()),
+            Box::new(log_lines_dropped.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
-        Metrics { registry, requests, latency, zero_hits, unanswered, entries, reloads }
+        Metrics { registry, requests, latency, zero_hits, unanswered, entries, reloads, log_lines_dropped }
     }
 
     /// The Prometheus text exposition.

@@ -33,6 +33,17 @@ pub struct AppState {
     loader: Loader,
     reloading: Arc<tokio::sync::Mutex<()>>,
     pub metrics: Arc<Metrics>,
+    /// The last reload's error while the previous index serves; cleared by a good reload.
+    last_error: Arc<std::sync::Mutex<Option<ReloadError>>>,
+}
+
+/// A failed reload, as `/healthz` reports it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ReloadError {
+    /// What failed, naming the corpus file and line when the corpus was at fault.
+    pub message: String,
+    /// When, as seconds since the Unix epoch.
+    pub at_unix: u64,
 }
 
 impl AppState {
@@ -41,7 +52,18 @@ impl AppState {
         let engine = Engine::new(loader()?)?;
         let metrics = Arc::new(Metrics::new());
         metrics.entries.set(engine.searcher.len() as i64);
-        Ok(AppState { engine: Arc::new(ArcSwap::from_pointee(engine)), loader, reloading: Arc::default(), metrics })
+        Ok(AppState {
+            engine: Arc::new(ArcSwap::from_pointee(engine)),
+            loader,
+            reloading: Arc::default(),
+            metrics,
+            last_error: Arc::default(),
+        })
+    }
+
+    /// The error of the last reload, if it failed (the previous index is serving).
+    pub fn last_reload_error(&self) -> Option<ReloadError> {
+        self.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The live engine, held for the duration of one request.
@@ -63,11 +85,17 @@ impl AppState {
                 self.engine.store(Arc::new(engine));
                 self.metrics.entries.set(entries as i64);
                 self.metrics.reloads.with_label_values(&["ok"]).inc();
+                *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
                 tracing::info!(entries, "index reloaded");
                 Ok(entries)
             }
             Err(error) => {
+                // Corpus text and file names in the message: no control or bidi characters
+                // reach the log or the health check.
+                let error = faq_query::highlight::terminal_safe(&error);
                 self.metrics.reloads.with_label_values(&["failed"]).inc();
+                let at_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(ReloadError { message: error.clone(), at_unix });
                 tracing::error!(%error, "reload failed; the previous index keeps serving");
                 Err(error)
             }

@@ -238,6 +238,23 @@ async fn health_metrics_openapi_and_request_ids() {
     }
     let (_, headers, _) = get(&app.router, "/healthz").await;
     assert!(headers["x-request-id"].to_str().unwrap().starts_with("req-"));
+    // A client's short, plain id is kept; a huge, odd or doubled one is replaced by ours.
+    let with_id = |ids: &[&str]| {
+        let mut request = Request::get("/healthz");
+        for id in ids {
+            request = request.header("x-request-id", *id);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let (_, headers, _) = get_with(&app.router, with_id(&["portal-7f3a.42"])).await;
+    assert_eq!(headers["x-request-id"], "portal-7f3a.42");
+    for bad in [vec!["x".repeat(300_000)], vec!["a b".to_string()], vec!["<script>".to_string()], vec!["a".to_string(), "b".to_string()]] {
+        let ids: Vec<&str> = bad.iter().map(String::as_str).collect();
+        let (_, headers, _) = get_with(&app.router, with_id(&ids)).await;
+        let echoed: Vec<&str> = headers.get_all("x-request-id").iter().map(|v| v.to_str().unwrap()).collect();
+        assert_eq!(echoed.len(), 1, "{echoed:?}");
+        assert!(echoed[0].starts_with("req-"), "an unfit id is replaced: {:?}", &echoed[0][..echoed[0].len().min(20)]);
+    }
     assert_eq!(headers["x-content-type-options"], "nosniff");
 }
 
@@ -296,4 +313,13 @@ async fn reload_swaps_in_new_entries_and_keeps_the_old_index_on_a_broken_corpus(
     let (_, headers, metrics) = get(&app, "/metrics").await;
     drop(headers);
     assert!(String::from_utf8(metrics).unwrap().contains("faq_reloads_total{result=\"failed\"} 1"));
+    // The health check says so, with the file and line, until a good reload.
+    let (status, health) = get_json(&app, "/healthz").await;
+    assert_eq!((status, health["status"].as_str()), (StatusCode::OK, Some("degraded")));
+    assert!(health["last_reload_error"]["message"].as_str().unwrap().contains("faq.md:1"), "{health}");
+    std::fs::write(&file, "### 送料はいくらですか？\n\n全国一律です。\n").unwrap();
+    assert_eq!(state.reload().await, Ok(1));
+    let (_, health) = get_json(&app, "/healthz").await;
+    assert_eq!(health["status"], "ok");
+    assert!(health.get("last_reload_error").is_none());
 }
