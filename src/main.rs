@@ -33,7 +33,32 @@ fn main() -> ExitCode {
         }
         Err(error) => error.exit(),
     };
-    match commands::run(cli.command) {
+    // A panic (an index damaged where opening does not verify it, or a bug) is an error
+    // with exit 2 and a way out, never Rust's panic text and exit 101.
+    static PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+    std::panic::set_hook(Box::new(|info| {
+        let detail = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("unknown");
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        *PANIC.lock().unwrap_or_else(|e| e.into_inner()) = format!("{detail}{at}");
+    }));
+    let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli.command))) {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            let detail = PANIC.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            errors::report(
+                "index_damaged",
+                &format!("the search failed inside the engine ({detail}); the index may be damaged: rebuild it with `faq index`"),
+                json,
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
         Ok(commands::Outcome::Found) => ExitCode::from(0),
         Ok(commands::Outcome::NothingFound) => ExitCode::from(1),
         // A closed pipe (`faq search … | head`) is the reader's choice, not an error.

@@ -40,6 +40,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
         let address = listener.local_addr()?;
         faq_server::reload::spawn_on_sighup(state.clone());
+        // Indexes too large to verify while opening are verified now, off the workers.
+        state.verify_in_background();
         let metrics = state.metrics.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));

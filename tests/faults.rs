@@ -202,3 +202,70 @@ fn a_full_disk_during_a_build_loses_nothing() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(top_from_index(dir.path(), "大量版").unwrap().contains("大量版"));
 }
+
+/// XORs 64 bytes a quarter of the way into the first file of the live generation ending in
+/// `extension`.
+fn flip_bytes(dir: &Path, extension: &str) {
+    let live = dir.join("index/default/current");
+    let file = std::fs::read_dir(&live)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == extension))
+        .unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    let (at, len) = (bytes.len() / 4, bytes.len());
+    for byte in &mut bytes[at..(at + 64).min(len)] {
+        *byte ^= 0xff;
+    }
+    std::fs::write(&file, bytes).unwrap();
+}
+
+/// Issue #15 (9): damage in an index opened without verification (what happens above
+/// 64 MiB; `FAQ_VERIFY_INDEX_MB=0` does it at any size) is never a panic: the CLI exits 2
+/// naming `faq index`; the server answers JSON errors without internals, verifies the index
+/// in the background and reports itself degraded.
+#[test]
+fn damage_in_an_unverified_index_is_an_error_never_a_panic() {
+    let queries = ["領収書", "保留", "注文", "返品", "コンビニ決済のメール", "宛先不明", "同梱"];
+    for extension in ["term", "store", "idx"] {
+        let dir = checkout();
+        assert!(faq(dir.path(), &["index"]).status.success());
+        flip_bytes(dir.path(), extension);
+        for query in queries {
+            let output = common::faq_command(dir.path())
+                .env("FAQ_VERIFY_INDEX_MB", "0")
+                .args(["search", "--index", "index/default", query])
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            let code = output.status.code();
+            assert!(matches!(code, Some(0..=2)), "{extension} {query}: exit {code:?}: {}", stderr(&output));
+            assert!(!stderr(&output).contains("panicked at"), "{extension} {query}: {}", stderr(&output));
+            if code == Some(2) {
+                assert!(stderr(&output).contains("faq index"), "{extension} {query}: the way out is named: {}", stderr(&output));
+            }
+        }
+    }
+    let dir = checkout();
+    assert!(faq(dir.path(), &["index"]).status.success());
+    flip_bytes(dir.path(), "term");
+    let server = common::server::Server::start_with_env(dir.path(), &["--index", "index/default"], &[("FAQ_VERIFY_INDEX_MB", "0")]);
+    for query in queries {
+        let (status, _, body) = server.get(&format!("/api/search?q={}", common::percent_encode(query)));
+        assert!(status == 200 || status == 500, "{query}: {status} {body}");
+        assert!(!body.contains("assertion") && !body.contains(".rs:"), "{query}: no internals: {body}");
+        if status == 500 {
+            assert!(body.contains("faq index"), "{body}");
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, _, health) = server.get("/healthz");
+        if health.contains("\"degraded\"") {
+            assert!(health.contains("faq index"), "{health}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the background verification never reported the damage: {health}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -72,3 +72,8 @@ pub fn run_faq<A: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[A], stdin: &[u8]) 
     drop(pipe);
     child.wait_with_output().unwrap()
 }
+
+/// `text` percent-encoded for a query string (every byte but ASCII letters and digits).
+pub fn percent_encode(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

@@ -16,7 +16,13 @@ pub struct Server {
 impl Server {
     /// Starts `faq serve --addr 127.0.0.1:0 [extra…]` in `dir` and waits until it listens.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(dir, extra, &[])
+    }
+
+    /// [`Server::start`] with environment variables set.
+    pub fn start_with_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = super::faq_command(dir)
+            .envs(env.iter().copied())
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
             .env("RUST_LOG", "info,tantivy=warn")

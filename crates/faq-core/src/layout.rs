@@ -90,7 +90,7 @@ pub fn open(root: &Path, analyzer: &Analyzer) -> Result<(Index, FaqFields, Manif
         )));
     }
     let index = Index::open_in_dir(&generation).map_err(|e| damaged(e.to_string()))?;
-    if directory_bytes(&generation) <= VERIFY_CHECKSUMS_UP_TO {
+    if directory_bytes(&generation) <= verify_checksums_up_to() {
         let bad = index.validate_checksum().map_err(|e| damaged(e.to_string()))?;
         if !bad.is_empty() {
             let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
@@ -106,6 +106,12 @@ pub fn open(root: &Path, analyzer: &Analyzer) -> Result<(Index, FaqFields, Manif
 /// milliseconds: the FAQ sizes this tool is for). Larger ones are opened unverified;
 /// damage then surfaces as an error when a damaged part is read.
 pub const VERIFY_CHECKSUMS_UP_TO: u64 = 64 << 20;
+
+/// [`VERIFY_CHECKSUMS_UP_TO`], or `FAQ_VERIFY_INDEX_MB` MiB when set (0: never at open;
+/// the server then verifies in the background after opening, as it does for large ones).
+pub fn verify_checksums_up_to() -> u64 {
+    std::env::var("FAQ_VERIFY_INDEX_MB").ok().and_then(|v| v.trim().parse::<u64>().ok()).map_or(VERIFY_CHECKSUMS_UP_TO, |mib| mib << 20)
+}
 
 fn directory_bytes(dir: &Path) -> u64 {
     let Ok(entries) = fs::read_dir(dir) else { return 0 };

@@ -58,7 +58,7 @@ pub enum SearchError {
     Query(#[from] QueryError),
     #[error(transparent)]
     Core(#[from] CoreError),
-    #[error("index error: {0}")]
+    #[error("the index could not be read ({0}); it may be damaged: rebuild it with `faq index`")]
     Tantivy(#[from] tantivy::TantivyError),
 }
 
@@ -277,6 +277,20 @@ impl FaqSearcher {
 
     fn plan_of(&self, analysis: &faq_core::Analysis) -> Plan {
         Plan::new(analysis, &self.fields, &self.weights, &self.synonyms, crate::synonyms::thesaurus())
+    }
+
+    /// Verifies every file's checksum (opening verifies only indexes up to
+    /// [`faq_core::layout::VERIFY_CHECKSUMS_UP_TO`]); a few seconds per GB, for a
+    /// background thread. The message names the damaged files and `faq index`.
+    pub fn verify_checksums(&self) -> Result<(), String> {
+        let index = self.reader.searcher().index().clone();
+        let bad = index.validate_checksum().map_err(|e| format!("the index could not be verified: {e}"))?;
+        if bad.is_empty() {
+            return Ok(());
+        }
+        let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
+        names.sort();
+        Err(format!("the index is damaged: checksum mismatch in {}; rebuild it with `faq index`", names.join(", ")))
     }
 
     /// Whether the index carries entry vectors (the semantic path).

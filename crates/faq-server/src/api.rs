@@ -77,15 +77,21 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         explain: params.flag("explain")?,
     };
     let engine = state.engine();
-    let response = if query.chars().count() <= INLINE_QUERY_CHARS && !page.explain {
+    let searched = if query.chars().count() <= INLINE_QUERY_CHARS && !page.explain {
         // Short enough to answer in well under 100 µs: handing it to the blocking pool
         // (two thread wake-ups) would cost more than the search.
-        engine.searcher.search(&query, page)?
+        engine.searcher.search(&query, page)
     } else {
         tokio::task::spawn_blocking(move || engine.searcher.search(&query, page))
             .await
-            .map_err(|e| ApiError::internal(format!("search task failed: {e}")))??
+            .map_err(|e| ApiError::internal(format!("search task failed: {e}")))?
     };
+    let response = searched.map_err(|error| {
+        if !matches!(error, faq_query::SearchError::Query(_)) {
+            state.mark_damaged(faq_query::highlight::terminal_safe(&error.to_string()));
+        }
+        ApiError::from(error)
+    })?;
     if response.hits.is_empty() {
         state.metrics.zero_hits.inc();
     }

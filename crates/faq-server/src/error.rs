@@ -95,8 +95,16 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
-    ApiError::internal(format!("the request could not be completed: {detail}")).into_response()
+    PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // The detail is for the operator's log, not for the client (it may quote internals).
+    tracing::error!(detail = %faq_query::highlight::terminal_safe(detail), "a request failed inside the engine (a damaged index?)");
+    ApiError::internal("the request could not be completed; the service's index may be damaged (the operator can rebuild it with `faq index`)")
+        .into_response()
 }
+
+/// Requests that failed inside the engine since the process started (`/healthz` reports
+/// the service degraded when any did since the last good reload).
+pub static PANICS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl From<faq_query::QueryError> for ApiError {
     fn from(error: faq_query::QueryError) -> Self {
@@ -105,10 +113,13 @@ impl From<faq_query::QueryError> for ApiError {
 }
 
 impl From<faq_query::SearchError> for ApiError {
+    /// A bad query is the client's 400; anything else is the index's fault: a 500 that
+    /// says so without quoting internals (the handler logs them and marks the service
+    /// degraded).
     fn from(error: faq_query::SearchError) -> Self {
         match error {
             faq_query::SearchError::Query(query) => query.into(),
-            other => ApiError::internal(other.to_string()),
+            _ => ApiError::internal("the index could not be read; it may be damaged (the operator can rebuild it with `faq index`)"),
         }
     }
 }

@@ -35,6 +35,12 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The last reload's error while the previous index serves; cleared by a good reload.
     last_error: Arc<std::sync::Mutex<Option<ReloadError>>>,
+    /// [`crate::error::PANICS`] when the live engine was loaded.
+    panics_at_load: Arc<std::sync::atomic::AtomicU64>,
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// A failed reload, as `/healthz` reports it.
@@ -58,12 +64,46 @@ impl AppState {
             reloading: Arc::default(),
             metrics,
             last_error: Arc::default(),
+            panics_at_load: Arc::new(std::sync::atomic::AtomicU64::new(crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed))),
         })
     }
 
-    /// The error of the last reload, if it failed (the previous index is serving).
+    /// The error of the last reload, if it failed (the previous index is serving), or of
+    /// the live index (a background checksum check found damage, or requests failed inside
+    /// the engine since it was loaded).
     pub fn last_reload_error(&self) -> Option<ReloadError> {
-        self.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        if let Some(error) = self.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Some(error);
+        }
+        let failed = crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed)
+            - self.panics_at_load.load(std::sync::atomic::Ordering::Relaxed).min(crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed));
+        (failed > 0).then(|| ReloadError {
+            message: format!("{failed} request(s) failed inside the engine since the index was loaded: it may be damaged; `faq index` rebuilds it"),
+            at_unix: now_unix(),
+        })
+    }
+
+    /// Records that the live index is damaged (found after it was opened).
+    pub fn mark_damaged(&self, message: String) {
+        let mut last = self.last_error.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_none() {
+            // Once: every later failing request would say the same.
+            tracing::error!(%message, "the live index is damaged");
+            *last = Some(ReloadError { message, at_unix: now_unix() });
+        }
+    }
+
+    /// Verifies the live index's checksums off the async workers (opening verifies only
+    /// indexes up to [`faq_core::layout::VERIFY_CHECKSUMS_UP_TO`]); damage marks the service
+    /// degraded.
+    pub fn verify_in_background(&self) {
+        let state = self.clone();
+        let engine = self.engine();
+        tokio::task::spawn_blocking(move || {
+            if let Err(message) = engine.searcher.verify_checksums() {
+                state.mark_damaged(message);
+            }
+        });
     }
 
     /// The live engine, held for the duration of one request.
@@ -86,6 +126,8 @@ impl AppState {
                 self.metrics.entries.set(entries as i64);
                 self.metrics.reloads.with_label_values(&["ok"]).inc();
                 *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                self.panics_at_load.store(crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed), std::sync::atomic::Ordering::Relaxed);
+                self.verify_in_background();
                 tracing::info!(entries, "index reloaded");
                 Ok(entries)
             }
@@ -94,7 +136,7 @@ impl AppState {
                 // reach the log or the health check.
                 let error = faq_query::highlight::terminal_safe(&error);
                 self.metrics.reloads.with_label_values(&["failed"]).inc();
-                let at_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                let at_unix = now_unix();
                 *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(ReloadError { message: error.clone(), at_unix });
                 tracing::error!(%error, "reload failed; the previous index keeps serving");
                 Err(error)
