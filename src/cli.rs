@@ -56,6 +56,12 @@ pub struct ServeArgs {
     /// Seconds before a request is answered 503.
     #[arg(long, default_value_t = 10)]
     pub timeout_secs: u64,
+    /// Seconds a connection has to send a request head (and may stay idle between requests).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds shutdown waits for connections to finish before dropping them.
+    #[arg(long, default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
     /// Where the page points a seller whose question the FAQ does not answer, e.g.
     /// https://portal.example.com/contact or mailto:support@example.com [default: no link]
     #[arg(long, value_name = "URL", env = "FAQ_CONTACT_URL")]

@@ -35,6 +35,15 @@ pub fn run(args: ServeArgs) -> Result<()> {
         ..Config::default()
     };
     let corpus = locate::resolve(&args.location).corpus;
+    // Every connection is a file descriptor: lift the soft limit, and keep the connection
+    // cap under what is left.
+    let fd_limit = faq_server::serve::raise_fd_limit();
+    let limits = faq_server::serve::ServeLimits {
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        header_timeout: Duration::from_secs(args.header_timeout_secs),
+        ..faq_server::serve::ServeLimits::for_fd_limit(fd_limit)
+    };
+    tracing::info!(fd_limit, max_connections = limits.max_connections, "connection limits");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
@@ -56,7 +65,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         };
         tracing::info!(%address, entries = state.engine().searcher.len(), watch = args.watch, "serving on http://{address}/");
         let app = faq_server::router(state, config);
-        axum::serve(listener, app).with_graceful_shutdown(faq_server::shutdown_signal()).await?;
+        faq_server::serve::serve(listener, app, limits, faq_server::shutdown_signal()).await;
         Ok(())
     })
 }

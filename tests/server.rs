@@ -90,3 +90,57 @@ fn serves_over_tcp_reloads_and_shuts_down_gracefully() {
     assert_eq!(server.wait(Duration::from_secs(20)), Some(0), "{}", server.log());
     assert!(server.log().contains("shutting down"), "{}", server.log());
 }
+
+/// Issue #15 (2, 3): silent and slow connections cannot exhaust file descriptors or memory
+/// or keep others out for long, and shutdown has a deadline. Run under a 256-file limit
+/// (soft and hard), with a 2 s header timeout and a 2 s shutdown grace.
+#[test]
+#[cfg(unix)]
+fn connections_are_bounded_and_shutdown_has_a_deadline() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let checkout = fresh_checkout();
+    let mut command = std::process::Command::new("sh");
+    command
+        .current_dir(checkout.path())
+        .arg("-c")
+        .arg("ulimit -n 256 && exec \"$0\" serve --addr 127.0.0.1:0 --header-timeout-secs 2 --shutdown-grace-secs 2")
+        .arg(common::faq_bin());
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("FAQ_") {
+            command.env_remove(name);
+        }
+    }
+    let mut server = Server::spawn(command);
+    assert!(server.log().contains("max_connections"), "{}", server.log());
+
+    // 300 silent connections: more than the process may open files.
+    let silent: Vec<TcpStream> = (0..300).filter_map(|_| TcpStream::connect(&server.address).ok()).collect();
+    // 40 that trickle a huge header (never finishing it).
+    let mut slow: Vec<TcpStream> = (0..40).filter_map(|_| TcpStream::connect(&server.address).ok()).collect();
+    for stream in &mut slow {
+        let _ = stream.write_all(format!("GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}", "a".repeat(60_000)).as_bytes());
+    }
+    // Another client still gets its answer, at worst after the header timeout frees places.
+    let started = std::time::Instant::now();
+    let answer = top_question(&server, "領収書を出してほしいと言われた");
+    assert!(answer.is_some_and(|q| q.starts_with("購入者から領収書発行")), "{}", server.log());
+    assert!(started.elapsed() < Duration::from_secs(15), "waited {:?}", started.elapsed());
+    assert!(!server.log().contains("Too many open files") || server.log().contains("retrying"), "{}", server.log());
+    // Silent connections are closed by the server after the header timeout.
+    let mut closed = 0;
+    for mut stream in silent.into_iter().take(20) {
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buffer = [0u8; 16];
+        if matches!(stream.read(&mut buffer), Ok(0) | Err(_)) {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 20, "idle connections are closed");
+
+    // Shutdown with slow clients still connected finishes within the grace period.
+    let _hold: Vec<TcpStream> = (0..20).filter_map(|_| TcpStream::connect(&server.address).ok()).collect();
+    server.signal("TERM");
+    assert_eq!(server.wait(Duration::from_secs(10)), Some(0), "{}", server.log());
+    drop(slow);
+}

@@ -21,10 +21,15 @@ impl Server {
 
     /// [`Server::start`] with environment variables set.
     pub fn start_with_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut child = super::faq_command(dir)
-            .envs(env.iter().copied())
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .args(extra)
+        let mut command = super::faq_command(dir);
+        command.envs(env.iter().copied()).args(["serve", "--addr", "127.0.0.1:0"]).args(extra);
+        Server::spawn(command)
+    }
+
+    /// Starts `command` (a `faq serve` on `127.0.0.1:0`, perhaps wrapped in a shell) and waits
+    /// until it listens.
+    pub fn spawn(mut command: Command) -> Server {
+        let mut child = command
             .env("RUST_LOG", "info,tantivy=warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

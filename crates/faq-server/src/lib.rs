@@ -8,6 +8,7 @@ pub mod error;
 pub mod metrics;
 pub mod page;
 pub mod reload;
+pub mod serve;
 pub mod state;
 
 use std::sync::Arc;
