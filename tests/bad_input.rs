@@ -316,3 +316,61 @@ fn terminal_output_carries_no_escape_or_bidi_characters_from_the_corpus() {
     }
     assert!(stderr(&output).contains("link dropped"), "the editor is told: {}", stderr(&output));
 }
+
+/// Issue #15 (1): a costly valid search is bounded (explain clamps the page and each hit's
+/// breakdown), costly searches beyond the lane get an immediate 503 with `Retry-After`
+/// rather than a queue, and short queries keep being answered meanwhile.
+#[test]
+fn costly_searches_are_bounded_shed_early_and_do_not_hold_up_short_ones() {
+    let dir = checkout();
+    let server = Server::start(dir.path(), &[]);
+    let long: String = "領収書を発行してほしいと言われたのですが、注文の配送先住所を変更したい場合はどうすればよいですか。".chars().cycle().take(1000).collect();
+    let costly = format!("/api/search?explain=true&limit=100&q={}", common::percent_encode(&long));
+    let (status, _, body) = server.get(&costly);
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let hits = value["hits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() <= faq_query::MAX_EXPLAIN_HITS, "{} hits explained", hits.len());
+    assert!(hits.iter().all(|h| h["explain"].as_array().unwrap().len() <= faq_query::MAX_EXPLAIN_PARTS));
+
+    let address = server.address.clone();
+    let costly_clients: Vec<_> = (0..24)
+        .map(|_| {
+            let (address, costly) = (address.clone(), costly.clone());
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                for _ in 0..6 {
+                    let mut stream = TcpStream::connect(&address).unwrap();
+                    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+                    write!(stream, "GET {costly} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+                    let mut response = Vec::new();
+                    let _ = stream.read_to_end(&mut response);
+                    let text = String::from_utf8_lossy(&response).into_owned();
+                    let status: u16 = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                    if status == 503 {
+                        assert!(text.to_ascii_lowercase().contains("retry-after: 1"), "{text}");
+                        assert!(text.contains("\"overloaded\"") || text.contains("\"timeout\""), "{text}");
+                    }
+                    seen.push(status);
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut slowest = Duration::ZERO;
+    for _ in 0..30 {
+        let started = std::time::Instant::now();
+        let (status, _, body) = server.get(&format!("/api/search?q={}", common::percent_encode("領収書")));
+        assert_eq!(status, 200, "{body}");
+        slowest = slowest.max(started.elapsed());
+    }
+    let statuses: Vec<u16> = costly_clients.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
+    eprintln!(
+        "costly: {} answered, {} shed; slowest short query {:?}",
+        statuses.iter().filter(|s| **s == 200).count(),
+        statuses.iter().filter(|s| **s == 503).count(),
+        slowest
+    );
+    assert!(slowest < Duration::from_secs(2), "a short query waited {slowest:?} behind costly ones");
+}

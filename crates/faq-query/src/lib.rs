@@ -2,6 +2,7 @@
 //! shared analyzer, BM25 over question and answer, highlights from stored spans), the JSON
 //! contract of a search, and offline evaluation against graded judgments.
 
+pub mod budget;
 pub mod confidence;
 pub mod eval;
 pub mod highlight;
@@ -19,4 +20,5 @@ pub use plan::{PathKind, Plan, Target, Weights};
 pub use response::{Contribution, Highlights, Hit, SearchResponse};
 pub use suggest::{Suggester, Suggestion};
 pub use synonyms::Synonyms;
-pub use searcher::{FaqSearcher, MAX_LIMIT, MAX_QUERY_CHARS, Page, QueryError, SearchError};
+pub use budget::{Budget, CancelOnDrop};
+pub use searcher::{FaqSearcher, MAX_EXPLAIN_HITS, MAX_EXPLAIN_PARTS, MAX_LIMIT, MAX_QUERY_CHARS, Page, QueryError, SearchError};

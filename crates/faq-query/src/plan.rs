@@ -225,6 +225,10 @@ fn terms_index(terms: &[String], term: &str) -> Option<u8> {
     terms.iter().position(|t| t == term).filter(|&i| i < 64).map(|i| i as u8)
 }
 
+/// Most distinct bigrams, and most distinct reading bigrams, one query searches (a
+/// 1,000-character question has ~900 of each; a long mail in the dev sets under 300).
+pub const MAX_CHARACTER_TERMS: usize = 300;
+
 /// How far apart (in token positions, particles included) two words of a phrase may be.
 pub const PHRASE_SLOP: u32 = 2;
 
@@ -301,11 +305,13 @@ impl Plan {
                 }
             }
         }
-        for bigram in faq_core::analyzer::distinct_terms(&analysis.bigrams) {
+        // A pasted document would bring thousands of character terms: the first ones are
+        // plenty to rank by, and the work of a query stays bounded.
+        for bigram in faq_core::analyzer::distinct_terms(&analysis.bigrams).into_iter().take(MAX_CHARACTER_TERMS) {
             plan.push(&terms, PathKind::Bigram, Target::Question, fields.question_bigram, &bigram, None, weights.bigram_question);
             plan.push(&terms, PathKind::Bigram, Target::Answer, fields.answer_bigram, &bigram, None, weights.bigram_answer);
         }
-        for reading in faq_core::analyzer::distinct_terms(&analysis.readings) {
+        for reading in faq_core::analyzer::distinct_terms(&analysis.readings).into_iter().take(MAX_CHARACTER_TERMS) {
             plan.push(&terms, PathKind::Reading, Target::Question, fields.question_reading, &reading, None, weights.reading_question);
             plan.push(&terms, PathKind::Reading, Target::Answer, fields.answer_reading, &reading, None, weights.reading_answer);
         }

@@ -16,6 +16,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, Term};
 
+use crate::budget::Budget;
 use crate::confidence::{self, Scored};
 use crate::highlight::{self, SNIPPET_CHARS};
 use crate::plan::{PathKind, Plan, Target, Weights};
@@ -29,6 +30,12 @@ use crate::synonyms::Synonyms;
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// Most hits returned by one request.
 pub const MAX_LIMIT: usize = 100;
+/// Most hits explained by one request: explaining costs a postings lookup per clause and
+/// hit, so `explain` clamps the page to this many.
+pub const MAX_EXPLAIN_HITS: usize = 20;
+/// Most clauses listed in one hit's explanation (the largest shares; the rest add up to
+/// what is left of the score).
+pub const MAX_EXPLAIN_PARTS: usize = 40;
 /// Deepest page end (offset + limit) that the semantic path reranks.
 const MAX_FUSED: usize = 1_200;
 
@@ -60,6 +67,9 @@ pub enum SearchError {
     Core(#[from] CoreError),
     #[error("the index could not be read ({0}); it may be damaged: rebuild it with `faq index`")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// The search's [`Budget`] ran out (its deadline passed, or its request went away).
+    #[error("the search took too long and was stopped")]
+    OutOfTime,
 }
 
 impl SearchError {
@@ -69,6 +79,7 @@ impl SearchError {
             SearchError::Query(query) => query.code(),
             SearchError::Core(core) => core.code(),
             SearchError::Tantivy(_) => "index_damaged",
+            SearchError::OutOfTime => "timeout",
         }
     }
 }
@@ -170,10 +181,18 @@ impl FaqSearcher {
         Ok(())
     }
 
-    /// Ranks entries for `query`. `page.limit` is clamped to [`MAX_LIMIT`].
+    /// Ranks entries for `query`. `page.limit` is clamped to [`MAX_LIMIT`] (to
+    /// [`MAX_EXPLAIN_HITS`] with `explain`).
     pub fn search(&self, query: &str, page: Page) -> Result<SearchResponse, SearchError> {
+        self.search_within(query, page, &Budget::unlimited())
+    }
+
+    /// [`FaqSearcher::search`], stopping with [`SearchError::OutOfTime`] when `budget` runs
+    /// out (checked between stages and between explained hits).
+    pub fn search_within(&self, query: &str, page: Page, budget: &Budget) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         Self::validate(query)?;
+        let page = if page.explain { Page { limit: page.limit.min(MAX_EXPLAIN_HITS), ..page } } else { page };
         let searcher = self.reader.searcher();
         let analysis = self.analyzer.analyze(query);
         let mut plan = self.plan_of(&analysis);
@@ -223,6 +242,9 @@ impl FaqSearcher {
                 (total_hits, ranking, words)
             }
         };
+        if budget.exhausted() {
+            return Err(SearchError::OutOfTime);
+        }
         let share = meaning.as_ref().map_or(0.0, |(_, m)| m.share);
         let mut words = words;
         words.general = general_weights(&analysis, &keyed, &self.weights, words.weight.len());
@@ -245,6 +267,9 @@ impl FaqSearcher {
         }
         if page.explain {
             for ((hit, &(_, address)), &semantic) in hits.iter_mut().zip(&ranked).zip(&semantic_shares) {
+                if budget.exhausted() {
+                    return Err(SearchError::OutOfTime);
+                }
                 let mut parts = explain(&self.ranker, &searcher, &plan, &self.weights, address)?;
                 if let Some((_, meaning)) = &meaning
                     && semantic > 0.0
@@ -258,6 +283,7 @@ impl FaqSearcher {
                     });
                     parts.sort_by(|a, b| b.score.total_cmp(&a.score));
                 }
+                parts.truncate(MAX_EXPLAIN_PARTS);
                 hit.explain = Some(parts);
             }
         }

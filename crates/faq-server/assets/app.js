@@ -91,8 +91,15 @@
     list.hidden = words.length === 0;
   }
 
-  async function fetchJson(url, signal) {
+  async function fetchJson(url, signal, retried) {
     const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+    // The costly-search lane was full: wait as told (about a second) and try once more.
+    if (response.status === 503 && !retried && response.headers.get("Retry-After")) {
+      const seconds = Math.min(5, Number(response.headers.get("Retry-After")) || 1);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      if (signal && signal.aborted) throw new DOMException("aborted", "AbortError");
+      return fetchJson(url, signal, true);
+    }
     const body = await response.json();
     if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
     return body;

@@ -17,6 +17,9 @@ pub const MAX_OFFSET: usize = 1000;
 /// 1,000 characters and ~1 ms) and `explain` go to the blocking pool. Measured: the
 /// ranking path of a 48-character query takes 40–100 µs (BENCHMARKS.md).
 pub const INLINE_QUERY_CHARS: usize = 48;
+/// Longest a costly search (long query or `explain`) may run before it is stopped (a
+/// 1,000-character query with `explain` takes ~30 ms on localgovFAQ; BENCHMARKS.md).
+pub const HEAVY_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
 /// Default and largest number of completions.
 pub const DEFAULT_SUGGESTIONS: usize = 8;
 pub const MAX_SUGGESTIONS: usize = 20;
@@ -82,12 +85,22 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         // (two thread wake-ups) would cost more than the search.
         engine.searcher.search(&query, page)
     } else {
-        tokio::task::spawn_blocking(move || engine.searcher.search(&query, page))
-            .await
-            .map_err(|e| ApiError::internal(format!("search task failed: {e}")))?
+        // The costly lane: bounded, never queued, stopped when its request goes away or its
+        // time is up.
+        let permit = state.heavy.clone().try_acquire_owned().map_err(|_| ApiError::overloaded())?;
+        let cancel = faq_query::CancelOnDrop::new();
+        let budget = faq_query::Budget::new(Some(std::time::Instant::now() + HEAVY_BUDGET), Some(cancel.flag()));
+        let searched = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            engine.searcher.search_within(&query, page, &budget)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("search task failed: {e}")))?;
+        drop(cancel);
+        searched
     };
     let response = searched.map_err(|error| {
-        if !matches!(error, faq_query::SearchError::Query(_)) {
+        if !matches!(error, faq_query::SearchError::Query(_) | faq_query::SearchError::OutOfTime) {
             state.mark_damaged(faq_query::highlight::terminal_safe(&error.to_string()));
         }
         ApiError::from(error)

@@ -25,6 +25,20 @@ impl ApiError {
     pub fn internal(message: impl Into<String>) -> Self {
         ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, code: "internal", message: message.into() }
     }
+
+    /// 503 with `Retry-After: 1`: the costly-search lane is full; come back in a second.
+    pub fn overloaded() -> Self {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "overloaded",
+            message: "too many long or explained searches at once; retry in a second".to_string(),
+        }
+    }
+
+    /// 503: the search ran out of time (and was stopped).
+    pub fn out_of_time() -> Self {
+        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "timeout", message: "the search took too long and was stopped".to_string() }
+    }
 }
 
 #[derive(Serialize)]
@@ -44,7 +58,11 @@ impl IntoResponse for ApiError {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
         let body = Body { error: Detail { code: self.code, message: &self.message } };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        response
     }
 }
 
@@ -119,6 +137,7 @@ impl From<faq_query::SearchError> for ApiError {
     fn from(error: faq_query::SearchError) -> Self {
         match error {
             faq_query::SearchError::Query(query) => query.into(),
+            faq_query::SearchError::OutOfTime => ApiError::out_of_time(),
             _ => ApiError::internal("the index could not be read; it may be damaged (the operator can rebuild it with `faq index`)"),
         }
     }

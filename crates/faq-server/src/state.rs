@@ -37,6 +37,15 @@ pub struct AppState {
     last_error: Arc<std::sync::Mutex<Option<ReloadError>>>,
     /// [`crate::error::PANICS`] when the live engine was loaded.
     panics_at_load: Arc<std::sync::atomic::AtomicU64>,
+    /// The costly-search lane: long queries and `explain` run on the blocking pool, at most
+    /// this many at once; past it they get an immediate 503 with `Retry-After` instead of a
+    /// queue, so short (typeahead) queries, answered on the async workers, keep flowing.
+    pub heavy: Arc<tokio::sync::Semaphore>,
+}
+
+/// Costly searches run at once: two per core.
+pub fn heavy_lane_size() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
 }
 
 fn now_unix() -> u64 {
@@ -65,6 +74,7 @@ impl AppState {
             metrics,
             last_error: Arc::default(),
             panics_at_load: Arc::new(std::sync::atomic::AtomicU64::new(crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed))),
+            heavy: Arc::new(tokio::sync::Semaphore::new(heavy_lane_size())),
         })
     }
 
