@@ -374,3 +374,23 @@ fn costly_searches_are_bounded_shed_early_and_do_not_hold_up_short_ones() {
     );
     assert!(slowest < Duration::from_secs(2), "a short query waited {slowest:?} behind costly ones");
 }
+
+/// Issue #15 (11): an HTTP/1.1 request must name exactly one Host.
+#[test]
+fn http11_requests_without_exactly_one_host_are_400() {
+    let dir = checkout();
+    let server = Server::start(dir.path(), &[]);
+    for request in [
+        "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n".to_string(),
+        "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n".to_string(),
+    ] {
+        let (status, _, body) = raw(&server, request.as_bytes());
+        assert_eq!(status, 400, "{request:?}: {body}");
+        assert!(body.contains("\"invalid_host\""), "{body}");
+    }
+    let (status, _, _) = raw(&server, format!("GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.address).as_bytes());
+    assert_eq!(status, 200);
+    // HTTP/1.0 has no Host requirement.
+    let (status, _, _) = raw(&server, b"GET /healthz HTTP/1.0\r\n\r\n");
+    assert_eq!(status, 200);
+}

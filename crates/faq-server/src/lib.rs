@@ -132,6 +132,7 @@ pub fn router(state: AppState, config: Config) -> Router {
     pages.merge(api).layer(
         ServiceBuilder::new()
             .layer(middleware::map_response(error::json_errors))
+            .layer(middleware::from_fn(require_one_host))
             .layer(middleware::map_request(drop_unfit_request_id))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
             .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
@@ -144,6 +145,18 @@ pub fn router(state: AppState, config: Config) -> Router {
             .layer(ConcurrencyLimitLayer::new(config.max_concurrency))
             .layer(CatchPanicLayer::custom(error::panic_response)),
     )
+}
+
+/// An HTTP/1.1 request must name exactly one `Host` (RFC 9112 §3.2): none or two is a 400,
+/// not a guess.
+async fn require_one_host(request: Request<axum::body::Body>, next: middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let hosts = request.headers().get_all(header::HOST).iter().count();
+    if request.version() == axum::http::Version::HTTP_11 && hosts != 1 {
+        let message = if hosts == 0 { "the request has no Host header" } else { "the request has more than one Host header" };
+        return ApiError::bad_request("invalid_host", message).into_response();
+    }
+    next.run(request).await
 }
 
 /// Longest client `x-request-id` kept (and echoed, and logged).

@@ -54,7 +54,11 @@ async fn get(router: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, 
     get_with(router, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
-async fn get_with(router: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn get_with(router: &Router, mut request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    // As a client on a socket would send it: HTTP/1.1 names its Host.
+    if !request.headers().contains_key(header::HOST) {
+        request.headers_mut().insert(header::HOST, axum::http::HeaderValue::from_static("localhost"));
+    }
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
