@@ -144,3 +144,73 @@ fn connections_are_bounded_and_shutdown_has_a_deadline() {
     assert_eq!(server.wait(Duration::from_secs(10)), Some(0), "{}", server.log());
     drop(slow);
 }
+
+fn entries(server: &Server) -> u64 {
+    let (_, _, body) = server.get("/healthz");
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["entries"].as_u64().unwrap()
+}
+
+/// Issue #15 (5): --watch follows the usual deploys (a symlink swapped to a new release, the
+/// folder removed and recreated), sees an edit that keeps size and modification time, and
+/// never publishes a file a slow writer is half-way through.
+#[test]
+#[cfg(unix)]
+fn watching_follows_deploys_sees_content_only_edits_and_waits_for_slow_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = |name: &str, text: &str| {
+        let folder = dir.path().join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("faq.md"), text).unwrap();
+        folder
+    };
+    let first = release("release-1", "### 送料はいくらですか？\n\n全国一律です。\n");
+    std::os::unix::fs::symlink(&first, dir.path().join("corpus")).unwrap();
+    let server = Server::start(dir.path(), &["--watch"]);
+    assert_eq!(entries(&server), 1);
+
+    // A symlink swapped to a new release (ln -sfn: a new link renamed over the old one).
+    let second = release("release-2", "### 送料はいくらですか？\n\n全国一律です。\n\n### 納品書は入りますか？\n\n同梱します。\n");
+    std::os::unix::fs::symlink(&second, dir.path().join("corpus.new")).unwrap();
+    std::fs::rename(dir.path().join("corpus.new"), dir.path().join("corpus")).unwrap();
+    assert!(wait_for(Duration::from_secs(20), || entries(&server) == 2), "symlink swap: {}", server.log());
+
+    // The same size and modification time, different contents (cp -p, rsync -a).
+    let file = second.join("faq.md");
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&file).unwrap().replace("同梱します", "別送します");
+    std::fs::write(&file, &text).unwrap();
+    std::fs::File::options().write(true).open(&file).unwrap().set_modified(modified).unwrap();
+    assert!(
+        wait_for(Duration::from_secs(20), || {
+            let (_, _, body) = server.get(&format!("/api/search?q={}", encode("納品書")));
+            body.contains("別送します")
+        }),
+        "content-only edit: {}",
+        server.log()
+    );
+
+    // The folder removed and recreated (here: the link replaced by a real folder).
+    std::fs::remove_file(dir.path().join("corpus")).unwrap();
+    let folder = dir.path().join("corpus");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("faq.md"), "### 返品できますか？\n\n7日以内です。\n\n### 領収書は出せますか？\n\n出せます。\n\n### 保留とは？\n\n確認中です。\n").unwrap();
+    assert!(wait_for(Duration::from_secs(20), || entries(&server) == 3), "folder replaced: {}", server.log());
+
+    // A slow writer: half a file, a 500 ms pause, the rest. The half is never published.
+    let full: String = (0..9).map(|i| format!("### 質問{i}はありますか？\n\n答え{i}です。\n\n")).collect();
+    let (half, rest) = full.split_at(full.find("### 質問5").unwrap());
+    let mut writer = std::fs::File::create(folder.join("slow.md")).unwrap();
+    use std::io::Write as _;
+    writer.write_all(half.as_bytes()).unwrap();
+    writer.flush().unwrap();
+    let mut seen = Vec::new();
+    let pause = Instant::now();
+    while pause.elapsed() < Duration::from_millis(500) {
+        seen.push(entries(&server));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    writer.write_all(rest.as_bytes()).unwrap();
+    drop(writer);
+    assert!(wait_for(Duration::from_secs(20), || entries(&server) == 12), "slow writer: {}", server.log());
+    assert!(seen.iter().all(|&n| n == 3), "a half-written file was published: {seen:?}");
+}

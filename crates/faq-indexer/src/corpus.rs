@@ -289,6 +289,27 @@ pub fn fingerprint(path: &Path) -> Result<String, CorpusError> {
     Ok(hasher.digest().to_string())
 }
 
+/// A fingerprint of the corpus files' contents (names relative to the root, and bytes, each
+/// file read within [`Limits`]): equal exactly when what would be indexed is the same, however
+/// the files were copied. For watching; a build uses the cheaper [`fingerprint`].
+pub fn content_fingerprint(path: &Path) -> Result<String, CorpusError> {
+    let limits = Limits::from_env()?;
+    let mut hasher = sha1_smol::Sha1::new();
+    let root = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) };
+    let mut total = 0u64;
+    for file in files(path)? {
+        let bytes = read_bounded(&file, limits.file_bytes)?;
+        total += bytes.len() as u64;
+        if total > limits.corpus_bytes {
+            break;
+        }
+        let name = file.strip_prefix(root).unwrap_or(&file).display().to_string();
+        hasher.update(format!("{}\0{}\0", name, bytes.len()).as_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(hasher.digest().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
