@@ -16,11 +16,12 @@ if not os.path.isdir(os.path.join(PROBE, 'corpus')):
     os.makedirs(PROBE, exist_ok=True)
     shutil.copytree(os.path.join(REPO, 'corpus'), os.path.join(PROBE, 'corpus'))
 
-binary=sys.argv[1]; n=int(sys.argv[2]); size=int(sys.argv[3])
+binary=os.path.abspath(sys.argv[1]); n=int(sys.argv[2]); size=int(sys.argv[3])
 p=subprocess.Popen(['sh','-c',f'ulimit -n 1024; exec {binary} serve --addr 127.0.0.1:0'],cwd=PROBE,stderr=subprocess.PIPE,text=True)
 addr=None
 while addr is None:
     line=p.stderr.readline()
+    if not line: sys.exit(f'{binary} serve did not start')
     m=re.search(r'serving on http://([0-9.:]+)/',line)
     if m: addr=m.group(1)
 threading.Thread(target=lambda: [None for _ in p.stderr], daemon=True).start()

@@ -16,7 +16,7 @@ if not os.path.isdir(os.path.join(PROBE, 'corpus')):
     os.makedirs(PROBE, exist_ok=True)
     shutil.copytree(os.path.join(REPO, 'corpus'), os.path.join(PROBE, 'corpus'))
 
-RETRY=len(sys.argv)>2; binary=sys.argv[1]; L=os.path.join(SHARED, 'faq.jsonl')
+RETRY=len(sys.argv)>2; binary=os.path.abspath(sys.argv[1]); L=os.path.join(SHARED, 'faq.jsonl')
 lines=[l.split('\t')[1] for l in open(os.path.join(SHARED, 'queries.test.tsv'), encoding='utf-8') if l.strip()]
 random.seed(15); long=''
 while len(long) < 1000: long += random.choice(lines)
@@ -24,7 +24,9 @@ long=long[:1000]
 p=subprocess.Popen([binary,'serve','--addr','127.0.0.1:0','--corpus',L],cwd=PROBE,stderr=subprocess.PIPE,text=True)
 addr=None
 while addr is None:
-    m=re.search(r'serving on http://([0-9.:]+)/',p.stderr.readline())
+    line=p.stderr.readline()
+    if not line: sys.exit(f'{binary} serve did not start')
+    m=re.search(r'serving on http://([0-9.:]+)/',line)
     if m: addr=m.group(1)
 threading.Thread(target=lambda: [None for _ in p.stderr], daemon=True).start()
 costly=f'http://{addr}/api/search?explain=true&limit=100&q='+urllib.parse.quote(long)
