@@ -33,6 +33,8 @@ pub enum PathKind {
     Phrase,
     /// The meaning of the query's words (static word vectors), close to the entry's.
     Semantic,
+    /// In an explanation cut to its largest parts: the other clauses, summed.
+    Rest,
 }
 
 impl fmt::Display for PathKind {
@@ -45,6 +47,7 @@ impl fmt::Display for PathKind {
             PathKind::Thesaurus => "thesaurus",
             PathKind::Phrase => "phrase",
             PathKind::Semantic => "meaning",
+            PathKind::Rest => "the rest",
         })
     }
 }

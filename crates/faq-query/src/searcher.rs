@@ -283,7 +283,17 @@ impl FaqSearcher {
                     });
                     parts.sort_by(|a, b| b.score.total_cmp(&a.score));
                 }
-                parts.truncate(MAX_EXPLAIN_PARTS);
+                if parts.len() > MAX_EXPLAIN_PARTS {
+                    // The largest parts by name, the others as one: the shares still add up.
+                    let rest = parts.split_off(MAX_EXPLAIN_PARTS - 1);
+                    parts.push(Contribution {
+                        path: PathKind::Rest,
+                        field: Target::Entry,
+                        term: format!("{} more clauses", rest.len()),
+                        via: None,
+                        score: rest.iter().map(|c| c.score).sum(),
+                    });
+                }
                 hit.explain = Some(parts);
             }
         }
