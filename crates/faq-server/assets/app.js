@@ -123,9 +123,13 @@
     return item;
   }
 
-  // The operator's way out (a contact link), shown whenever the FAQ has no answer.
+  // The operator's way out (a contact link), shown whenever the FAQ has no answer: right
+  // under the verdict, before the related questions, where a seller looks next.
   function showWayOut(show) {
     wayOut.hidden = !(show && contact);
+    if (!show) return;
+    if (!unanswered.hidden) unanswered.insertBefore(wayOut, related);
+    else if (!empty.hidden) empty.appendChild(wayOut);
   }
 
   function render(data) {
