@@ -33,8 +33,9 @@ fn run_answering(searcher: &FaqSearcher, queries: &Path, qrels: &Path) -> (Repor
     let queries = eval::read_queries(queries).unwrap();
     let qrels = eval::read_qrels(qrels).unwrap();
     let (rankings, answered) = search_all(searcher, &queries);
-    let answering = eval::answering(&queries, &rankings, &answered, Some(&qrels)).remove("all").unwrap();
-    eprintln!("{}", eval::answering_table(&eval::answering(&queries, &rankings, &answered, Some(&qrels)), false));
+    let mut rows = eval::answering(&queries, &rankings, &answered, Some(&qrels));
+    eprintln!("{}", eval::answering_table(&rows, false));
+    let answering = rows.remove("all").unwrap();
     (eval::evaluate(&queries, &rankings, &qrels), answering)
 }
 

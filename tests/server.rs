@@ -16,12 +16,8 @@ fn fresh_checkout() -> tempfile::TempDir {
     dir
 }
 
-fn encode(text: &str) -> String {
-    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
-
 fn top_question(server: &Server, query: &str) -> Option<String> {
-    let (status, _, body) = server.get(&format!("/api/search?q={}&limit=1", encode(query)));
+    let (status, _, body) = server.get(&format!("/api/search?q={}&limit=1", common::percent_encode(query)));
     assert_eq!(status, 200, "{body}");
     let value: serde_json::Value = serde_json::from_str(&body).unwrap();
     value["hits"][0]["question"].as_str().map(str::to_string)
@@ -182,7 +178,7 @@ fn watching_follows_deploys_sees_content_only_edits_and_waits_for_slow_writers()
     std::fs::File::options().write(true).open(&file).unwrap().set_modified(modified).unwrap();
     assert!(
         wait_for(Duration::from_secs(20), || {
-            let (_, _, body) = server.get(&format!("/api/search?q={}", encode("納品書")));
+            let (_, _, body) = server.get(&format!("/api/search?q={}", common::percent_encode("納品書")));
             body.contains("別送します")
         }),
         "content-only edit: {}",

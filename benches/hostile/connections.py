@@ -7,24 +7,13 @@ CONNECTIONS connections that each send HEADER_BYTES of an unfinished header (0: 
 then prints RSS, open fds and a probe request's result and latency, again 12 s later, and
 how long SIGTERM takes.
 """
-import socket, subprocess, sys, time, re, os, shutil, threading, urllib.request
+import socket, subprocess, sys, time, re, os, urllib.request
 
-REPO=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHARED=os.path.join(REPO, '..', 'shared', 'datasets', 'localgovfaq')
-PROBE='/tmp/probe'
-if not os.path.isdir(os.path.join(PROBE, 'corpus')):
-    os.makedirs(PROBE, exist_ok=True)
-    shutil.copytree(os.path.join(REPO, 'corpus'), os.path.join(PROBE, 'corpus'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_common import SHARED, start
 
 binary=os.path.abspath(sys.argv[1]); n=int(sys.argv[2]); size=int(sys.argv[3])
-p=subprocess.Popen(['sh','-c',f'ulimit -n 1024; exec {binary} serve --addr 127.0.0.1:0'],cwd=PROBE,stderr=subprocess.PIPE,text=True)
-addr=None
-while addr is None:
-    line=p.stderr.readline()
-    if not line: sys.exit(f'{binary} serve did not start')
-    m=re.search(r'serving on http://([0-9.:]+)/',line)
-    if m: addr=m.group(1)
-threading.Thread(target=lambda: [None for _ in p.stderr], daemon=True).start()
+p, addr = start(['sh','-c',f'ulimit -n 1024; exec {binary} serve --addr 127.0.0.1:0'])
 host,port=addr.split(':'); port=int(port)
 def rss(): 
     return int(re.search(r'VmRSS:\s+(\d+)',open(f'/proc/{p.pid}/status').read()).group(1))//1024

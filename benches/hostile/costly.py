@@ -7,28 +7,17 @@
 prints the costly responses by status, the short query's p50/p99 and the server's CPU in
 the 5 s after the clients stop.
 """
-import shutil, subprocess, sys, time, re, threading, urllib.request, urllib.parse, statistics, os, random
+import subprocess, sys, time, re, threading, urllib.request, urllib.parse, statistics, os, random
 
-REPO=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHARED=os.path.join(REPO, '..', 'shared', 'datasets', 'localgovfaq')
-PROBE='/tmp/probe'
-if not os.path.isdir(os.path.join(PROBE, 'corpus')):
-    os.makedirs(PROBE, exist_ok=True)
-    shutil.copytree(os.path.join(REPO, 'corpus'), os.path.join(PROBE, 'corpus'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_common import SHARED, start
 
 RETRY=len(sys.argv)>2; binary=os.path.abspath(sys.argv[1]); L=os.path.join(SHARED, 'faq.jsonl')
 lines=[l.split('\t')[1] for l in open(os.path.join(SHARED, 'queries.test.tsv'), encoding='utf-8') if l.strip()]
 random.seed(15); long=''
 while len(long) < 1000: long += random.choice(lines)
 long=long[:1000]
-p=subprocess.Popen([binary,'serve','--addr','127.0.0.1:0','--corpus',L],cwd=PROBE,stderr=subprocess.PIPE,text=True)
-addr=None
-while addr is None:
-    line=p.stderr.readline()
-    if not line: sys.exit(f'{binary} serve did not start')
-    m=re.search(r'serving on http://([0-9.:]+)/',line)
-    if m: addr=m.group(1)
-threading.Thread(target=lambda: [None for _ in p.stderr], daemon=True).start()
+p, addr = start([binary,'serve','--addr','127.0.0.1:0','--corpus',L])
 costly=f'http://{addr}/api/search?explain=true&limit=100&q='+urllib.parse.quote(long)
 short=f'http://{addr}/api/search?q='+urllib.parse.quote('住民票')
 stop=time.time()+10; codes={}

@@ -61,6 +61,11 @@ impl Limits {
     }
 }
 
+/// The folder ids and sources are relative to: the corpus itself, or a file's folder.
+fn root_of(path: &Path) -> &Path {
+    if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) }
+}
+
 /// Deepest folder nesting read below the corpus root.
 pub const MAX_DEPTH: usize = 32;
 
@@ -144,7 +149,7 @@ pub fn load(path: &Path) -> Result<Corpus, CorpusError> {
 /// [`load`] within `limits`.
 pub fn load_with(path: &Path, limits: Limits) -> Result<Corpus, CorpusError> {
     let (files, mut warnings) = files_and_warnings(path)?;
-    let root = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) };
+    let root = root_of(path);
     let mut entries = Vec::new();
     let mut total = 0u64;
     for file in &files {
@@ -271,7 +276,7 @@ fn check_unique_ids(entries: &[FaqEntry]) -> Result<(), CorpusError> {
 /// (`cp -p`, `rsync -a`) still changes the fingerprint.
 pub fn fingerprint(path: &Path) -> Result<String, CorpusError> {
     let mut hasher = sha1_smol::Sha1::new();
-    let root = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) };
+    let root = root_of(path);
     for file in files(path)? {
         let meta = std::fs::metadata(&file)
             .map_err(|e| CorpusError::at(&file.display().to_string(), 0, format!("cannot read: {e}")))?;
@@ -295,7 +300,7 @@ pub fn fingerprint(path: &Path) -> Result<String, CorpusError> {
 pub fn content_fingerprint(path: &Path) -> Result<String, CorpusError> {
     let limits = Limits::from_env()?;
     let mut hasher = sha1_smol::Sha1::new();
-    let root = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) };
+    let root = root_of(path);
     let mut total = 0u64;
     for file in files(path)? {
         let bytes = read_bounded(&file, limits.file_bytes)?;

@@ -203,7 +203,7 @@ fn blocks(text: &str) -> Vec<Block> {
                         line: line_of(range.start),
                         bullet: false,
                     });
-                } else if matches!(event_kind_inline(&html), InlineHtml::Tag) {
+                } else if is_one_tag(&html) {
                     // An inline tag (`<b>`, `</span>`, `<br>`): its text comes as text events;
                     // the tag itself is markup, neither text nor a reason to stop being bold.
                 } else if let Some(block) = current.as_mut() {
@@ -219,20 +219,14 @@ fn blocks(text: &str) -> Vec<Block> {
     out
 }
 
-enum InlineHtml {
-    Tag,
-    Other,
-}
-
 /// Whether a piece of HTML is one tag (`<b>`, `</b>`, `<br/>`, `<span class="x">`).
-fn event_kind_inline(html: &str) -> InlineHtml {
+fn is_one_tag(html: &str) -> bool {
     let trimmed = html.trim();
-    let is_tag = trimmed.starts_with('<')
+    trimmed.starts_with('<')
         && trimmed.ends_with('>')
         && !trimmed.starts_with("<!--")
         && trimmed[1..trimmed.len() - 1].chars().all(|c| c != '<' && c != '>')
-        && trimmed[1..].trim_start_matches('/').chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-    if is_tag { InlineHtml::Tag } else { InlineHtml::Other }
+        && trimmed[1..].trim_start_matches('/').chars().next().is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

@@ -264,7 +264,7 @@ impl Plan {
     pub fn new(analysis: &Analysis, fields: &FaqFields, weights: &Weights, synonyms: &Synonyms, thesaurus: &Synonyms) -> Plan {
         let mut plan = Plan::default();
         let terms = analysis.terms();
-        let term_weight = |term: &str| if BOILERPLATE.contains(&term) { weights.boilerplate } else { 1.0 };
+        let term_weight = |term: &str| if is_boilerplate(term) { weights.boilerplate } else { 1.0 };
         for term in &terms {
             let w = term_weight(term);
             plan.push(&terms, PathKind::Morph, Target::Question, fields.question, term, None, weights.morph_question * w);
@@ -287,7 +287,7 @@ impl Plan {
         if weights.phrase > 0.0 {
             for pair in analysis.tokens.windows(2) {
                 let (first, second) = (&pair[0].term, &pair[1].term);
-                if first == second || BOILERPLATE.contains(&first.as_str()) || BOILERPLATE.contains(&second.as_str()) {
+                if first == second || is_boilerplate(first) || is_boilerplate(second) {
                     continue;
                 }
                 let already = plan.clauses.iter().any(|c| c.path == PathKind::Phrase && c.term == *first && c.next.as_ref() == Some(second));

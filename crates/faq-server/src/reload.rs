@@ -7,9 +7,10 @@
 //!   recreated, renamed into place or be a symlink swapped to a new release: the usual
 //!   deploys), with file-system notifications as a faster trigger, re-armed whenever the
 //!   path's identity changes;
-//! * what is compared is the files' contents ([`faq_indexer::corpus::content_fingerprint`]),
-//!   so an edit that keeps size and modification time (`cp -p`, `rsync -a`) is seen, and a
-//!   touch that changes nothing is not a reload;
+//! * each poll `stat`s the files ([`faq_indexer::corpus::fingerprint`]: the inode change
+//!   time is in it, so `cp -p` and `rsync -a` show); only when that changed are the contents
+//!   read and compared ([`faq_indexer::corpus::content_fingerprint`]), so a touch that
+//!   changes nothing is not a reload;
 //! * a changed corpus is published only once it has stayed the same for [`QUIET`]: a writer
 //!   that pauses mid-file for less than that is waited for. (Writing to a temporary name and
 //!   renaming it into place is atomic at any speed.)
@@ -58,9 +59,20 @@ fn identity(corpus: &Path) -> Option<(u64, u64)> {
     }
 }
 
-async fn fingerprint(corpus: &Path) -> Option<String> {
+/// The corpus' cheap fingerprint (names, sizes, times, inodes: `stat` only) and, when it
+/// differs from `known`, its content fingerprint; `None` when the corpus cannot be read.
+async fn fingerprints(corpus: &Path, known: Option<(String, String)>) -> Option<(String, String)> {
     let corpus = corpus.to_path_buf();
-    tokio::task::spawn_blocking(move || faq_indexer::corpus::content_fingerprint(&corpus).ok()).await.ok().flatten()
+    tokio::task::spawn_blocking(move || {
+        let cheap = faq_indexer::corpus::fingerprint(&corpus).ok()?;
+        match known {
+            Some((known_cheap, content)) if known_cheap == cheap => Some((cheap, content)),
+            _ => Some((cheap, faq_indexer::corpus::content_fingerprint(&corpus).ok()?)),
+        }
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// Watches `corpus` and reloads when its contents change and settle. Runs until the process
@@ -89,7 +101,8 @@ pub fn watch(state: AppState, corpus: &Path) -> notify::Result<tokio::task::Join
     }
     Ok(tokio::spawn(async move {
         let mut armed_on = identity(&corpus);
-        let mut published = fingerprint(&corpus).await;
+        let mut seen = fingerprints(&corpus, None).await;
+        let mut published = seen.as_ref().map(|(_, content)| content.clone());
         loop {
             // A notification or the poll, whichever comes first.
             let _ = tokio::time::timeout(POLL, changes.recv()).await;
@@ -99,20 +112,23 @@ pub fn watch(state: AppState, corpus: &Path) -> notify::Result<tokio::task::Join
                 watcher = arm(&corpus);
                 armed_on = now;
             }
-            let seen = fingerprint(&corpus).await;
-            if seen.is_none() || seen == published {
+            // Contents are read only when `stat` says something changed.
+            seen = fingerprints(&corpus, seen).await;
+            let Some(content) = seen.as_ref().map(|(_, content)| content.clone()) else { continue };
+            if published.as_ref() == Some(&content) {
                 continue;
             }
             // Settle: the same contents after a quiet period, or wait for the next change.
             tokio::time::sleep(QUIET).await;
             while changes.try_recv().is_ok() {}
-            if fingerprint(&corpus).await != seen {
+            seen = fingerprints(&corpus, seen).await;
+            if seen.as_ref().map(|(_, c)| c) != Some(&content) {
                 continue;
             }
             tracing::info!("corpus changed: reloading");
             // A broken corpus is not retried until it changes again (the error is on /healthz).
             let _ = state.reload().await;
-            published = seen;
+            published = Some(content);
         }
     }))
 }

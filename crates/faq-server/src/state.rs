@@ -85,8 +85,9 @@ impl AppState {
         if let Some(error) = self.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone() {
             return Some(error);
         }
-        let failed = crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed)
-            - self.panics_at_load.load(std::sync::atomic::Ordering::Relaxed).min(crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed));
+        let failed = crate::error::PANICS
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .saturating_sub(self.panics_at_load.load(std::sync::atomic::Ordering::Relaxed));
         (failed > 0).then(|| ReloadError {
             message: format!("{failed} request(s) failed inside the engine since the index was loaded: it may be damaged; `faq index` rebuilds it"),
             at_unix: now_unix(),
