@@ -25,11 +25,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let contact = args.contact_url.as_deref().map(|url| faq_server::Contact::new(url, Some(&args.contact_label))).transpose().map_err(|e| anyhow!(e))?;
+    let origins = faq_server::Origins::parse(&args.allowed_origins).map_err(|e| anyhow!(e))?;
     let location = args.location.clone();
     let loader: Loader = Arc::new(move || locate::open_searcher(&location).map_err(|e| format!("{e:#}")));
     let state = AppState::load(loader).map_err(|e| anyhow!(e))?;
     let config = Config {
-        allowed_origins: args.allowed_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect(),
+        origins,
         request_timeout: Duration::from_secs(args.timeout_secs),
         contact,
         ..Config::default()

@@ -210,3 +210,20 @@ fn watching_follows_deploys_sees_content_only_edits_and_waits_for_slow_writers()
     assert!(wait_for(Duration::from_secs(20), || entries(&server) == 12), "slow writer: {}", server.log());
     assert!(seen.iter().all(|&n| n == 3), "a half-written file was published: {seen:?}");
 }
+
+/// `--allow-origin` refuses what a browser never sends, with the reason, before serving;
+/// `*` is accepted deliberately (any page, no credentials).
+#[test]
+fn allow_origin_is_checked_at_start() {
+    let checkout = fresh_checkout();
+    for (value, why) in [("portal.example.com", "no scheme"), ("https://portal.example.com/faq", "no path"), ("*,https://a.example", "cannot be combined")] {
+        let output = common::faq_command(checkout.path()).args(["serve", "--addr", "127.0.0.1:0", "--allow-origin", value]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{value}: {stderr}");
+        assert!(stderr.contains(why) && stderr.contains("https://portal.example.com"), "{value}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let server = Server::start(checkout.path(), &["--allow-origin", "*"]);
+    let (status, head, _) = server.get("/api/search?q=%E9%A0%98%E5%8F%8E%E6%9B%B8");
+    assert_eq!(status, 200, "{head}");
+}

@@ -143,13 +143,25 @@ pub struct AnalyzedToken {
     pub pos: String,
 }
 
-/// A noun (or compound noun) of a text and its folded kana reading.
+/// A noun (or compound noun) of a text and its kana reading.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Noun {
     /// As written, after NFKC.
     pub surface: String,
-    /// Hiragana, long vowel marks dropped ([`crate::normalize::fold`]).
+    /// Hiragana, long vowel marks dropped ([`crate::normalize::fold`]): for matching.
     pub reading: String,
+    /// Hiragana as read, long vowel marks kept (メール → めーる): for display.
+    pub kana: String,
+}
+
+impl Noun {
+    /// Appends a token and its reading (its surface when the dictionary has none).
+    fn push(&mut self, surface: &str, reading: Option<&str>) {
+        let reading = reading.unwrap_or(surface);
+        self.surface.push_str(surface);
+        fold_into(&mut self.reading, reading);
+        self.kana.extend(reading.chars().map(crate::normalize::fold_kana));
+    }
 }
 
 /// A text analysed along the three paths that ranking fuses.
@@ -312,16 +324,14 @@ impl Analyzer {
             let adjacent = last_end == Some(token.byte_start);
             last_end = Some(token.byte_end);
             if (is_noun || (suffix && !current.surface.is_empty())) && (adjacent || current.surface.is_empty()) {
-                current.surface.push_str(&token.surface);
-                fold_into(&mut current.reading, reading.as_deref().unwrap_or(&token.surface));
+                current.push(&token.surface, reading.as_deref());
                 continue;
             }
             if !current.surface.is_empty() {
                 nouns.push(std::mem::take(&mut current));
             }
             if is_noun {
-                current.surface.push_str(&token.surface);
-                fold_into(&mut current.reading, reading.as_deref().unwrap_or(&token.surface));
+                current.push(&token.surface, reading.as_deref());
             }
         }
         if !current.surface.is_empty() {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One question with its answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FaqEntry {
     /// Stable identifier (see the README for how Markdown ids are derived).
     pub id: String,
@@ -22,7 +22,7 @@ pub struct FaqEntry {
 }
 
 /// A help link and the text that introduces it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Link {
     pub url: String,
     pub label: String,
@@ -52,7 +52,7 @@ pub fn is_safe_url(url: &str) -> bool {
 }
 
 /// File and 1-based line of the start of an entry's question.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SourceLocation {
     pub file: String,
     pub line: usize,

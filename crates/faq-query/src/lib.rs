@@ -17,8 +17,8 @@ pub mod synonyms;
 pub mod thesaurus_format;
 
 pub use plan::{PathKind, Plan, Target, Weights};
-pub use response::{Contribution, Highlights, Hit, SearchResponse};
-pub use suggest::{Suggester, Suggestion};
+pub use response::{CompactHit, CompactResponse, Contribution, Highlights, Hit, SearchResponse};
+pub use suggest::{Suggester, Suggestion, SuggestionKind, Suggestions};
 pub use synonyms::Synonyms;
 pub use budget::{Budget, CancelOnDrop};
 pub use searcher::{FaqSearcher, MAX_EXPLAIN_HITS, MAX_EXPLAIN_PARTS, MAX_LIMIT, MAX_QUERY_CHARS, Page, QueryError, SearchError};

@@ -14,6 +14,7 @@ use faq_core::Link;
 use crate::confidence::Signals;
 use crate::highlight::Marked;
 use crate::plan::{PathKind, Target};
+use crate::suggest::Suggestions;
 
 /// A ranked answer to one query.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -41,6 +42,11 @@ pub struct Hit {
     /// The estimated probability, in [0, 1], that this entry answers the query (calibrated
     /// on dev data; RELEVANCE.md).
     pub confidence: f32,
+    /// Weighted (idf) share of the query's words this entry contains, in its question or
+    /// answer, in [0, 1]: 1 when every word is found. A box shows an unanswered query whose
+    /// top hit has them all (a keyword such as キャンセル, in many entries) as a list to
+    /// narrow down, not as "no answer".
+    pub coverage: f32,
     pub highlights: Highlights,
     pub links: Vec<Link>,
     /// With `--explain` / `explain=true` only: each matching clause's share of `score`.
@@ -79,4 +85,56 @@ pub struct Contribution {
 pub struct HitMarks {
     pub question: Marked,
     pub answer: Marked,
+}
+
+/// The compact view of a search (`view=compact`), for a search box: what it shows of each
+/// hit (no answer text, no links: the box fetches the entry when it is opened), and the
+/// box's suggestions when asked for, so a keystroke costs one request.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CompactResponse {
+    pub query: String,
+    pub total_hits: usize,
+    pub answered: bool,
+    pub took_ms: f64,
+    pub hits: Vec<CompactHit>,
+    /// With `suggest=N`: completions of what is being typed, or words of the FAQ close to
+    /// a query it does not answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<Suggestions>,
+}
+
+/// One hit of the compact view.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CompactHit {
+    pub id: String,
+    pub question: String,
+    pub score: f32,
+    pub confidence: f32,
+    pub coverage: f32,
+    pub highlights: Highlights,
+}
+
+impl From<SearchResponse> for CompactResponse {
+    fn from(response: SearchResponse) -> Self {
+        let hits = response
+            .hits
+            .into_iter()
+            .map(|hit| CompactHit {
+                id: hit.id,
+                question: hit.question,
+                score: hit.score,
+                confidence: hit.confidence,
+                coverage: hit.coverage,
+                highlights: hit.highlights,
+            })
+            .collect();
+        CompactResponse {
+            query: response.query,
+            total_hits: response.total_hits,
+            answered: response.answered,
+            took_ms: response.took_ms,
+            hits,
+            suggestions: None,
+        }
+    }
 }

@@ -261,6 +261,7 @@ impl FaqSearcher {
         for (hit, (rank, _)) in hits.iter_mut().zip(page_of) {
             let signals = signals_at(rank);
             hit.confidence = model.confidence(&signals);
+            hit.coverage = signals.coverage.clamp(0.0, 1.0);
             if page.explain {
                 hit.signals = Some(signals);
             }
@@ -356,6 +357,7 @@ impl FaqSearcher {
                 answer: entry.answer.clone(),
                 score,
                 confidence: 0.0,
+                coverage: 0.0,
                 links: entry.links.clone(),
                 explain: None,
                 signals: None,

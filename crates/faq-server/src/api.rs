@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use faq_query::{FaqSearcher, MAX_LIMIT, Page, SearchResponse, Suggestion};
+use faq_query::{CompactResponse, FaqSearcher, MAX_LIMIT, Page, SearchResponse, Suggestion, Suggestions};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -70,10 +70,32 @@ impl Params {
     }
 }
 
-/// `GET /api/search?q=&limit=&offset=&explain=`: the CLI's JSON contract.
-pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
+/// What `/api/search` returns of each hit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    /// Everything, answer text and links included: the CLI's JSON contract (the default).
+    Full,
+    /// What a search box shows: no answer text, no links ([`CompactResponse`]).
+    Compact,
+}
+
+impl Params {
+    fn view(&self) -> Result<View, ApiError> {
+        match self.get("view") {
+            None | Some("full") => Ok(View::Full),
+            Some("compact") => Ok(View::Compact),
+            Some(other) => Err(ApiError::bad_request("invalid_parameter", format!("`view` must be full or compact, got {other:?}"))),
+        }
+    }
+}
+
+/// `GET /api/search?q=&limit=&offset=&explain=&view=&suggest=`: the CLI's JSON contract, or
+/// with `view=compact` the search box's; `suggest=N` adds the box's suggestions.
+pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = Params::parse(raw);
     let query = params.query()?.to_string();
+    let view = params.view()?;
+    let suggest = params.number("suggest", 0, MAX_SUGGESTIONS, true)?.unwrap_or(0);
     let page = Page {
         limit: params.number("limit", 1, MAX_LIMIT, true)?.unwrap_or(10),
         offset: params.number("offset", 0, MAX_OFFSET, false)?.unwrap_or(0),
@@ -90,6 +112,8 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         let permit = state.heavy.clone().try_acquire_owned().map_err(|_| ApiError::overloaded())?;
         let cancel = faq_query::CancelOnDrop::new();
         let budget = faq_query::Budget::new(Some(std::time::Instant::now() + HEAVY_BUDGET), Some(cancel.flag()));
+        let engine = engine.clone();
+        let query = query.clone();
         let searched = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             engine.searcher.search_within(&query, page, &budget)
@@ -111,7 +135,22 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     if !response.answered {
         state.metrics.unanswered.inc();
     }
-    Ok(Json(response))
+    let suggestions = (suggest > 0)
+        .then(|| engine.suggester.for_search_box(&query, response.answered, engine.searcher.analyzer(), suggest));
+    let cache = [(header::CACHE_CONTROL, crate::cache::SEARCH_CACHE)];
+    Ok(match view {
+        View::Full if suggestions.is_none() => (cache, Json(response)).into_response(),
+        View::Full => (cache, Json(FullWithSuggestions { response, suggestions })).into_response(),
+        View::Compact => (cache, Json(CompactResponse { suggestions, ..CompactResponse::from(response) })).into_response(),
+    })
+}
+
+/// The full view with the box's suggestions (`suggest=N`).
+#[derive(Serialize)]
+struct FullWithSuggestions {
+    #[serde(flatten)]
+    response: SearchResponse,
+    suggestions: Option<Suggestions>,
 }
 
 /// `GET /api/faq/{id}`: one entry in full.
@@ -125,7 +164,7 @@ pub async fn faq(State(state): State<AppState>, Path(id): Path<String>) -> Resul
         .await
         .map_err(|e| ApiError::internal(format!("lookup task failed: {e}")))??;
     match entry {
-        Some(entry) => Ok(Json(entry).into_response()),
+        Some(entry) => Ok((crate::cache::validators(&state.engine().tag, crate::cache::API_CACHE), Json(entry)).into_response()),
         None => Err(ApiError::not_found(format!("no FAQ entry with id {id:?}"))),
     }
 }
@@ -137,12 +176,13 @@ pub struct SuggestResponse {
 }
 
 /// `GET /api/suggest?q=&limit=`: completions of what is typed so far.
-pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SuggestResponse>, ApiError> {
+pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = Params::parse(raw);
     let query = params.query()?.to_string();
     let limit = params.number("limit", 1, MAX_SUGGESTIONS, true)?.unwrap_or(DEFAULT_SUGGESTIONS);
-    let suggestions = state.engine().suggester.suggest(&query, limit);
-    Ok(Json(SuggestResponse { query, suggestions }))
+    let engine = state.engine();
+    let suggestions = engine.suggester.suggest(&query, limit);
+    Ok((crate::cache::validators(&engine.tag, crate::cache::API_CACHE), Json(SuggestResponse { query, suggestions })).into_response())
 }
 
 #[derive(Serialize)]

@@ -4,8 +4,10 @@
 //! are allowed, and hot reload of the index (SIGHUP or a watched corpus).
 
 pub mod api;
+pub mod cache;
 pub mod error;
 pub mod metrics;
+pub mod origins;
 pub mod page;
 pub mod reload;
 pub mod serve;
@@ -16,14 +18,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::middleware;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -31,14 +32,14 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::ApiError;
+pub use origins::Origins;
 pub use state::{AppState, Engine, Loader};
 
 /// Service settings.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Origins allowed to call the API from a browser (CORS) and to frame the page; empty
-    /// means same-origin only.
-    pub allowed_origins: Vec<String>,
+    /// Origins allowed to call the API from a browser (CORS) and to frame the page.
+    pub origins: Origins,
     pub request_timeout: Duration,
     /// Requests handled at once; more wait their turn.
     pub max_concurrency: usize,
@@ -49,7 +50,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { allowed_origins: Vec::new(), request_timeout: Duration::from_secs(10), max_concurrency: 256, contact: None }
+        Config { origins: Origins::SameOnly, request_timeout: Duration::from_secs(10), max_concurrency: 256, contact: None }
     }
 }
 
@@ -113,8 +114,11 @@ pub fn router(state: AppState, config: Config) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))
         .route("/api/openapi.json", get(page::openapi))
-        .route("/assets/app.js", get(page::app_js))
-        .route("/assets/style.css", get(page::style_css))
+        .route("/assets/widget.js", get(page::widget_js))
+        .route("/assets/widget.css", get(page::widget_css))
+        .route("/assets/page.css", get(page::page_css))
+        .route("/assets/favicon.svg", get(page::favicon_svg))
+        .route("/favicon.ico", get(page::favicon_ico))
         .fallback(api::not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), metrics::record))
         .with_state(state);
@@ -133,13 +137,14 @@ pub fn router(state: AppState, config: Config) -> Router {
         ServiceBuilder::new()
             .layer(middleware::map_response(error::json_errors))
             .layer(middleware::from_fn(require_one_host))
+            .layer(middleware::from_fn(cache::conditional))
             .layer(middleware::map_request(drop_unfit_request_id))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
             .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-            .layer(cors(&config.allowed_origins))
+            .layer(config.origins.cors_layer())
             .layer(CompressionLayer::new())
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
             .layer(ConcurrencyLimitLayer::new(config.max_concurrency))
@@ -192,16 +197,6 @@ fn logged_uri(uri: &axum::http::Uri) -> String {
         cut -= 1;
     }
     format!("{}… ({} bytes)", &text[..cut], text.len())
-}
-
-/// CORS: closed (no `Access-Control-Allow-Origin`) unless origins are listed.
-fn cors(allowed: &[String]) -> CorsLayer {
-    let origins: Vec<HeaderValue> = allowed.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET])
-        .allow_headers([header::ACCEPT, header::CONTENT_TYPE])
-        .max_age(Duration::from_secs(600))
 }
 
 /// Resolves when the process is asked to stop (SIGINT or SIGTERM).

@@ -9,17 +9,16 @@ use axum::response::{IntoResponse, Response};
 use crate::Config;
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
-const APP_JS: &str = include_str!("../assets/app.js");
-const STYLE_CSS: &str = include_str!("../assets/style.css");
+const WIDGET_JS: &str = include_str!("../assets/widget.js");
+const WIDGET_CSS: &str = include_str!("../assets/widget.css");
+const PAGE_CSS: &str = include_str!("../assets/page.css");
+const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
+const FAVICON_ICO: &[u8] = include_bytes!("../assets/favicon.ico");
 const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
 
-/// The policy for the page: `frame-ancestors` lists this origin and `allowed_origins`.
-pub fn content_security_policy(allowed_origins: &[String]) -> String {
-    let mut ancestors = String::from("'self'");
-    for origin in allowed_origins {
-        ancestors.push(' ');
-        ancestors.push_str(origin);
-    }
+/// The policy for the page: `frame-ancestors` lists this origin and the allowed ones.
+pub fn content_security_policy(origins: &crate::Origins) -> String {
+    let ancestors = origins.frame_ancestors();
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
          base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
@@ -46,7 +45,7 @@ pub async fn page_config(State(config): State<std::sync::Arc<Config>>) -> axum::
 }
 
 pub async fn index(State(config): State<std::sync::Arc<Config>>) -> Response {
-    let csp = HeaderValue::from_str(&content_security_policy(&config.allowed_origins))
+    let csp = HeaderValue::from_str(&content_security_policy(&config.origins))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
     (
         [
@@ -59,18 +58,44 @@ pub async fn index(State(config): State<std::sync::Arc<Config>>) -> Response {
         .into_response()
 }
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body).into_response()
+/// A static file of this build: cached for a while, then revalidated by its `ETag` (a
+/// hash of its bytes), so a new build's widget reaches portals within minutes. Cross-origin
+/// portals load the widget's script and stylesheet, so the policy allows it.
+fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
+    let tag = crate::cache::etag_of(body);
+    let [etag, cache] = crate::cache::validators(&tag, crate::cache::ASSET_CACHE);
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            etag,
+            cache,
+            (header::HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("cross-origin")),
+        ],
+        body,
+    )
+        .into_response()
 }
 
-pub async fn app_js() -> Response {
-    asset("text/javascript; charset=utf-8", APP_JS)
+pub async fn widget_js() -> Response {
+    asset("text/javascript; charset=utf-8", WIDGET_JS.as_bytes())
 }
 
-pub async fn style_css() -> Response {
-    asset("text/css; charset=utf-8", STYLE_CSS)
+pub async fn widget_css() -> Response {
+    asset("text/css; charset=utf-8", WIDGET_CSS.as_bytes())
+}
+
+pub async fn page_css() -> Response {
+    asset("text/css; charset=utf-8", PAGE_CSS.as_bytes())
+}
+
+pub async fn favicon_svg() -> Response {
+    asset("image/svg+xml", FAVICON_SVG.as_bytes())
+}
+
+pub async fn favicon_ico() -> Response {
+    asset("image/x-icon", FAVICON_ICO)
 }
 
 pub async fn openapi() -> Response {
-    asset("application/json", OPENAPI_JSON)
+    asset("application/json", OPENAPI_JSON.as_bytes())
 }

@@ -12,6 +12,9 @@ use crate::metrics::Metrics;
 pub struct Engine {
     pub searcher: FaqSearcher,
     pub suggester: Suggester,
+    /// The `ETag` of what depends only on the index's content (entries, completions): a
+    /// hash of every entry and of this build ([`crate::cache`]).
+    pub tag: axum::http::HeaderValue,
 }
 
 impl Engine {
@@ -19,7 +22,8 @@ impl Engine {
     pub fn new(searcher: FaqSearcher) -> Result<Self, String> {
         let entries = searcher.entries().map_err(|e| e.to_string())?;
         let suggester = Suggester::build(&entries, searcher.analyzer());
-        Ok(Engine { searcher, suggester })
+        let tag = crate::cache::etag_of(&entries);
+        Ok(Engine { searcher, suggester, tag })
     }
 }
 

@@ -264,17 +264,40 @@ async fn health_metrics_openapi_and_request_ids() {
 
 #[tokio::test]
 async fn page_assets_and_csp() {
-    let app = app_with(Config { allowed_origins: vec!["https://portal.example.com".into()], ..Config::default() });
+    let app = app_with(Config { origins: faq_server::Origins::parse(&["https://portal.example.com"]).unwrap(), ..Config::default() });
     let (status, headers, body) = get(&app.router, "/").await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(body).unwrap();
-    assert!(html.contains("lang=\"ja\"") && html.contains("/assets/app.js"));
+    assert!(html.contains("lang=\"ja\"") && html.contains("/assets/widget.js") && html.contains("<faq-search page"));
     let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'self' https://portal.example.com"), "{csp}");
-    let (status, headers, js) = get(&app.router, "/assets/app.js").await;
+    for (path, kind) in [
+        ("/assets/widget.js", "text/javascript"),
+        ("/assets/widget.css", "text/css"),
+        ("/assets/page.css", "text/css"),
+        ("/assets/favicon.svg", "image/svg+xml"),
+        ("/favicon.ico", "image/x-icon"),
+    ] {
+        let (status, headers, body) = get(&app.router, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with(kind), "{path}");
+        assert!(headers.contains_key(header::ETAG) && headers[header::CACHE_CONTROL].to_str().unwrap().contains("max-age"), "{path}");
+        assert!(!body.is_empty());
+    }
+    let (_, _, js) = get(&app.router, "/assets/widget.js").await;
+    assert!(!String::from_utf8(js).unwrap().contains("innerHTML"), "the box never injects HTML");
+}
+
+#[tokio::test]
+async fn any_origin_is_deliberate_and_frames_anywhere() {
+    let app = app_with(Config { origins: faq_server::Origins::Any, ..Config::default() });
+    let request = Request::get("/api/search?q=a").header(header::ORIGIN, "https://anyone.example").body(Body::empty()).unwrap();
+    let (status, headers, _) = get_with(&app.router, request).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
-    assert!(!String::from_utf8(js).unwrap().contains("innerHTML"), "the page never injects HTML");
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS).is_none(), "never with credentials");
+    let (_, headers, _) = get(&app.router, "/").await;
+    assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("frame-ancestors *"));
 }
 
 #[tokio::test]
@@ -285,7 +308,7 @@ async fn cors_is_closed_by_default_and_opened_by_the_allowlist() {
     let closed = app();
     let (_, headers, _) = get_with(&closed.router, request("https://evil.example")).await;
     assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
-    let open = app_with(Config { allowed_origins: vec!["https://portal.example.com".into()], ..Config::default() });
+    let open = app_with(Config { origins: faq_server::Origins::parse(&["https://portal.example.com"]).unwrap(), ..Config::default() });
     let (_, headers, _) = get_with(&open.router, request("https://portal.example.com")).await;
     assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://portal.example.com");
     let (_, headers, _) = get_with(&open.router, request("https://evil.example")).await;
@@ -307,6 +330,7 @@ async fn reload_swaps_in_new_entries_and_keeps_the_old_index_on_a_broken_corpus(
     let (_, body) = get_json(&app, &format!("/api/search?q={}", q("納品書"))).await;
     assert_eq!(body["hits"][0]["question"], "納品書は入りますか？");
     assert_eq!(in_flight.searcher.len(), 1, "a request holding the old engine keeps it");
+    assert_ne!(state.engine().tag, in_flight.tag, "a reload that changes entries changes their ETag");
 
     std::fs::write(&file, "### 答えのない質問？\n").unwrap();
     let error = state.reload().await.unwrap_err();
@@ -326,4 +350,68 @@ async fn reload_swaps_in_new_entries_and_keeps_the_old_index_on_a_broken_corpus(
     let (_, health) = get_json(&app, "/healthz").await;
     assert_eq!(health["status"], "ok");
     assert!(health.get("last_reload_error").is_none());
+}
+
+#[tokio::test]
+async fn the_compact_view_is_what_the_box_shows_with_its_suggestions() {
+    let app = app();
+    let q = "/api/search?q=%E9%A0%98%E5%8F%8E%E6%9B%B8%E3%82%92%E5%87%BA%E3%81%97%E3%81%A6"; // 領収書を出して
+    let (_, full) = get_json(&app.router, q).await;
+    let (status, compact) = get_json(&app.router, &format!("{q}&view=compact&suggest=6")).await;
+    assert_eq!(status, StatusCode::OK);
+    for field in ["query", "total_hits", "answered"] {
+        assert_eq!(compact[field], full[field], "{field}");
+    }
+    let (full_hit, hit) = (&full["hits"][0], &compact["hits"][0]);
+    for field in ["id", "question", "score", "confidence", "coverage", "highlights"] {
+        assert_eq!(hit[field], full_hit[field], "{field}");
+    }
+    assert!(hit.get("answer").is_none() && hit.get("links").is_none(), "{hit}");
+    assert!(full.get("suggestions").is_none(), "suggestions only when asked for");
+    assert_eq!(compact["suggestions"]["kind"], "completion");
+    let (_, bare) = get_json(&app.router, &format!("{q}&view=compact")).await;
+    let bytes = |v: &Value| serde_json::to_vec(v).unwrap().len();
+    assert!(bytes(&bare) * 5 < bytes(&full) * 3, "compact {} vs full {}", bytes(&bare), bytes(&full));
+
+    // Typing a word: completions of the tail; a query nothing answers: related words.
+    let (_, typing) = get_json(&app.router, "/api/search?q=%E9%80%81%E6%96%99%E3%82%92%E3%82%8A%E3%82%87&view=compact&suggest=6").await; // 送料をりょ
+    assert_eq!(typing["suggestions"]["completes"], "りょ");
+    assert_eq!(typing["suggestions"]["suggestions"][0]["text"], "領収書");
+    let (_, nothing) = get_json(&app.router, "/api/search?q=%E3%82%8A%E3%82%87%E3%81%86%E3%81%97%E3%82%85%E3%81%86%E3%81%97%E3%82%87%E3%81%8B%E3%81%8F%E3%81%AB%E3%82%93&view=compact&suggest=6").await; // りょうしゅうしょかくにん
+    let kind = nothing["suggestions"]["kind"].as_str().unwrap();
+    assert!(kind == "related" || nothing["answered"] == true, "{nothing}");
+
+    let (status, error) = get_json(&app.router, &format!("{q}&view=tiny")).await;
+    assert_eq!((status, error["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_parameter")));
+}
+
+#[tokio::test]
+async fn entries_completions_and_assets_revalidate_with_strong_etags() {
+    let app = app();
+    let (_, search) = get_json(&app.router, "/api/search?q=%E9%A0%98%E5%8F%8E%E6%9B%B8").await;
+    let id = search["hits"][0]["id"].as_str().unwrap().to_string();
+    for path in [format!("/api/faq/{id}"), "/api/suggest?q=%E3%82%8A%E3%82%87".to_string(), "/assets/widget.js".to_string()] {
+        let (status, headers, body) = get(&app.router, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let etag = headers[header::ETAG].to_str().unwrap().to_string();
+        assert!(etag.starts_with('"') && !etag.starts_with("W/"), "strong: {etag}");
+        assert!(headers[header::CACHE_CONTROL].to_str().unwrap().starts_with("public, max-age="), "{path}");
+        let again = Request::get(&path).header(header::IF_NONE_MATCH, &etag).body(Body::empty()).unwrap();
+        let (status, headers, empty) = get_with(&app.router, again).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(empty.is_empty() && headers[header::ETAG] == etag.as_str());
+        let stale = Request::get(&path).header(header::IF_NONE_MATCH, "\"other\"").body(Body::empty()).unwrap();
+        let (status, _, again) = get_with(&app.router, stale).await;
+        assert_eq!((status, again.len()), (StatusCode::OK, body.len()), "{path}");
+        // Compressed, it is another representation with its own tag.
+        let gzip = Request::get(&path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+        let (_, headers, _) = get_with(&app.router, gzip).await;
+        if headers.get(header::CONTENT_ENCODING).is_some() {
+            assert_eq!(headers[header::ETAG].to_str().unwrap(), format!("{}-gzip\"", &etag[..etag.len() - 1]));
+        }
+    }
+    // Search responses are short-lived in caches and carry no validator (they time themselves).
+    let (_, headers, _) = get(&app.router, "/api/search?q=%E9%A0%98%E5%8F%8E%E6%9B%B8").await;
+    assert!(headers.get(header::ETAG).is_none());
+    assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=30");
 }
