@@ -26,6 +26,7 @@ struct Hit {
     answer: String,
     score: f64,
     confidence: f64,
+    coverage: f64,
     highlights: Highlights,
     links: Vec<Link>,
 }
@@ -138,6 +139,8 @@ fn json_contract() {
     assert!(top.score > 0.0);
     assert!(response.answered);
     assert!(response.hits.iter().all(|h| (0.0..=1.0).contains(&h.confidence)));
+    assert!(response.hits.iter().all(|h| (0.0..=1.0).contains(&h.coverage) && h.coverage.is_sign_positive()));
+    assert_eq!(top.coverage, 1.0, "the receipt entry has every word of the query");
     assert!(top.confidence > response.hits[1].confidence, "the answer is the most confident hit");
     assert!(top.highlights.question.contains("<mark>発行</mark>"), "{}", top.highlights.question);
     assert!(top.highlights.answer.contains("<mark>"), "{}", top.highlights.answer);

@@ -53,7 +53,7 @@ fn serves_over_tcp_reloads_and_shuts_down_gracefully() {
     let (status, head, body) = server.get("/");
     assert_eq!(status, 200);
     assert!(head.to_ascii_lowercase().contains("content-security-policy: default-src 'none'"), "{head}");
-    assert!(body.contains("/assets/app.js"));
+    assert!(body.contains("/assets/widget.js"));
     let (status, _, body) = server.get("/api/faq/..%2F..%2Fetc%2Fpasswd");
     assert_eq!(status, 404, "{body}");
 

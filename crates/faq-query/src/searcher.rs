@@ -261,7 +261,8 @@ impl FaqSearcher {
         for (hit, (rank, _)) in hits.iter_mut().zip(page_of) {
             let signals = signals_at(rank);
             hit.confidence = model.confidence(&signals);
-            hit.coverage = signals.coverage.clamp(0.0, 1.0);
+            // (-0.0 and below read as 0.)
+            hit.coverage = if signals.coverage > 0.0 { signals.coverage.min(1.0) } else { 0.0 };
             if page.explain {
                 hit.signals = Some(signals);
             }
