@@ -8,7 +8,9 @@ corpus and on localgovFAQ; then wrk req/s of both on one question, alternated, s
 
 Queries: the seed dev queries (tests/data/seed_dev) and the localgovFAQ dev queries
 (../shared/datasets/localgovfaq/queries.dev.tsv), plus the issue's examples (注文, a pasted
-mail). Bytes are medians over the queries; each request is made once.
+mail). Bytes are medians over the queries; each request is made once. The old page made two
+requests a keystroke (the full view and /api/suggest): keystrokes/s = 1 / (1/full + 1/suggest)
+against the box's one request.
 """
 import argparse
 import gzip
@@ -113,10 +115,17 @@ def main():
                 print(f"| {name} | {len(queries)} | {m(full):,.0f} | {m(box):,.0f} | {m(box) / m(full):.2f} | {m(full_gz):,.0f} | {m(box_gz):,.0f} | {examples} |")
                 if shutil.which("wrk"):
                     question = queries[0]
+                    # The old page asked for the full view and, separately, for completions.
+                    suggest = f"{base}/api/suggest?q={urllib.parse.quote(question)}&limit=6"
                     for rnd in range(2):
-                        for label, view in (("full", FULL), ("box", BOX)):
-                            rps, p50, p99 = wrk(url(question, view), args.seconds, args.connections)
+                        row = {}
+                        for label, target in (("full", url(question, FULL)), ("suggest", suggest), ("box", url(question, BOX))):
+                            rps, p50, p99 = wrk(target, args.seconds, args.connections)
+                            row[label] = rps
                             throughput.append((name, rnd + 1, label, rps, p50, p99))
+                        # Keystrokes a second: the old page's two requests against the box's one.
+                        old = 1 / (1 / row["full"] + 1 / row["suggest"])
+                        throughput.append((name, rnd + 1, "keystrokes/s old page → box", old, "", f"{row['box']:,.0f} ({row['box'] / old:.2f}×)"))
             finally:
                 proc.terminate()
                 proc.wait()
