@@ -234,6 +234,7 @@ async fn search_page_on_a_desktop() {
     client.goto(&server.url("/")).await.unwrap();
     type_query(client, "ほりゅうちゅうのちゅうもん").await;
     wait_text(client, "#results li:first-child .question", "保留中の注文とはなんですか").await;
+    assert_no_overflow(client, "hiragana").await;
 
     // Markup typed into the box is text, never markup on the page.
     type_query(client, "<img src=x onerror=alert(1)>領収書").await;
@@ -258,6 +259,7 @@ async fn search_page_on_a_desktop() {
     type_query(client, "zzqxwv").await;
     wait_text(client, "#empty", "該当するFAQが見つかりませんでした").await;
     wait_text(client, "#way-out", "出品者サポートに問い合わせる").await;
+    assert_no_overflow(client, "nothing matches").await;
 
     // A question the FAQ does not answer, though words match: an honest no, the weak hits
     // collapsed under 関連するかもしれない質問, the contact link.
@@ -273,6 +275,7 @@ async fn search_page_on_a_desktop() {
     in_box(client, "root.querySelector('#related summary').click();").await;
     assert!(shown(client, "#related-results li").await, "the related questions open on a click");
     assert_tap_targets(client, "unanswered").await;
+    assert_no_overflow(client, "unanswered").await;
     screenshot(client, "desktop-unanswered").await;
 
     // From 320 to 1440 px, with an answer open: nothing overflows sideways.

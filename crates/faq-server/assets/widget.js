@@ -62,7 +62,7 @@
         h("p", {}, "別の言葉や短いキーワード、ひらがなでもお試しください。"),
         h("ul", { id: "related-words", class: "chips", "aria-label": "FAQにある近い言葉" })),
       h("p", { id: "way-out", class: "way-out", hidden: true },
-        "解決しない場合は ", h("a", { id: "contact-link", href: "#" }), " からお問い合わせください。"));
+        "解決しない場合は、こちらからお問い合わせください。", h("a", { id: "contact-link", class: "contact", href: "#" })));
   }
 
   const ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#39;": "'" };
