@@ -25,18 +25,32 @@ fn search_all(searcher: &FaqSearcher, queries: &[eval::EvalQuery]) -> (HashMap<S
     (rankings, answered)
 }
 
+/// The input-form classes of issue #17 (romaji, unfinished IME input): gated with their own
+/// floors, and kept out of the overall floors set before they existed.
+const INPUT_FORMS: &[&str] = &["romaji", "ime_tail"];
+
 fn run(searcher: &FaqSearcher, queries: &Path, qrels: &Path) -> Report {
-    run_answering(searcher, queries, qrels).0
+    run_answering(searcher, queries, qrels, |_| true).0
 }
 
-fn run_answering(searcher: &FaqSearcher, queries: &Path, qrels: &Path) -> (Report, eval::Answering) {
-    let queries = eval::read_queries(queries).unwrap();
+/// Ranking report and answered decisions of the queries `keep` keeps (the answering rows
+/// by class, "all" included).
+fn run_answering(
+    searcher: &FaqSearcher,
+    queries: &Path,
+    qrels: &Path,
+    keep: impl Fn(&eval::EvalQuery) -> bool,
+) -> (Report, std::collections::BTreeMap<String, eval::Answering>) {
+    let queries: Vec<eval::EvalQuery> = eval::read_queries(queries).unwrap().into_iter().filter(|q| keep(q)).collect();
     let qrels = eval::read_qrels(qrels).unwrap();
     let (rankings, answered) = search_all(searcher, &queries);
-    let mut rows = eval::answering(&queries, &rankings, &answered, Some(&qrels));
+    let rows = eval::answering(&queries, &rankings, &answered, Some(&qrels));
     eprintln!("{}", eval::answering_table(&rows, false));
-    let answering = rows.remove("all").unwrap();
-    (eval::evaluate(&queries, &rankings, &qrels), answering)
+    (eval::evaluate(&queries, &rankings, &qrels), rows)
+}
+
+fn is_input_form(q: &eval::EvalQuery) -> bool {
+    q.class.as_deref().is_some_and(|c| INPUT_FORMS.contains(&c))
 }
 
 /// The answered decision (issue #14) on the dev sets, measured with the shipped model
@@ -46,9 +60,17 @@ fn run_answering(searcher: &FaqSearcher, queries: &Path, qrels: &Path) -> (Repor
 #[test]
 fn answered_decision_floors_on_both_sides() {
     let dir = common::repo().join("tests/data/seed_dev");
-    let (_, seed) = run_answering(common::seed_searcher(), &dir.join("queries.tsv"), &dir.join("qrels.tsv"));
+    let (_, rows) = run_answering(common::seed_searcher(), &dir.join("queries.tsv"), &dir.join("qrels.tsv"), |q| !is_input_form(q));
+    let seed = &rows["all"];
     assert!(seed.answered_rate() >= 0.83, "seed dev answered {:.3}", seed.answered_rate());
     assert!(seed.answered_precision() >= 0.97, "seed dev answered precision {:.3}", seed.answered_precision());
+    // Romaji and unfinished IME input (issue #17; the model was fitted before they existed):
+    // measured 0.875 and 0.643 answered, every answer right.
+    let (_, rows) = run_answering(common::seed_searcher(), &dir.join("queries.tsv"), &dir.join("qrels.tsv"), is_input_form);
+    for (class, floor) in [("romaji", 0.8), ("ime_tail", 0.55)] {
+        assert!(rows[class].answered_rate() >= floor, "{class} answered {:.3}", rows[class].answered_rate());
+        assert!(rows[class].answered_precision() >= 0.97, "{class} answered precision {:.3}", rows[class].answered_precision());
+    }
     let queries = eval::read_queries(&common::repo().join("tests/data/seed_oos/queries.tsv")).unwrap();
     assert!(queries.len() >= 60);
     let (rankings, answered) = search_all(common::seed_searcher(), &queries);
@@ -64,13 +86,25 @@ fn seed_dev_set_floors() {
     let dir = common::repo().join("tests/data/seed_dev");
     let report = run(common::seed_searcher(), &dir.join("queries.tsv"), &dir.join("qrels.tsv"));
     eprintln!("{}", report.table());
-    assert!(report.overall.queries >= 80, "{} queries", report.overall.queries);
-    assert!(report.overall.mrr_at_10 >= 0.97, "MRR@10 {:.4}", report.overall.mrr_at_10);
     assert_eq!(report.overall.zero_hit, 0);
     for (class, metrics) in &report.by_class {
-        assert!(metrics.recall_at_1 >= 0.90, "{class}: Recall@1 {:.4}", metrics.recall_at_1);
-        assert!(metrics.recall_at_10 >= 0.99, "{class}: Recall@10 {:.4}", metrics.recall_at_10);
+        // Issue #17's targets for the input forms: romaji Recall@1 ≥ 0.85 (measured 0.94),
+        // unfinished IME input Recall@10 ≥ 0.90 (measured 1.0, Recall@1 0.79).
+        let (recall_1, recall_10) = match class.as_str() {
+            "romaji" => (0.85, 0.99),
+            "ime_tail" => (0.70, 0.90),
+            _ => (0.90, 0.99),
+        };
+        assert!(metrics.recall_at_1 >= recall_1, "{class}: Recall@1 {:.4}", metrics.recall_at_1);
+        assert!(metrics.recall_at_10 >= recall_10, "{class}: Recall@10 {:.4}", metrics.recall_at_10);
     }
+    for class in INPUT_FORMS {
+        assert!(report.by_class.get(*class).is_some_and(|m| m.queries >= 12), "{class}: at least 12 dev questions");
+    }
+    // The classes the overall floor was set on (87 questions).
+    let (original, _) = run_answering(common::seed_searcher(), &dir.join("queries.tsv"), &dir.join("qrels.tsv"), |q| !is_input_form(q));
+    assert!(original.overall.queries >= 80, "{} queries", original.overall.queries);
+    assert!(original.overall.mrr_at_10 >= 0.97, "MRR@10 {:.4}", original.overall.mrr_at_10);
 }
 
 #[test]
@@ -83,7 +117,8 @@ fn localgovfaq_dev_split_floor() {
     let index = tempfile::tempdir().unwrap();
     faq_indexer::build_from_corpus(&data.join("faq.jsonl"), index.path(), common::analyzer()).unwrap();
     let searcher = FaqSearcher::open(index.path(), common::analyzer().clone()).unwrap();
-    let (report, answering) = run_answering(&searcher, &data.join("queries.dev.tsv"), &data.join("qrels.tsv"));
+    let (report, rows) = run_answering(&searcher, &data.join("queries.dev.tsv"), &data.join("qrels.tsv"), |_| true);
+    let answering = &rows["all"];
     eprintln!("{}", report.table());
     assert_eq!(report.overall.queries, 367);
     // Answering only the confident ones must buy precision (issue #14; measured +0.103).

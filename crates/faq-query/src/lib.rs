@@ -9,6 +9,7 @@ pub mod highlight;
 pub mod plan;
 pub mod ranker;
 pub mod response;
+pub mod romaji;
 pub mod searcher;
 pub mod semantic;
 pub mod stored;

@@ -194,7 +194,7 @@ impl FaqSearcher {
         Self::validate(query)?;
         let page = if page.explain { Page { limit: page.limit.min(MAX_EXPLAIN_HITS), ..page } } else { page };
         let searcher = self.reader.searcher();
-        let analysis = self.analyzer.analyze(query);
+        let analysis = self.analyze_input(&searcher, query);
         let mut plan = self.plan_of(&analysis);
         let limit = page.limit.clamp(1, MAX_LIMIT);
         // Pages deep past the fused candidates are ranked lexically (a CLI may ask for any
@@ -311,6 +311,26 @@ impl FaqSearcher {
     /// The query plan for a query text.
     pub fn plan(&self, query: &str) -> Plan {
         self.plan_of(&self.analyzer.analyze(query))
+    }
+
+    /// The query as typed, analysed: romaji words read as kana, an unfinished IME tail as
+    /// reading bigrams from the last kana to each kana the tail may start
+    /// ([`crate::romaji`]).
+    fn analyze_input(&self, searcher: &tantivy::Searcher, query: &str) -> faq_core::Analysis {
+        let known = |word: &str| {
+            [self.fields.question, self.fields.answer]
+                .iter()
+                .any(|&field| searcher.doc_freq(&tantivy::Term::from_field_text(field, word)).is_ok_and(|df| df > 0))
+        };
+        let prepared = crate::romaji::prepare(query, known);
+        let mut analysis = self.analyzer.analyze(&prepared.text);
+        let last = prepared.text.chars().last().map(faq_core::normalize::fold_kana);
+        if let Some(last) = last.filter(|&c| faq_core::normalize::is_hiragana(c)) {
+            for &next in &prepared.tail {
+                analysis.readings.push(&[last, next]);
+            }
+        }
+        analysis
     }
 
     fn plan_of(&self, analysis: &faq_core::Analysis) -> Plan {
