@@ -85,3 +85,37 @@ fn entry(id: &str, question: &str, answer: &str) -> FaqEntry {
         source: None,
     }
 }
+
+#[test]
+fn romaji_in_every_spelling_and_mixed_with_kanji() {
+    let s = common::seed_searcher();
+    assert_same_top(s, "購入者から領収書発行", &["ryoushuusho", "ryōshūsho", "ryousyuusyo", "領収書 hakkou", "Ryoushuusho wo hakkou shite hoshii"]);
+    assert_same_top(s, "購入者よりコンビニ決済のメール", &["konbini kessai", "konnbini kessai no me-ru", "KONBINI"]);
+    assert_same_top(s, "保留中の注文とは", &["horyuuchuu no chuumon", "horyuutyuu no tyuumon"]);
+    // English words, acronyms and identifiers are searched as typed, not as kana.
+    assert_same_top(s, "購入者に Eメールで連絡をしたところ", &["email メールボックスが一杯"]);
+    assert_eq!(top_id(s, "FBA"), None, "an acronym is not read as ふば");
+}
+
+#[test]
+fn unfinished_ime_input_is_matched_as_a_prefix() {
+    let s = common::seed_searcher();
+    assert_same_top(s, "購入者から領収書発行", &["りょうしゅうs", "りょうしゅうしょはっk"]);
+    assert_same_top(s, "保留中の注文とは", &["ほりゅうちゅうのちゅうm"]);
+    // Without its tail the fragment finds nothing of its own: the tail did the work.
+    let tail = s.search("しょうひんがとうちゃk", Page::default()).unwrap();
+    assert!(tail.hits[0].question.starts_with("注文を確定し、商品を発送しましたが、購入者より商品が到着"), "{}", tail.hits[0].question);
+}
+
+#[test]
+fn urls_are_not_words_of_the_answer() {
+    let s = common::seed_searcher();
+    // The seed answers link to …/gp/css/homepage.html and display.html: neither word, nor
+    // its reading (ほ of homepage), matches.
+    for query in ["homepage", "html", "nodeId", "sellercentral"] {
+        let response = s.search(query, Page::default()).unwrap();
+        assert!(response.hits.is_empty(), "{query}: {:?}", response.hits.iter().map(|h| &h.question).collect::<Vec<_>>());
+    }
+    // The label before a URL still is.
+    assert_same_top(s, "購入者から領収書発行", &["領収書について"]);
+}

@@ -51,6 +51,27 @@ pub fn is_safe_url(url: &str) -> bool {
     }
 }
 
+/// `text` with its http(s) URLs blanked out, byte for byte (so offsets into it are offsets
+/// into `text`): a URL's characters are not words of the entry (`homepage.html` must not
+/// match ほ), while the label before it (領収書について：) stays. Indexing and the
+/// completion vocabulary both read entries through it.
+pub fn blank_urls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("http://") && !text.contains("https://") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = [rest.find("http://"), rest.find("https://")].into_iter().flatten().min() {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let end = tail.find(|c: char| !c.is_ascii_graphic() || matches!(c, '<' | '>' | '"')).unwrap_or(tail.len());
+        out.extend(std::iter::repeat_n(' ', end));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// File and 1-based line of the start of an entry's question.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SourceLocation {

@@ -115,8 +115,9 @@ impl FaqFields {
     /// An [`IndexDocument`], not a `TantivyDocument`: tantivy's compact document stores a
     /// pre-tokenized text as JSON and parses it back when indexing (a tenth of a build).
     pub fn document(&self, entry: &FaqEntry, ordinal: usize, analyzer: &Analyzer) -> (IndexDocument, EntryWords) {
-        let question = analyzer.analyze(&entry.question);
-        let answer = analyzer.analyze(&entry.answer);
+        // URLs are not words of the entry; their labels are (offsets are unchanged).
+        let question = analyzer.analyze(&crate::entry::blank_urls(&entry.question));
+        let answer = analyzer.analyze(&crate::entry::blank_urls(&entry.answer));
         let words = (crate::semantic::keys(&question.tokens), crate::semantic::keys(&answer.tokens));
         let mut doc = IndexDocument::new();
         doc.insert(self.ordinal, OwnedValue::U64(ordinal as u64));

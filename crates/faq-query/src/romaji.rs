@@ -136,9 +136,11 @@ fn is_kana(c: char) -> bool {
 /// The word as hiragana when it reads as Japanese and the index does not know it as is.
 fn convertible(word: &str, known: &impl Fn(&str) -> bool) -> Option<String> {
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-    // FBA, SKU, JP: acronyms. A capital inside a word (iPhone, eBay): a name.
-    let upper = word.chars().filter(|c| c.is_uppercase()).count();
-    if upper > 1 || word.chars().skip(1).any(char::is_uppercase) || letters < 3 {
+    // FBA, SKU, ASIN: acronyms (all capitals, up to four letters; KONBINI is romaji typed
+    // with caps lock). A capital inside a word (iPhone, eBay): a name.
+    let all_upper = word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+    let inner_capital = word.chars().skip(1).any(char::is_uppercase);
+    if letters < 3 || (all_upper && letters <= 4) || (inner_capital && !all_upper) {
         return None;
     }
     let lower = word.to_lowercase();
@@ -363,7 +365,8 @@ mod tests {
         // Words typed with spaces are joined as the IME would; particles read as spoken.
         assert_eq!(prepare("kounyuusha e no renraku houhou", none).text, "こうにゅうしゃへのれんらくほうほう");
         assert_eq!(prepare("shouhin ga todokanai", none).text, "しょうひんがとどかない");
-        for kept in ["FBA", "email", "SKU-123", "123-4567890-1234567", "https://example.com/homepage.html", "a@b.jp", "iPhone", "no"] {
+        assert_eq!(prepare("KONBINI", none).text, "こんびに");
+        for kept in ["FBA", "ASIN", "email", "SKU-123", "123-4567890-1234567", "https://example.com/homepage.html", "a@b.jp", "iPhone", "no"] {
             assert_eq!(prepare(kept, none).text, kept, "{kept}");
         }
         // A word the corpus writes in Latin letters is searched as it is.

@@ -70,7 +70,7 @@ impl Suggester {
         let mut counts: HashMap<String, (String, String, String, usize, usize)> = HashMap::new();
         for entry in entries {
             let mut seen: Vec<(String, bool)> = Vec::new();
-            let answer = without_urls(&entry.answer);
+            let answer = faq_core::entry::blank_urls(&entry.answer);
             let words = analyzer.nouns(&entry.question).into_iter().map(|n| (n, true));
             for (noun, in_question) in words.chain(analyzer.nouns(&answer).into_iter().map(|n| (n, false))) {
                 if noun.surface.chars().count() < 2 {
@@ -217,21 +217,6 @@ fn is_cjk_punctuation(c: char) -> bool {
     matches!(c, '、' | '。' | '，' | '．' | '・' | '「' | '」' | '『' | '』' | '（' | '）' | '？' | '！' | '：' | '；' | '\u{3000}')
 }
 
-/// `text` with its http(s) URLs cut out (their characters are not words a seller types).
-pub fn without_urls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("http://").into_iter().chain(rest.find("https://")).min() {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let end = tail.find(|c: char| !c.is_ascii_graphic() || matches!(c, '<' | '>' | '"')).unwrap_or(tail.len());
-        out.push(' ');
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
 fn nfkc(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     text.nfkc().collect()
@@ -294,11 +279,5 @@ mod tests {
         assert_eq!(related.kind, SuggestionKind::Related);
         assert!(texts(related.suggestions.clone()).contains(&"領収書".to_string()), "{related:?}");
         assert!(!texts(related.suggestions).contains(&"返品".to_string()));
-    }
-
-    #[test]
-    fn urls_are_cut_out() {
-        assert_eq!(without_urls("詳細：https://a.example/x?y=1 をご覧ください"), "詳細：  をご覧ください");
-        assert_eq!(without_urls("<http://a.example>"), "< >");
     }
 }
