@@ -31,7 +31,7 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Index(location) => {
             let resolved = locate::resolve(&location);
             locate::require_corpus(&resolved)?;
-            locate::build(&resolved, &locate::load_analyzer()?)?;
+            locate::build(&resolved, &locate::corpus_analyzer(resolved.corpus.as_deref())?)?;
             Ok(Outcome::Found)
         }
         Command::Search(args) if args.batch.is_some() => search_batch(&args),
@@ -190,7 +190,9 @@ fn similar_ids(searcher: &FaqSearcher, partial: &str) -> Result<Vec<String>> {
 
 fn tokenize(args: &TokenizeArgs) -> Result<Outcome> {
     let text = args.text.join(" ");
-    let analysis = locate::load_analyzer()?.analyze(&text);
+    // With the default corpus's user dictionary, as `faq search` analyses.
+    let resolved = locate::resolve(&crate::cli::Location { corpus: None, index: None, synonyms: None });
+    let analysis = locate::corpus_analyzer(resolved.corpus.as_deref())?.analyze(&text);
     let rendered = faq_core::analyzer::render_analysis(&text, &analysis);
     io::stdout().lock().write_all(crate::render::terminal_safe(&rendered).as_bytes())?;
     Ok(Outcome::from_found(!analysis.tokens.is_empty() || !analysis.bigrams.is_empty()))

@@ -185,6 +185,15 @@ pub fn load_analyzer() -> Result<Analyzer> {
     Ok(analyzer?)
 }
 
+/// The analyzer for a corpus: IPADIC with the corpus's user dictionary, if it has one.
+pub fn corpus_analyzer(corpus: Option<&Path>) -> Result<Analyzer> {
+    let analyzer = load_analyzer()?;
+    Ok(match corpus {
+        Some(corpus) => analyzer.for_corpus(corpus)?,
+        None => analyzer,
+    })
+}
+
 /// Opens the searcher, first rebuilding the index if it should be kept fresh and is stale.
 pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
     let resolved = resolve(location);
@@ -194,7 +203,7 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
     if resolved.keep_fresh && (resolved.corpus.is_some() || !index_exists) {
         require_corpus(&resolved)?;
     }
-    let analyzer = load_analyzer()?;
+    let analyzer = corpus_analyzer(resolved.corpus.as_deref())?;
     if resolved.keep_fresh
         && let Some(corpus) = &resolved.corpus
         && faq_indexer::is_stale(&resolved.index, corpus)?

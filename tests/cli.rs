@@ -331,6 +331,31 @@ fn explain_names_paths_fields_and_shares() {
 }
 
 #[test]
+fn the_user_dictionary_fixes_a_reading_and_rebuilds_the_index_when_it_changes() {
+    // The checkout has the seed FAQ but not its user dictionary: IPADIC reads 梱 as こり.
+    let checkout = Checkout::new();
+    let before = stdout(&checkout.faq(&["tokenize", "同梱処理"]));
+    assert!(before.contains("どう うこ こり"), "{before}");
+    let before = json(&checkout.faq(&["search", "--json", "どうこん"]));
+    std::fs::write(checkout.path().join("corpus/user_dictionary.csv"), "# 読みの誤り\n同梱,サ変名詞,ドウコン\n").unwrap();
+    let output = checkout.faq(&["search", "--json", "どうこん"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(stderr(&output).contains("building it from"), "an edited user dictionary rebuilds the index: {}", stderr(&output));
+    let after = json(&output);
+    assert!(after.hits[0].question.starts_with("同一の購入者から複数の注文番号"), "{:?}", after.hits[0].question);
+    let confidence = |r: &Response| r.hits.iter().find(|h| h.question.starts_with("同一の購入者から")).map_or(0.0, |h| h.confidence);
+    assert!(confidence(&after) > confidence(&before), "the reading now matches whole: {} → {}", confidence(&before), confidence(&after));
+    // Applied to the query too: `tokenize` shows one word with its reading.
+    let tokens = stdout(&checkout.faq(&["tokenize", "同梱処理"]));
+    assert!(tokens.starts_with("同梱\t同梱\t名詞,サ変接続\n") && tokens.contains("どう うこ こん"), "{tokens}");
+    // A malformed line: the file and line, exit 2, the last index untouched.
+    std::fs::write(checkout.path().join("corpus/user_dictionary.csv"), "同梱,サ変名詞,ドウコン\n出荷通知,名詞\n").unwrap();
+    let bad = checkout.faq(&["search", "どうこん"]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("user_dictionary.csv:2:") && stderr(&bad).contains("3 fields"), "{}", stderr(&bad));
+}
+
+#[test]
 fn synonyms_apply_at_query_time_without_reindexing() {
     let checkout = Checkout::new();
     assert_eq!(code(&checkout.faq(&["search", "ドロン"])), 1, "an unknown word finds nothing");

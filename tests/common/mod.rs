@@ -29,9 +29,11 @@ pub fn seed_searcher() -> &'static FaqSearcher {
     static SEARCHER: OnceLock<(tempfile::TempDir, FaqSearcher)> = OnceLock::new();
     let (_, searcher) = SEARCHER.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        faq_indexer::build_from_corpus(&seed_corpus(), dir.path(), analyzer()).unwrap();
-        let synonyms = Synonyms::load(&seed_corpus().join("synonyms.txt"), analyzer()).unwrap();
-        let searcher = FaqSearcher::open(dir.path(), analyzer().clone()).unwrap().with_synonyms(synonyms);
+        // With the corpus's user dictionary, as `faq search` opens it.
+        let analyzer = analyzer().for_corpus(&seed_corpus()).unwrap();
+        faq_indexer::build_from_corpus(&seed_corpus(), dir.path(), &analyzer).unwrap();
+        let synonyms = Synonyms::load(&seed_corpus().join("synonyms.txt"), &analyzer).unwrap();
+        let searcher = FaqSearcher::open(dir.path(), analyzer).unwrap().with_synonyms(synonyms);
         (dir, searcher)
     });
     searcher

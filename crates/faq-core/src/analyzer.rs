@@ -32,7 +32,7 @@ use lindera_tantivy::tokenizer::LinderaTokenizer;
 use tantivy::tokenizer::TextAnalyzer;
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::normalize::{SpellingFilter, fold_char, fold_into, is_hiragana};
 use crate::pos_filter::{ContentWordFilter, has_word_character};
 use crate::terms::Terms;
@@ -221,7 +221,34 @@ impl Analyzer {
     }
 
     pub fn new(dictionary: Dictionary) -> Self {
-        let segmenter = Segmenter::new(Mode::Normal, dictionary, None);
+        Self::with_segmenter(Segmenter::new(Mode::Normal, dictionary, None))
+    }
+
+    /// This analyzer with the corpus owner's words ([`crate::userdict`]) added to IPADIC,
+    /// for every path (the user words' readings feed the reading path). Cheap: the system
+    /// dictionary is shared.
+    pub fn with_user_words(&self, words: &crate::userdict::UserWords) -> Result<Self> {
+        let bad = |message: String| CoreError::UserDictionary { path: words.path.clone(), line: 0, message };
+        let dictionary = self.segmenter.dictionary.clone();
+        // lindera builds a user dictionary from a file: the checked words, rewritten.
+        let staged = std::env::temp_dir().join(format!("faq-userdict-{}-{:x}.csv", std::process::id(), hash_of(&words.to_csv())));
+        std::fs::write(&staged, words.to_csv()).map_err(|e| bad(format!("cannot stage it: {e}")))?;
+        let built = lindera::dictionary::load_user_dictionary_from_csv(&dictionary.metadata, &staged);
+        let _ = std::fs::remove_file(&staged);
+        let user = built.map_err(|e| bad(e.to_string()))?;
+        Ok(Self::with_segmenter(Segmenter::new(Mode::Normal, dictionary, Some(user))))
+    }
+
+    /// This analyzer with the user dictionary of `corpus` (a folder or a corpus file) when
+    /// it has one ([`crate::userdict::path_for_corpus`]).
+    pub fn for_corpus(&self, corpus: &std::path::Path) -> Result<Self> {
+        match crate::userdict::read(&crate::userdict::path_for_corpus(corpus))? {
+            Some(words) => self.with_user_words(&words),
+            None => Ok(self.clone()),
+        }
+    }
+
+    fn with_segmenter(segmenter: Segmenter) -> Self {
         let mut segmentation = LinderaAnalysis::new(segmenter.clone());
         for filter in character_filters() {
             segmentation.append_character_filter(filter);
@@ -344,6 +371,13 @@ impl Analyzer {
     pub fn terms(&self, text: &str) -> Vec<String> {
         distinct(self.tokens(text).iter().map(|t| t.term.as_str()))
     }
+}
+
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Bigrams of the surface and of the reading, over runs of adjacent word tokens (a run

@@ -30,6 +30,9 @@ pub enum CoreError {
     #[error("the index at {path} is damaged or from an incompatible version: {message}; rebuild it with `faq index`")]
     IndexDamaged { path: PathBuf, message: String },
 
+    #[error("{}:{line}: {message} (user dictionary: surface,part of speech,reading per line)", path.display())]
+    UserDictionary { path: PathBuf, line: usize, message: String },
+
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
 
@@ -48,6 +51,7 @@ impl CoreError {
             CoreError::IndexMissing { .. } => "index_missing",
             CoreError::IndexDamaged { .. } | CoreError::Tantivy(_) => "index_damaged",
             CoreError::Io { .. } => "io",
+            CoreError::UserDictionary { .. } => "corpus_invalid",
         }
     }
 

@@ -14,6 +14,7 @@ pub mod schema;
 pub mod semantic;
 pub mod spans;
 pub mod terms;
+pub mod userdict;
 
 pub use analyzer::{AnalyzedToken, Analysis, Analyzer, Noun};
 pub use entry::{FaqEntry, Link, SourceLocation};

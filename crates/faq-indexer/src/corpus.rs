@@ -277,7 +277,7 @@ fn check_unique_ids(entries: &[FaqEntry]) -> Result<(), CorpusError> {
 pub fn fingerprint(path: &Path) -> Result<String, CorpusError> {
     let mut hasher = sha1_smol::Sha1::new();
     let root = root_of(path);
-    for file in files(path)? {
+    for file in fingerprinted_files(path)? {
         let meta = std::fs::metadata(&file)
             .map_err(|e| CorpusError::at(&file.display().to_string(), 0, format!("cannot read: {e}")))?;
         let mtime = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
@@ -294,6 +294,17 @@ pub fn fingerprint(path: &Path) -> Result<String, CorpusError> {
     Ok(hasher.digest().to_string())
 }
 
+/// What the index is built from: the corpus files and, when there is one, the user
+/// dictionary ([`faq_core::userdict`]): editing it rebuilds the index.
+fn fingerprinted_files(path: &Path) -> Result<Vec<PathBuf>, CorpusError> {
+    let mut files = files(path)?;
+    let user = faq_core::userdict::path_for_corpus(path);
+    if std::fs::metadata(&user).is_ok_and(|m| m.is_file()) {
+        files.push(user);
+    }
+    Ok(files)
+}
+
 /// A fingerprint of the corpus files' contents (names relative to the root, and bytes, each
 /// file read within [`Limits`]): equal exactly when what would be indexed is the same, however
 /// the files were copied. For watching; a build uses the cheaper [`fingerprint`].
@@ -302,7 +313,7 @@ pub fn content_fingerprint(path: &Path) -> Result<String, CorpusError> {
     let mut hasher = sha1_smol::Sha1::new();
     let root = root_of(path);
     let mut total = 0u64;
-    for file in files(path)? {
+    for file in fingerprinted_files(path)? {
         let bytes = read_bounded(&file, limits.file_bytes)?;
         total += bytes.len() as u64;
         if total > limits.corpus_bytes {

@@ -194,8 +194,14 @@ impl FaqSearcher {
         Self::validate(query)?;
         let page = if page.explain { Page { limit: page.limit.min(MAX_EXPLAIN_HITS), ..page } } else { page };
         let searcher = self.reader.searcher();
-        let analysis = self.analyze_input(&searcher, query);
-        let mut plan = self.plan_of(&analysis);
+        let (analysis, kana) = self.analyze_input(&searcher, query);
+        let mut plan = if kana && self.weights.kana_reading != 1.0 {
+            let k = self.weights.kana_reading;
+            let weights = Weights { reading_question: self.weights.reading_question * k, reading_answer: self.weights.reading_answer * k, ..self.weights };
+            Plan::new(&analysis, &self.fields, &weights, &self.synonyms, crate::synonyms::thesaurus())
+        } else {
+            self.plan_of(&analysis)
+        };
         let limit = page.limit.clamp(1, MAX_LIMIT);
         // Pages deep past the fused candidates are ranked lexically (a CLI may ask for any
         // offset; the API allows up to 1,000).
@@ -316,7 +322,9 @@ impl FaqSearcher {
     /// The query as typed, analysed: romaji words read as kana, an unfinished IME tail as
     /// reading bigrams from the last kana to each kana the tail may start
     /// ([`crate::romaji`]).
-    fn analyze_input(&self, searcher: &tantivy::Searcher, query: &str) -> faq_core::Analysis {
+    /// Also says whether the text is typed in kana: hiragana and no kanji or Latin letters
+    /// ([`Weights::kana_reading`]).
+    fn analyze_input(&self, searcher: &tantivy::Searcher, query: &str) -> (faq_core::Analysis, bool) {
         let known = |word: &str| {
             [self.fields.question, self.fields.answer]
                 .iter()
@@ -330,7 +338,9 @@ impl FaqSearcher {
                 analysis.readings.push(&[last, next]);
             }
         }
-        analysis
+        let kana = prepared.text.chars().any(faq_core::normalize::is_hiragana)
+            && !prepared.text.chars().any(|c| faq_core::normalize::is_kanji(c) || c.is_ascii_alphabetic());
+        (analysis, kana)
     }
 
     fn plan_of(&self, analysis: &faq_core::Analysis) -> Plan {

@@ -27,11 +27,12 @@ fn seed_corpus() -> PathBuf {
 /// A loader that (re)builds an index of `corpus` under `index` and opens it.
 fn loader(corpus: PathBuf, index: PathBuf) -> Loader {
     Arc::new(move || {
+        let analyzer = analyzer().for_corpus(&corpus).map_err(|e| e.to_string())?;
         if faq_indexer::is_stale(&index, &corpus).map_err(|e| e.to_string())? {
-            faq_indexer::build_from_corpus(&corpus, &index, analyzer()).map_err(|e| e.to_string())?;
+            faq_indexer::build_from_corpus(&corpus, &index, &analyzer).map_err(|e| e.to_string())?;
         }
-        let synonyms = Synonyms::load(&corpus.join("synonyms.txt"), analyzer())?;
-        Ok(FaqSearcher::open(&index, analyzer().clone()).map_err(|e| e.to_string())?.with_synonyms(synonyms))
+        let synonyms = Synonyms::load(&corpus.join("synonyms.txt"), &analyzer)?;
+        Ok(FaqSearcher::open(&index, analyzer).map_err(|e| e.to_string())?.with_synonyms(synonyms))
     })
 }
 
