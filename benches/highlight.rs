@@ -18,7 +18,7 @@ fn highlighting(c: &mut Criterion) {
     let wanted: highlight::Terms<'_> = terms.iter().map(String::as_str).collect();
     c.bench_function("highlight_snippet_html", |b| {
         b.iter(|| {
-            let marks = highlight::matched_ranges(&longest.answer, &spans, &wanted);
+            let marks = highlight::matched_ranges(&longest.answer, &spans, &wanted, None);
             let snippet = highlight::snippet(&longest.answer, marks, SNIPPET_CHARS);
             let html = snippet.html(&longest.answer);
             assert!(html.contains("<mark>"));

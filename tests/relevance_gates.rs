@@ -65,9 +65,9 @@ fn answered_decision_floors_on_both_sides() {
     assert!(seed.answered_rate() >= 0.83, "seed dev answered {:.3}", seed.answered_rate());
     assert!(seed.answered_precision() >= 0.97, "seed dev answered precision {:.3}", seed.answered_precision());
     // Romaji and unfinished IME input (issue #17; the model was fitted before they existed):
-    // measured 0.875 and 0.643 answered, every answer right.
+    // measured 0.938 and 0.714 answered, every answer right.
     let (_, rows) = run_answering(common::seed_searcher(), &dir.join("queries.tsv"), &dir.join("qrels.tsv"), is_input_form);
-    for (class, floor) in [("romaji", 0.8), ("ime_tail", 0.55)] {
+    for (class, floor) in [("romaji", 0.85), ("ime_tail", 0.6)] {
         assert!(rows[class].answered_rate() >= floor, "{class} answered {:.3}", rows[class].answered_rate());
         assert!(rows[class].answered_precision() >= 0.97, "{class} answered precision {:.3}", rows[class].answered_precision());
     }
@@ -88,13 +88,10 @@ fn seed_dev_set_floors() {
     eprintln!("{}", report.table());
     assert_eq!(report.overall.zero_hit, 0);
     for (class, metrics) in &report.by_class {
-        // Issue #17's targets for the input forms: romaji Recall@1 ≥ 0.85 (measured 0.94),
-        // unfinished IME input Recall@10 ≥ 0.90 (measured 1.0, Recall@1 0.79).
-        let (recall_1, recall_10) = match class.as_str() {
-            "romaji" => (0.85, 0.99),
-            "ime_tail" => (0.70, 0.90),
-            _ => (0.90, 0.99),
-        };
+        // Issue #17's targets for the input forms are romaji Recall@1 ≥ 0.85 and unfinished
+        // IME input Recall@10 ≥ 0.90; measured 1.0 and 1.0 (Recall@1 1.0), so they get the
+        // floors of every other class.
+        let (recall_1, recall_10) = (0.90, 0.99);
         assert!(metrics.recall_at_1 >= recall_1, "{class}: Recall@1 {:.4}", metrics.recall_at_1);
         assert!(metrics.recall_at_10 >= recall_10, "{class}: Recall@10 {:.4}", metrics.recall_at_10);
     }

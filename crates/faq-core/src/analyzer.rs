@@ -141,6 +141,9 @@ pub struct AnalyzedToken {
     /// Position in the segmentation (stop words leave gaps), as lindera-tantivy indexes it.
     pub position: usize,
     pub pos: String,
+    /// The reading of the token as written, folded ([`crate::normalize::fold`]): kept in
+    /// the stored spans so a kana query can mark the kanji it matched by reading.
+    pub reading: String,
 }
 
 /// A noun (or compound noun) of a text and its kana reading.
@@ -310,12 +313,18 @@ impl Analyzer {
                     }
                     pos.push_str(level);
                 }
+                let mut reading = String::new();
+                match token.get_detail(7) {
+                    Some(r) if r != "*" && !r.is_empty() => fold_into(&mut reading, r),
+                    _ => {}
+                }
                 AnalyzedToken {
                     term: token.surface.to_string(),
                     start: token.byte_start,
                     end: token.byte_end,
                     position: token.position,
                     pos,
+                    reading,
                 }
             })
             .collect()

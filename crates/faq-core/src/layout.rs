@@ -29,8 +29,9 @@ pub const CURRENT: &str = "current";
 pub const MANIFEST: &str = "faq-manifest.json";
 /// Bumped when the schema or layout changes. 3: the `ordinal` fast field and the entry
 /// vectors of the semantic path ([`crate::semantic::SEMANTIC_VERSION`] is part of it).
-/// 4: URLs are no longer words of the entry ([`crate::entry::blank_urls`]).
-pub const LAYOUT_VERSION: u32 = 4 + 100 * (crate::semantic::SEMANTIC_VERSION - 1);
+/// 4: URLs are no longer words of the entry ([`crate::entry::blank_urls`]). 5: stored spans
+/// carry readings ([`crate::spans`]).
+pub const LAYOUT_VERSION: u32 = 5 + 100 * (crate::semantic::SEMANTIC_VERSION - 1);
 
 /// What a generation was built from; lets `faq search` tell whether it is out of date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,11 +39,55 @@ impl Terms<'_> {
     }
 }
 
-/// Ranges of `text` whose stored token's term is one of `terms`; adjacent ones merged.
-pub fn matched_ranges(text: &str, stored_spans: &[u8], terms: &Terms<'_>) -> Vec<Range<usize>> {
+/// The reading bigrams of a kana query: a stored word whose reading they mostly cover
+/// (領収書 for りょうしゅうしょ, or for りょうしゅうs) is marked too.
+#[derive(Clone, Debug, Default)]
+pub struct Readings(FxHashSet<[char; 2]>);
+
+/// Share of a stored word's reading bigrams a kana query must have to mark it.
+const READING_SHARE: f32 = 0.6;
+
+impl<'a> FromIterator<&'a str> for Readings {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        Readings(
+            iter.into_iter()
+                .filter_map(|bigram| {
+                    let mut chars = bigram.chars();
+                    match (chars.next(), chars.next(), chars.next()) {
+                        (Some(a), Some(b), None) => Some([a, b]),
+                        _ => None,
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Readings {
+    /// Whether the query's bigrams cover most of `reading` (a word of two kana or more,
+    /// written with a kanji or in katakana, so that する or の are never marked by reading).
+    fn marks(&self, surface: &str, reading: &[u8]) -> bool {
+        use faq_core::normalize::{is_kanji, is_katakana};
+        if self.0.is_empty() || !surface.chars().any(|c| is_kanji(c) || is_katakana(c)) {
+            return false;
+        }
+        let Ok(reading) = std::str::from_utf8(reading) else { return false };
+        let chars: Vec<char> = reading.chars().collect();
+        if chars.len() < 2 {
+            return false;
+        }
+        let covered = chars.windows(2).filter(|w| self.0.contains(&[w[0], w[1]])).count();
+        covered as f32 >= READING_SHARE * (chars.len() - 1) as f32
+    }
+}
+
+/// Ranges of `text` whose stored token's term is one of `terms`, or (with `readings`, for a
+/// kana query) whose reading the query covers; adjacent ones merged.
+pub fn matched_ranges(text: &str, stored_spans: &[u8], terms: &Terms<'_>, readings: Option<&Readings>) -> Vec<Range<usize>> {
     let mut marks: Vec<Range<usize>> = Vec::new();
-    for (start, end, term) in spans::decode_raw(stored_spans) {
-        if !terms.contains(term) {
+    for (start, end, term, reading) in spans::decode_raw(stored_spans) {
+        let by_reading = || readings.is_some_and(|r| text.get(start..end).is_some_and(|surface| r.marks(surface, reading)));
+        if !terms.contains(term) && !by_reading() {
             continue;
         }
         let span = start..end;
@@ -242,6 +286,17 @@ mod tests {
         let html = snippet(&text, marks, 40).html(&text);
         assert_eq!(html.matches("<mark>返金</mark>").count(), 3, "{html}");
         assert!(!html.contains("発行"), "{html}");
+    }
+
+    #[test]
+    fn a_kana_query_marks_the_words_it_covers_by_reading() {
+        let readings: Readings = ["りょ", "ょう", "うし", "しゅ", "ゅう", "しょ"].into_iter().collect();
+        assert!(readings.marks("領収", "りょうしゅう".as_bytes()));
+        assert!(readings.marks("リョウシュウ", "りょうしゅう".as_bytes()));
+        assert!(!readings.marks("発行", "はっこう".as_bytes()), "no bigram of it");
+        assert!(!readings.marks("用紙", "ようし".as_bytes()), "half of it");
+        assert!(!readings.marks("しゅう", "しゅう".as_bytes()), "kana words are never marked by reading");
+        assert!(!readings.marks("書", "".as_bytes()));
     }
 
     #[test]

@@ -195,13 +195,21 @@ impl FaqSearcher {
         let page = if page.explain { Page { limit: page.limit.min(MAX_EXPLAIN_HITS), ..page } } else { page };
         let searcher = self.reader.searcher();
         let (analysis, kana) = self.analyze_input(&searcher, query);
-        let mut plan = if kana && self.weights.kana_reading != 1.0 {
+        // A query typed in kana: its readings are its evidence (Weights::kana_reading), and
+        // none of them is cut for being common (ゅう, しょ: they are most of 領収書).
+        let weights = if kana {
             let k = self.weights.kana_reading;
-            let weights = Weights { reading_question: self.weights.reading_question * k, reading_answer: self.weights.reading_answer * k, ..self.weights };
-            Plan::new(&analysis, &self.fields, &weights, &self.synonyms, crate::synonyms::thesaurus())
+            Weights {
+                reading_question: self.weights.reading_question * k,
+                reading_answer: self.weights.reading_answer * k,
+                max_character_df: self.weights.kana_max_character_df,
+                ..self.weights
+            }
         } else {
-            self.plan_of(&analysis)
+            self.weights
         };
+        let weights = &weights;
+        let mut plan = Plan::new(&analysis, &self.fields, weights, &self.synonyms, crate::synonyms::thesaurus());
         let limit = page.limit.clamp(1, MAX_LIMIT);
         // Pages deep past the fused candidates are ranked lexically (a CLI may ask for any
         // offset; the API allows up to 1,000).
@@ -220,7 +228,7 @@ impl FaqSearcher {
         let (total_hits, ranking, words) = match &meaning {
             Some((semantic, meaning)) => {
                 let depth = (self.weights.semantic_depth as usize).max(wanted.saturating_add(1));
-                let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, &self.weights, depth, 0)?;
+                let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, weights, depth, 0)?;
                 let fused = semantic.fuse(&top, &matched, meaning, &self.weights);
                 let total_hits = total_hits + fused.len().saturating_sub(top.len());
                 let ranking: Vec<Ranking> = fused
@@ -235,7 +243,7 @@ impl FaqSearcher {
                 (total_hits, ranking, words)
             }
             None => {
-                let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, &self.weights, wanted.saturating_add(1), 0)?;
+                let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, weights, wanted.saturating_add(1), 0)?;
                 let ranking = top
                     .iter()
                     .zip(matched)
@@ -261,7 +269,8 @@ impl FaqSearcher {
         let semantic_shares: Vec<Score> = page_of.clone().map(|(_, r)| r.semantic).collect();
         let stored: Vec<Arc<StoredEntry>> =
             ranked.iter().map(|&(_, address)| self.stored.get(&searcher, &self.fields, address)).collect::<Result<_, _>>()?;
-        let mut hits = self.hits(&stored, &ranked, &plan);
+        let readings: Option<highlight::Readings> = kana.then(|| analysis.readings.iter().collect());
+        let mut hits = self.hits(&stored, &ranked, &plan, readings.as_ref());
         let signals_at = |rank: usize| confidence::signals(&scored, rank, &words, share);
         let answered = !scored.is_empty() && model.answers(model.confidence(&signals_at(0)));
         for (hit, (rank, _)) in hits.iter_mut().zip(page_of) {
@@ -278,7 +287,7 @@ impl FaqSearcher {
                 if budget.exhausted() {
                     return Err(SearchError::OutOfTime);
                 }
-                let mut parts = explain(&self.ranker, &searcher, &plan, &self.weights, address)?;
+                let mut parts = explain(&self.ranker, &searcher, &plan, weights, address)?;
                 if let Some((_, meaning)) = &meaning
                     && semantic > 0.0
                 {
@@ -366,18 +375,20 @@ impl FaqSearcher {
         self.semantic.is_some()
     }
 
-    fn hits(&self, stored: &[Arc<StoredEntry>], ranked: &[(Score, DocAddress)], plan: &Plan) -> Vec<Hit> {
+    /// The hits with their highlights; with `readings` (a kana query's reading bigrams, all
+    /// of them: the plan drops the common ones) also the words it matched by reading.
+    fn hits(&self, stored: &[Arc<StoredEntry>], ranked: &[(Score, DocAddress)], plan: &Plan, readings: Option<&highlight::Readings>) -> Vec<Hit> {
         let wanted: highlight::Terms<'_> = plan.highlight_terms().collect();
         let mut hits = Vec::with_capacity(ranked.len());
         for (stored, &(score, _)) in stored.iter().zip(ranked) {
             let entry = &stored.entry;
             let question = highlight::whole(
                 &entry.question,
-                highlight::matched_ranges(&entry.question, &stored.question_spans, &wanted),
+                highlight::matched_ranges(&entry.question, &stored.question_spans, &wanted, readings),
             );
             let answer = highlight::snippet(
                 &entry.answer,
-                highlight::matched_ranges(&entry.answer, &stored.answer_spans, &wanted),
+                highlight::matched_ranges(&entry.answer, &stored.answer_spans, &wanted, readings),
                 SNIPPET_CHARS,
             );
             hits.push(Hit {
