@@ -252,6 +252,15 @@ fn is_vowel(c: u8) -> bool {
     matches!(c, b'a' | b'i' | b'u' | b'e' | b'o')
 }
 
+/// The kana prefixes a lower-case romaji prefix may stand for: `ryoushu` → りょうしゅ,
+/// `henk` → へんか, へんき, へんく, へんけ, へんこ (for completions).
+pub fn kana_prefixes(prefix: &str) -> Vec<String> {
+    if let Some((head, starts)) = split_tail(prefix) {
+        return starts.into_iter().map(|c| format!("{head}{c}")).collect();
+    }
+    to_hiragana(prefix).into_iter().collect()
+}
+
 /// `word` as whole syllables (in kana) and an unfinished last one (1–2 letters, as the kana
 /// it may start): `kap` → (か, ぱぴぷぺぽ).
 fn split_tail(word: &str) -> Option<(String, Vec<char>)> {

@@ -129,13 +129,19 @@ impl Suggester {
         self.words.is_empty()
     }
 
-    /// Up to `limit` completions of `prefix` (NFKC and kana folded), best first.
+    /// Up to `limit` completions of `prefix` (NFKC and kana folded; romaji read as kana,
+    /// `ryoushu` and `ryoushuus` → 領収書), best first.
     pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion> {
         let key = fold(&nfkc(prefix.trim()));
         if key.is_empty() {
             return Vec::new();
         }
         let mut found: Vec<u32> = prefixed(&self.by_surface, &key).chain(prefixed(&self.by_reading, &key)).collect();
+        if key.chars().all(|c| c.is_ascii_alphabetic() || c == '-' || c == '\'') {
+            for kana in crate::romaji::kana_prefixes(&key) {
+                found.extend(prefixed(&self.by_reading, &fold(&kana)));
+            }
+        }
         found.sort_unstable();
         found.dedup();
         found.into_iter().take(limit).map(|i| self.words[i as usize].clone()).collect()
@@ -249,6 +255,9 @@ mod tests {
         assert_eq!(suggest("領"), ["領収書", "領域"]);
         // From the answers too, after the question words; readings as read.
         assert_eq!(suggest("へん"), ["返金"]);
+        // Romaji, finished or not.
+        assert_eq!(suggest("ryoushu"), ["領収書"]);
+        assert_eq!(suggest("henk"), ["返金"]);
         let mail = suggester.suggest("めー", 1);
         assert_eq!((mail[0].text.as_str(), mail[0].reading.as_str(), mail[0].questions, mail[0].entries), ("メール", "めーる", 0, 1));
         // URLs are not words.
