@@ -401,6 +401,16 @@ mod tests {
     }
 
     #[test]
+    fn fingerprints_follow_the_user_dictionary() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", ENTRY.as_bytes());
+        let (stat, content) = (fingerprint(dir.path()).unwrap(), content_fingerprint(dir.path()).unwrap());
+        write(dir.path(), faq_core::userdict::FILE_NAME, "同梱,サ変名詞,ドウコン\n".as_bytes());
+        assert_ne!(stat, fingerprint(dir.path()).unwrap(), "adding it rebuilds the index");
+        assert_ne!(content, content_fingerprint(dir.path()).unwrap(), "--watch sees it");
+    }
+
+    #[test]
     fn fingerprint_changes_when_a_file_changes() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "a.md", ENTRY.as_bytes());
