@@ -39,6 +39,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve the JSON API and the search page over HTTP.
     Serve(ServeArgs),
+    /// What sellers asked: searches, answered rate, top and unanswered questions, entries.
+    Report(ReportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -69,6 +71,31 @@ pub struct ServeArgs {
     /// The text of that link.
     #[arg(long, value_name = "TEXT", env = "FAQ_CONTACT_LABEL", requires = "contact_url", default_value = "お問い合わせ窓口")]
     pub contact_label: String,
+    /// Where searches, opened answers and feedback are recorded (SQLite) for `faq report`
+    /// [default: <index>.analytics.sqlite beside the index folder]
+    #[arg(long, value_name = "PATH", env = "FAQ_ANALYTICS", conflicts_with = "no_analytics")]
+    pub analytics: Option<PathBuf>,
+    /// Record nothing.
+    #[arg(long)]
+    pub no_analytics: bool,
+    /// Days of analytics kept; older events are deleted.
+    #[arg(long, default_value_t = faq_analytics::recorder::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub retention_days: u32,
+    #[command(flatten)]
+    pub location: Location,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Since when: `7d`, `24h`, or a date `2026-11-01` [default: 30d]
+    #[arg(long, default_value = "30d")]
+    pub since: String,
+    /// Write the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The analytics database [default: the one `faq serve` writes for this corpus]
+    #[arg(long, value_name = "PATH", env = "FAQ_ANALYTICS")]
+    pub analytics: Option<PathBuf>,
     #[command(flatten)]
     pub location: Location,
 }

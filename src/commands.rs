@@ -41,6 +41,7 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Eval(args) => evaluate(&args),
         Command::Export(args) => export(&args),
         Command::Serve(args) => crate::serve::run(args).map(|()| Outcome::Found),
+        Command::Report(args) => owner_report(&args),
     }
 }
 
@@ -252,4 +253,85 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
     }
     print!("{}", eval::answering_table(&eval::answering(&queries, &rankings, &answered, qrels.as_ref()), qrels.is_none()));
     Ok(Outcome::Found)
+}
+
+/// `faq report`: what sellers asked since `--since`.
+fn owner_report(args: &crate::cli::ReportArgs) -> Result<Outcome> {
+    let resolved = locate::resolve(&args.location);
+    let path = args.analytics.clone().unwrap_or_else(|| locate::analytics_path(&resolved));
+    if !path.exists() {
+        return Err(crate::errors::CliError::new("invalid_argument", format!(
+            "no analytics at {}: `faq serve` records them there (or point --analytics at its file)",
+            path.display()
+        ))
+        .into());
+    }
+    let since_ms = since_ms(&args.since)?;
+    let store = faq_analytics::Store::open(&path)?;
+    // Unanswered questions that ask the same thing have the same content words.
+    let analyzer = locate::corpus_analyzer(resolved.corpus.as_deref())?;
+    let terms_of = |query: &str| {
+        // The masks (<order>, <email> …) say nothing about what is asked.
+        let mut unmasked = query.to_string();
+        for placeholder in faq_analytics::mask::PLACEHOLDERS {
+            unmasked = unmasked.replace(placeholder, " ");
+        }
+        let mut terms: Vec<String> = analyzer.terms(&unmasked).into_iter().filter(|t| !faq_query::plan::is_boilerplate(t)).collect();
+        terms.sort();
+        terms.dedup();
+        terms.join(" ")
+    };
+    let report = faq_analytics::Report::compute(&store, since_ms, &terms_of)?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        let safe = crate::render::terminal_safe;
+        writeln!(out, "{} searches since {}, {:.1} % answered", report.searches, args.since, report.answered_rate * 100.0)?;
+        writeln!(out, "\nMost asked:")?;
+        for row in &report.top_queries {
+            writeln!(out, "  {:>6}  {}", row.count, safe(&row.query))?;
+        }
+        writeln!(out, "\nNot answered (grouped by what they ask):")?;
+        for row in &report.unanswered {
+            writeln!(out, "  {:>6}  {}  [{}]", row.count, safe(&row.query), safe(row.terms.as_deref().unwrap_or("")))?;
+        }
+        writeln!(out, "\nEntries (shown, opened, helpful, not helpful):")?;
+        for entry in &report.entries {
+            writeln!(out, "  {:>6} {:>6} {:>4} {:>4}  {}", entry.shown, entry.opened, entry.helpful, entry.not_helpful, safe(&entry.id))?;
+        }
+    }
+    Ok(Outcome::from_found(report.searches > 0))
+}
+
+/// `7d`, `24h`, `90m` back from now, or a date (`2026-11-01`, midnight UTC).
+fn since_ms(since: &str) -> Result<i64> {
+    let now = faq_analytics::event::now_ms();
+    let bad = || crate::errors::CliError::new("invalid_argument", format!("--since {since:?}: expected 7d, 24h, 90m or a date like 2026-11-01"));
+    let since = since.trim();
+    if let Some((number, unit)) = since.char_indices().last().map(|(at, unit)| (&since[..at], unit)) {
+        let scale = match unit {
+            'd' => Some(86_400_000i64),
+            'h' => Some(3_600_000),
+            'm' => Some(60_000),
+            _ => None,
+        };
+        if let (Some(scale), Ok(n)) = (scale, number.parse::<i64>()) {
+            return Ok(now - n.max(0) * scale);
+        }
+    }
+    let parts: Vec<&str> = since.split('-').collect();
+    let [y, m, d] = parts.as_slice() else { return Err(bad().into()) };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) else { return Err(bad().into()) };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad().into());
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok((era * 146_097 + doe - 719_468) * 86_400_000)
 }

@@ -185,6 +185,14 @@ pub fn load_analyzer() -> Result<Analyzer> {
     Ok(analyzer?)
 }
 
+/// Where `faq serve` records analytics by default: `<index folder>.analytics.sqlite`, beside
+/// the index (`index/default.analytics.sqlite` for `./corpus`).
+pub fn analytics_path(resolved: &Resolved) -> PathBuf {
+    let mut name = resolved.index.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "index".into());
+    name.push(".analytics.sqlite");
+    resolved.index.with_file_name(name)
+}
+
 /// The analyzer for a corpus: IPADIC with the corpus's user dictionary, if it has one.
 pub fn corpus_analyzer(corpus: Option<&Path>) -> Result<Analyzer> {
     let analyzer = load_analyzer()?;

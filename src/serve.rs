@@ -28,7 +28,13 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let origins = faq_server::Origins::parse(&args.allowed_origins).map_err(|e| anyhow!(e))?;
     let location = args.location.clone();
     let loader: Loader = Arc::new(move || locate::open_searcher(&location).map_err(|e| format!("{e:#}")));
-    let state = AppState::load(loader).map_err(|e| anyhow!(e))?;
+    let mut state = AppState::load(loader).map_err(|e| anyhow!(e))?;
+    if !args.no_analytics {
+        let path = args.analytics.clone().unwrap_or_else(|| locate::analytics_path(&locate::resolve(&args.location)));
+        let store = faq_analytics::Store::open(&path).map_err(|e| anyhow!(e))?;
+        tracing::info!(path = %path.display(), retention_days = args.retention_days, "recording analytics");
+        state = state.with_analytics(faq_analytics::Recorder::start(store, args.retention_days));
+    }
     let config = Config {
         origins,
         request_timeout: Duration::from_secs(args.timeout_secs),

@@ -225,6 +225,26 @@ async fn search_page_on_a_desktop() {
     assert_tap_targets(client, "answer open").await;
     screenshot(client, "desktop-answer").await;
 
+    // 「この回答で解決しましたか？」: はい is thanked, and the owner's report counts the search
+    // (settled when the answer opened), the opening and the feedback.
+    in_box(client, "root.querySelector('#results li:first-child .feedback-buttons button').click();").await;
+    wait_text(client, "#results li:first-child .feedback", "ありがとうございます").await;
+    let mut report = Value::Null;
+    for _ in 0..50 {
+        let output = common::faq_command(checkout.path()).args(["report", "--json"]).output().unwrap();
+        report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+        let entry = report["entries"].as_array().and_then(|e| e.iter().find(|e| e["id"] == "order-management-4fbda66d").cloned());
+        if entry.is_some_and(|e| e["opened"] == 1 && e["helpful"] == 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let entry = report["entries"].as_array().and_then(|e| e.iter().find(|e| e["id"] == "order-management-4fbda66d").cloned());
+    assert!(entry.is_some_and(|e| e["opened"] == 1 && e["helpful"] == 1), "{report}");
+    let top = report["top_queries"].as_array().cloned().unwrap_or_default();
+    assert!(top.iter().any(|q| q["query"] == "領収書を出してほしいと言われた"), "the settled query is recorded: {report}");
+    assert!(!top.iter().any(|q| q["query"] == "領収書を出"), "keystrokes are not: {report}");
+
     // The permalink opens that one entry.
     client.goto(&permalink).await.unwrap();
     wait_text(client, "#results li:first-child .answer", "民法上定める販売者の義務").await;

@@ -45,7 +45,11 @@ fn resolve<'a>(doc: &'a Value, response: &'a Value) -> &'a Value {
 /// Checks one live response against the document: documented status, and a body matching
 /// its schema (or no body where none is documented).
 fn check(doc: &Value, template: &str, status: u16, head: &str, body: &str, what: &str) {
-    let operation = &doc["paths"][template]["get"];
+    check_method(doc, template, "get", status, head, body, what)
+}
+
+fn check_method(doc: &Value, template: &str, method: &str, status: u16, head: &str, body: &str, what: &str) {
+    let operation = &doc["paths"][template][method];
     let response = operation["responses"].get(status.to_string()).unwrap_or_else(|| panic!("{what}: status {status} undocumented for {template}"));
     let response = resolve(doc, response);
     match response["content"].as_object() {
@@ -124,14 +128,35 @@ fn the_live_server_answers_as_its_openapi_document_says() {
         check(&doc, template, status, &head, &body, &request[..request.len().min(60)]);
         seen.insert((template.to_string(), status));
     }
+    // The page's events: recorded (204), or refused as malformed (400 invalid_event).
+    let events = [
+        (r#"{"type":"open","id":"order-management-4fbda66d","rank":1,"query":"領収書"}"#, 204),
+        (r#"{"type":"feedback","id":"order-management-4fbda66d","helpful":false,"query":"領収書"}"#, 204),
+        (r#"{"type":"open","id":"../etc","rank":1,"query":""}"#, 400),
+        (r#"{"type":"vote"}"#, 400),
+        ("not json", 400),
+    ];
+    for (body, expected) in events {
+        let request = format!(
+            "POST /api/events HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let (status, head, response) = server.request(&request);
+        assert_eq!(status, expected, "{body}: {response}");
+        check_method(&doc, "/api/events", "post", status, &head, &response, body);
+    }
     let statuses: Vec<u16> = seen.iter().filter(|(t, _)| t == "/api/search").map(|(_, s)| *s).collect();
     assert_eq!(statuses, [200, 400, 405, 413, 414, 431], "the statuses provoked on /api/search");
     assert!(seen.contains(&("/api/faq/{id}".to_string(), 404)) && seen.contains(&("/api/faq/{id}".to_string(), 304)));
 
     // Every operation is named; every example validates against its schema.
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let operation = &item["get"];
-        assert!(operation["operationId"].is_string(), "{path}: no operationId");
+        let (method, operation) = item.as_object().unwrap().iter().next().unwrap();
+        assert!(operation["operationId"].is_string(), "{path} {method}: no operationId");
+        for (name, example) in operation["requestBody"]["content"]["application/json"]["examples"].as_object().into_iter().flatten() {
+            let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+            assert_valid(&doc, schema, &example["value"], &format!("{path} request example {name}"));
+        }
         for (status, response) in operation["responses"].as_object().unwrap() {
             let response = resolve(&doc, response);
             for (kind, content) in response["content"].as_object().into_iter().flatten() {

@@ -227,3 +227,42 @@ fn allow_origin_is_checked_at_start() {
     let (status, head, _) = server.get("/api/search?q=%E9%A0%98%E5%8F%8E%E6%9B%B8");
     assert_eq!(status, 200, "{head}");
 }
+
+/// `faq serve` records searches (masked; not the box's keystrokes), openings and feedback
+/// for `faq report`; `--no-analytics` records nothing.
+#[test]
+fn searches_are_recorded_masked_and_reported() {
+    let checkout = fresh_checkout();
+    let server = Server::start(checkout.path(), &[]);
+    let q = |text: &str| common::percent_encode(text);
+    for text in ["領収書を出してほしい", "天気はどう", "天気はどう？", "注文番号123-4567890-1234567が届かない"] {
+        assert_eq!(server.get(&format!("/api/search?q={}", q(text))).0, 200);
+    }
+    assert_eq!(server.get(&format!("/api/search?q={}&log=false", q("領収書を出"))).0, 200);
+    let body = r#"{"type":"feedback","id":"order-management-4fbda66d","helpful":true,"query":"taro@example.com 領収書"}"#;
+    let request = format!(
+        "POST /api/events HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        server.address,
+        body.len()
+    );
+    assert_eq!(server.request(&request).0, 204);
+    let mut report = serde_json::Value::Null;
+    assert!(wait_for(Duration::from_secs(10), || {
+        let output = common::faq_command(checkout.path()).args(["report", "--json"]).output().unwrap();
+        report = serde_json::from_slice(&output.stdout).unwrap_or_default();
+        report["searches"] == 4 && report["entries"].as_array().is_some_and(|e| e.iter().any(|e| e["helpful"] == 1))
+    }), "{report}");
+    let queries: Vec<&str> = report["top_queries"].as_array().unwrap().iter().map(|q| q["query"].as_str().unwrap()).collect();
+    assert!(queries.contains(&"注文番号<order>が届かない"), "masked: {queries:?}");
+    assert!(!queries.iter().any(|q| q.contains("123-4567890")), "{queries:?}");
+    assert!(!queries.contains(&"領収書を出"), "log=false is not recorded: {queries:?}");
+    let unanswered = report["unanswered"].as_array().unwrap();
+    assert!(unanswered.iter().any(|g| g["count"] == 2 && g["terms"] == "天気"), "天気はどう and 天気はどう？ are one group: {unanswered:?}");
+    drop(server);
+
+    let quiet = fresh_checkout();
+    let server = Server::start(quiet.path(), &["--no-analytics"]);
+    assert_eq!(server.get(&format!("/api/search?q={}", q("領収書"))).0, 200);
+    drop(server);
+    assert!(!quiet.path().join("index/default.analytics.sqlite").exists());
+}

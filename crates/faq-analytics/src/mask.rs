@@ -3,6 +3,9 @@
 //! more digits becomes `<number>`. Full-width forms (０９０－…, ＠) are caught too. What is
 //! left is the question as typed.
 
+/// What masked data is replaced with.
+pub const PLACEHOLDERS: [&str; 4] = ["<email>", "<phone>", "<order>", "<number>"];
+
 /// `query` with personal data replaced.
 pub fn mask(query: &str) -> String {
     let chars: Vec<char> = query.chars().collect();

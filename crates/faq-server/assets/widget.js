@@ -22,6 +22,9 @@
   // A hit with this share of the query's words has them all.
   const FULL_COVERAGE = 0.99;
   const LABEL_CHARS = 40;
+  // A query the seller has stopped typing for this long is recorded for the FAQ's owner
+  // (keystroke searches are asked with log=false).
+  const SETTLED_MS = 1500;
   const URL_CHARS = 40;
 
   // Builds an element: h("p", {id: "x", class: "y"}, "text", child…).
@@ -261,13 +264,36 @@
       const started = performance.now();
       try {
         const data = await this.fetchJson(
-          `/api/search?view=compact&limit=${HITS}&suggest=${SUGGESTIONS}&q=${encodeURIComponent(q)}`, signal);
+          `/api/search?view=compact&limit=${HITS}&suggest=${SUGGESTIONS}&log=false&q=${encodeURIComponent(q)}`, signal);
         this.render(data, performance.now() - started);
+        this.query = q;
+        this.settle(q);
       } catch (error) {
         if (error.name === "AbortError") return;
         this.showError(error);
       }
       this.resized();
+    }
+
+    // Once typing stops, the query is asked once more with log=true: what the owner's report
+    // counts. Opening an answer settles it at once.
+    settle(q, now) {
+      clearTimeout(this.settleTimer);
+      const send = () => {
+        if (this.logged === q || this.input.value.trim() !== q) return;
+        this.logged = q;
+        fetch(`${this.api}/api/search?view=compact&limit=${HITS}&log=true&q=${encodeURIComponent(q)}`,
+          { headers: { Accept: "application/json" } }).catch(() => {});
+      };
+      if (now) send(); else this.settleTimer = setTimeout(send, SETTLED_MS);
+    }
+
+    // Tells the server what the seller did (an answer opened, feedback); never waits, never fails loudly.
+    report(event) {
+      fetch(`${this.api}/api/events`, {
+        method: "POST", keepalive: true, headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ...event, query: this.query || "" }),
+      }).catch(() => {});
     }
 
     chips(list, suggestions, completes) {
@@ -303,7 +329,7 @@
       if (data.hits.length && !data.answered && !browsing) {
         // An honest no: say so, keep the weak hits out of the way, offer the way out.
         const weak = data.hits.slice(0, RELATED_SHOWN);
-        weak.forEach((hit) => this.$("related-results").appendChild(this.resultItem(hit)));
+        weak.forEach((hit, i) => this.$("related-results").appendChild(this.resultItem(hit, i + 1)));
         this.$("related-count").textContent = String(weak.length);
         this.$("related").open = false;
         this.$("unanswered").hidden = false;
@@ -327,10 +353,10 @@
       this.$("status").textContent = browsing
         ? `この言葉を含む質問が${hits.length}件あります。詳しく入力すると絞り込めます${timing}`
         : `${hits.length}件の質問が見つかりました${timing}`;
-      hits.forEach((hit) => this.$("results").appendChild(this.resultItem(hit)));
+      hits.forEach((hit, i) => this.$("results").appendChild(this.resultItem(hit, i + 1)));
     }
 
-    resultItem(hit) {
+    resultItem(hit, rank) {
       const item = el("li", "result");
       item.dataset.id = hit.id;
       const button = el("button", "toggle");
@@ -339,7 +365,7 @@
       const question = el("span", "question"); appendMarked(question, hit.highlights.question);
       const snippet = el("span", "snippet"); appendMarked(snippet, hit.highlights.answer);
       button.append(question, snippet);
-      button.addEventListener("click", () => this.toggle(item, hit.id));
+      button.addEventListener("click", () => this.toggle(item, hit.id, rank));
       item.appendChild(button);
       return item;
     }
@@ -360,14 +386,19 @@
       permalink.className = "permalink";
       permalink.removeAttribute("target");
       const footer = el("p", "answer-footer"); footer.appendChild(permalink);
+      panel.appendChild(this.feedback(entry.id));
       panel.appendChild(footer);
       return panel;
     }
 
-    async toggle(item, id) {
+    async toggle(item, id, rank) {
       const button = item.firstChild;
       const open = item.querySelector(".answer");
       if (open) { open.remove(); item.classList.remove("open"); button.setAttribute("aria-expanded", "false"); this.resized(); return; }
+      if (rank) {
+        if (this.query) this.settle(this.query, true);
+        this.report({ type: "open", id, rank });
+      }
       item.classList.add("open");
       button.setAttribute("aria-expanded", "true");
       const loading = el("div", "answer loading", "回答を読み込んでいます…");
@@ -385,6 +416,34 @@
         button.addEventListener("click", retry, true);
       }
       this.resized();
+    }
+
+    // 「この回答で解決しましたか？」 with はい／いいえ: one answer per opening, thanked.
+    feedback(id) {
+      const box = el("div", "feedback");
+      const question = el("p", "feedback-question", "この回答で解決しましたか？");
+      const buttons = el("div", "feedback-buttons");
+      for (const [label, helpful] of [["はい", true], ["いいえ", false]]) {
+        const button = el("button", "", label);
+        button.type = "button";
+        button.dataset.helpful = String(helpful);
+        button.addEventListener("click", () => {
+          this.report({ type: "feedback", id, helpful });
+          box.replaceChildren(el("p", "feedback-thanks", helpful
+            ? "ありがとうございます。"
+            : "ご不便をおかけしました。いただいた声はFAQの改善に使います。"));
+          if (!helpful && this.contact) {
+            const link = this.$("contact-link").cloneNode(true);
+            link.removeAttribute("id");
+            link.className = "contact";
+            box.appendChild(link);
+          }
+          this.resized();
+        });
+        buttons.appendChild(button);
+      }
+      box.append(question, buttons);
+      return box;
     }
 
     // A permalink (`?id=`): that entry, opened, above an empty search box.

@@ -61,6 +61,11 @@ impl Params {
         }
     }
 
+    /// [`Params::flag`] with a default when absent.
+    fn flag_or(&self, name: &str, default: bool) -> Result<bool, ApiError> {
+        if self.get(name).is_none() { Ok(default) } else { self.flag(name) }
+    }
+
     fn flag(&self, name: &str) -> Result<bool, ApiError> {
         match self.get(name) {
             None | Some("false" | "0") => Ok(false),
@@ -89,8 +94,10 @@ impl Params {
     }
 }
 
-/// `GET /api/search?q=&limit=&offset=&explain=&view=&suggest=`: the CLI's JSON contract, or
-/// with `view=compact` the search box's; `suggest=N` adds the box's suggestions.
+/// `GET /api/search?q=&limit=&offset=&explain=&view=&suggest=&log=`: the CLI's JSON contract,
+/// or with `view=compact` the search box's; `suggest=N` adds the box's suggestions;
+/// `log=false` keeps the search out of the owner's analytics (the box's keystrokes: it
+/// asks again with `log=true` once the seller stops typing).
 pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = Params::parse(raw);
     let query = params.query()?.to_string();
@@ -134,6 +141,15 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     }
     if !response.answered {
         state.metrics.unanswered.inc();
+    }
+    if params.flag_or("log", true)? {
+        state.record(faq_analytics::Event::Search {
+            at_ms: faq_analytics::event::now_ms(),
+            query: faq_analytics::mask::mask(&query),
+            answered: response.answered,
+            shown: response.hits.iter().map(|h| h.id.clone()).collect(),
+            latency_us: (response.took_ms * 1000.0) as u32,
+        });
     }
     let suggestions = (suggest > 0)
         .then(|| engine.suggester.for_search_box(&query, response.answered, engine.searcher.analyzer(), suggest));
@@ -211,4 +227,44 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 /// Any other path.
 pub async fn not_found() -> ApiError {
     ApiError::not_found("no such route")
+}
+
+/// Longest entry id and query an event may carry.
+const MAX_EVENT_ID: usize = 128;
+
+/// `POST /api/events` body: an answer opened, or the answer to 「この回答で解決しましたか？」.
+#[derive(serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientEvent {
+    Open { id: String, rank: u32, query: String },
+    Feedback { id: String, helpful: bool, query: String },
+}
+
+/// `POST /api/events`: records what the page or widget reports (204); 400 for anything
+/// malformed. Nothing about the client is kept.
+pub async fn events(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiError> {
+    let invalid = |why: String| ApiError::bad_request("invalid_event", why);
+    let event: ClientEvent = serde_json::from_slice(&body).map_err(|e| invalid(format!("not an event: {e}")))?;
+    let check = |id: &str, query: &str| {
+        if id.is_empty() || id.len() > MAX_EVENT_ID || faq_indexer::markdown::validate_id(id).is_err() {
+            return Err(invalid(format!("`id` must be an entry id, got {:?}", id.chars().take(40).collect::<String>())));
+        }
+        if query.chars().count() > faq_query::MAX_QUERY_CHARS {
+            return Err(invalid("`query` is longer than 1000 characters".into()));
+        }
+        Ok(())
+    };
+    let at_ms = faq_analytics::event::now_ms();
+    let event = match event {
+        ClientEvent::Open { id, rank, query } => {
+            check(&id, &query)?;
+            faq_analytics::Event::Open { at_ms, id, rank, query: faq_analytics::mask::mask(&query) }
+        }
+        ClientEvent::Feedback { id, helpful, query } => {
+            check(&id, &query)?;
+            faq_analytics::Event::Feedback { at_ms, id, helpful, query: faq_analytics::mask::mask(&query) }
+        }
+    };
+    state.record(event);
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

@@ -111,6 +111,7 @@ pub fn router(state: AppState, config: Config) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/faq/{id}", get(api::faq))
         .route("/api/suggest", get(api::suggest))
+        .route("/api/events", axum::routing::post(api::events))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))
         .route("/api/openapi.json", get(page::openapi))

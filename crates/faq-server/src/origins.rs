@@ -56,7 +56,7 @@ impl Origins {
     }
 
     /// CORS for the API: closed (no `Access-Control-Allow-Origin`) unless origins are
-    /// allowed; GET only, never credentials.
+    /// allowed; GET, and POST for `/api/events`; never credentials.
     pub fn cors_layer(&self) -> CorsLayer {
         let allow = match self {
             Origins::SameOnly => AllowOrigin::list(Vec::<HeaderValue>::new()),
@@ -65,7 +65,7 @@ impl Origins {
         };
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([Method::GET])
+            .allow_methods([Method::GET, Method::POST])
             .allow_headers([header::ACCEPT, header::CONTENT_TYPE])
             .expose_headers([header::ETAG, header::RETRY_AFTER])
             .max_age(Duration::from_secs(600))

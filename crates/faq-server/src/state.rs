@@ -45,6 +45,9 @@ pub struct AppState {
     /// this many at once; past it they get an immediate 503 with `Retry-After` instead of a
     /// queue, so short (typeahead) queries, answered on the async workers, keep flowing.
     pub heavy: Arc<tokio::sync::Semaphore>,
+    /// Where searches, opened answers and feedback are recorded (`--analytics`); none with
+    /// `--no-analytics`.
+    pub analytics: Option<Arc<faq_analytics::Recorder>>,
 }
 
 /// Costly searches run at once: two per core.
@@ -79,7 +82,21 @@ impl AppState {
             last_error: Arc::default(),
             panics_at_load: Arc::new(std::sync::atomic::AtomicU64::new(crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed))),
             heavy: Arc::new(tokio::sync::Semaphore::new(heavy_lane_size())),
+            analytics: None,
         })
+    }
+
+    /// Records to `recorder` from now on.
+    pub fn with_analytics(mut self, recorder: faq_analytics::Recorder) -> Self {
+        self.analytics = Some(Arc::new(recorder));
+        self
+    }
+
+    /// Records `event` when analytics are on (never waits: see [`faq_analytics::recorder`]).
+    pub fn record(&self, event: faq_analytics::Event) {
+        if let Some(recorder) = &self.analytics {
+            recorder.record(event);
+        }
     }
 
     /// The error of the last reload, if it failed (the previous index is serving), or of
