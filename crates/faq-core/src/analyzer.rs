@@ -234,7 +234,10 @@ impl Analyzer {
         let bad = |message: String| CoreError::UserDictionary { path: words.path.clone(), line: 0, message };
         let dictionary = self.segmenter.dictionary.clone();
         // lindera builds a user dictionary from a file: the checked words, rewritten.
-        let staged = std::env::temp_dir().join(format!("faq-userdict-{}-{:x}.csv", std::process::id(), hash_of(&words.to_csv())));
+        // One file per call: analyzers built at once (threads, tests) never share one.
+        static STAGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = STAGED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let staged = std::env::temp_dir().join(format!("faq-userdict-{}-{n}-{:x}.csv", std::process::id(), hash_of(&words.to_csv())));
         std::fs::write(&staged, words.to_csv()).map_err(|e| bad(format!("cannot stage it: {e}")))?;
         let built = lindera::dictionary::load_user_dictionary_from_csv(&dictionary.metadata, &staged);
         let _ = std::fs::remove_file(&staged);
