@@ -165,15 +165,6 @@ async fn screenshot(client: &Client, name: &str) {
     std::fs::write(common::repo().join(format!("target/screenshots/{name}.png")), png).unwrap();
 }
 
-fn seed_checkout() -> tempfile::TempDir {
-    let checkout = tempfile::tempdir().unwrap();
-    std::fs::create_dir(checkout.path().join("corpus")).unwrap();
-    for file in ["order-management.md", "synonyms.txt"] {
-        std::fs::copy(common::seed_corpus().join(file), checkout.path().join("corpus").join(file)).unwrap();
-    }
-    checkout
-}
-
 /// The page at 1280 px: typing, the answer, the keyboard, the URL, the permalink, the
 /// states, widths from 320 to 1440 px.
 #[tokio::test(flavor = "multi_thread")]
@@ -181,7 +172,7 @@ async fn search_page_on_a_desktop() {
     if browser_missing() {
         return;
     }
-    let checkout = seed_checkout();
+    let checkout = common::seed_checkout();
     let mut server = Server::start(checkout.path(), &["--contact-url", CONTACT, "--contact-label", "出品者サポートに問い合わせる"]);
     let browser = Browser::start(false).await;
     let client = &browser.client;
@@ -331,7 +322,7 @@ async fn search_page_on_a_phone() {
     if browser_missing() {
         return;
     }
-    let checkout = seed_checkout();
+    let checkout = common::seed_checkout();
     let server = Server::start(checkout.path(), &["--contact-url", CONTACT]);
     let browser = Browser::start(true).await;
     let client = &browser.client;
@@ -431,7 +422,7 @@ async fn widget_and_iframe_on_a_portal_of_another_origin() {
     if browser_missing() {
         return;
     }
-    let checkout = seed_checkout();
+    let checkout = common::seed_checkout();
     // The portal's origin must be known before the FAQ servers start: its socket first.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let portal_origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());

@@ -10,15 +10,6 @@ mod common;
 use common::server::Server;
 use serde_json::{Value, json};
 
-fn checkout() -> tempfile::TempDir {
-    let checkout = tempfile::tempdir().unwrap();
-    std::fs::create_dir(checkout.path().join("corpus")).unwrap();
-    for file in ["order-management.md", "synonyms.txt"] {
-        std::fs::copy(common::seed_corpus().join(file), checkout.path().join("corpus").join(file)).unwrap();
-    }
-    checkout
-}
-
 /// A validator for `schema`, whose `$ref`s point into the document's components.
 fn validator(doc: &Value, schema: &Value) -> jsonschema::Validator {
     let mut root = json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "components": doc["components"]});
@@ -67,7 +58,7 @@ fn check_method(doc: &Value, template: &str, method: &str, status: u16, head: &s
 
 #[test]
 fn the_live_server_answers_as_its_openapi_document_says() {
-    let checkout = checkout();
+    let checkout = common::seed_checkout();
     let server = Server::start(checkout.path(), &["--contact-url", "https://portal.example.com/contact"]);
     let (status, _, text) = server.get("/api/openapi.json");
     assert_eq!(status, 200);

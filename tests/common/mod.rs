@@ -79,3 +79,13 @@ pub fn run_faq<A: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[A], stdin: &[u8]) 
 pub fn percent_encode(text: &str) -> String {
     text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+/// A scratch checkout holding the seed FAQ and its synonyms, as a fresh clone has them.
+pub fn seed_checkout() -> tempfile::TempDir {
+    let checkout = tempfile::tempdir().unwrap();
+    std::fs::create_dir(checkout.path().join("corpus")).unwrap();
+    for file in ["order-management.md", "synonyms.txt"] {
+        std::fs::copy(seed_corpus().join(file), checkout.path().join("corpus").join(file)).unwrap();
+    }
+    checkout
+}
