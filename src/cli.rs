@@ -71,16 +71,21 @@ pub struct ServeArgs {
     /// The text of that link.
     #[arg(long, value_name = "TEXT", env = "FAQ_CONTACT_LABEL", requires = "contact_url", default_value = "お問い合わせ窓口")]
     pub contact_label: String,
-    /// Where searches, opened answers and feedback are recorded (SQLite) for `faq report`
+    /// Where searches, opened answers and feedback are recorded for `faq report`: a SQLite
+    /// file, or a postgres:// URL that a fleet of replicas shares
     /// [default: <index>.analytics.sqlite beside the index folder]
-    #[arg(long, value_name = "PATH", env = "FAQ_ANALYTICS", conflicts_with = "no_analytics")]
-    pub analytics: Option<PathBuf>,
+    #[arg(long, value_name = "PATH|URL", env = "FAQ_ANALYTICS", conflicts_with = "no_analytics")]
+    pub analytics: Option<String>,
     /// Record nothing.
     #[arg(long)]
     pub no_analytics: bool,
     /// Days of analytics kept; older events are deleted.
     #[arg(long, default_value_t = faq_analytics::recorder::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..=36500))]
     pub retention_days: u32,
+    /// Turns on the owner's page at /admin, for requests that carry this token (a bearer
+    /// token, or typed into its login form). At least 16 characters. [default: no /admin]
+    #[arg(long, value_name = "TOKEN", env = "FAQ_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
     #[command(flatten)]
     pub location: Location,
 }
@@ -93,9 +98,17 @@ pub struct ReportArgs {
     /// Write the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// The analytics database [default: the one `faq serve` writes for this corpus]
-    #[arg(long, value_name = "PATH", env = "FAQ_ANALYTICS")]
-    pub analytics: Option<PathBuf>,
+    /// The analytics database, a file or a postgres:// URL [default: the file `faq serve`
+    /// writes for this corpus]
+    #[arg(long, value_name = "PATH|URL", env = "FAQ_ANALYTICS")]
+    pub analytics: Option<String>,
+    /// Also propose synonyms.txt lines for frequent unanswered questions (each tried: the
+    /// question is answered with it) and name the topics no entry covers.
+    #[arg(long)]
+    pub suggest: bool,
+    /// Unanswered groups asked fewer times than this get no suggestion.
+    #[arg(long, default_value_t = 2, requires = "suggest")]
+    pub min_count: u64,
     #[command(flatten)]
     pub location: Location,
 }

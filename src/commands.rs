@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use faq_query::eval;
@@ -255,83 +256,53 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
     Ok(Outcome::Found)
 }
 
-/// `faq report`: what sellers asked since `--since`.
+/// `faq report`: what sellers asked since `--since`, and with `--suggest` what to change.
 fn owner_report(args: &crate::cli::ReportArgs) -> Result<Outcome> {
     let resolved = locate::resolve(&args.location);
-    let path = args.analytics.clone().unwrap_or_else(|| locate::analytics_path(&resolved));
-    if !path.exists() {
+    let location = locate::analytics_location(args.analytics.as_deref(), &resolved);
+    if !faq_analytics::store::is_postgres(&location) && !Path::new(&location).exists() {
         return Err(crate::errors::CliError::new("invalid_argument", format!(
-            "no analytics at {}: `faq serve` records them there (or point --analytics at its file)",
-            path.display()
+            "no analytics at {location}: `faq serve` records them there (or point --analytics at its file or URL)"
         ))
         .into());
     }
     let since_ms = since_ms(&args.since)?;
-    let store = faq_analytics::Store::open(&path)?;
+    let mut store = faq_analytics::Store::open_location(&location)?;
     // Unanswered questions that ask the same thing have the same content words.
     let analyzer = locate::corpus_analyzer(resolved.corpus.as_deref())?;
-    let terms_of = |query: &str| {
-        // The masks (<order>, <email> …) say nothing about what is asked.
-        let mut unmasked = query.to_string();
-        for placeholder in faq_analytics::mask::PLACEHOLDERS {
-            unmasked = unmasked.replace(placeholder, " ");
-        }
-        let mut terms: Vec<String> = analyzer.terms(&unmasked).into_iter().filter(|t| !faq_query::plan::is_boilerplate(t)).collect();
-        terms.sort();
-        terms.dedup();
-        terms.join(" ")
+    let terms_of = |query: &str| faq_query::proposals::topic(&analyzer, query, &faq_analytics::mask::PLACEHOLDERS);
+    let report = faq_analytics::Report::compute(&mut store, since_ms, &terms_of)?;
+    let proposals = if args.suggest {
+        let searcher = locate::open_searcher(&args.location)?;
+        let vocabulary = faq_query::proposals::Vocabulary::of(&searcher)?;
+        let groups: Vec<_> = report
+            .unanswered
+            .iter()
+            .map(|g| faq_query::proposals::Unanswered { example: g.query.clone(), count: g.count })
+            .collect();
+        Some(faq_query::proposals::propose(&searcher, &vocabulary, &groups, args.min_count))
+    } else {
+        None
     };
-    let report = faq_analytics::Report::compute(&store, since_ms, &terms_of)?;
     let mut out = io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut out, &report)?;
+        #[derive(serde::Serialize)]
+        struct WithProposals<'a> {
+            #[serde(flatten)]
+            report: &'a faq_analytics::Report,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            suggestions: Option<&'a [faq_query::proposals::Proposal]>,
+        }
+        serde_json::to_writer(&mut out, &WithProposals { report: &report, suggestions: proposals.as_deref() })?;
         writeln!(out)?;
     } else {
-        let safe = crate::render::terminal_safe;
-        writeln!(out, "{} searches since {}, {:.1} % answered", report.searches, args.since, report.answered_rate * 100.0)?;
-        writeln!(out, "\nMost asked:")?;
-        for row in &report.top_queries {
-            writeln!(out, "  {:>6}  {}", row.count, safe(&row.query))?;
-        }
-        writeln!(out, "\nNot answered (grouped by what they ask):")?;
-        for row in &report.unanswered {
-            writeln!(out, "  {:>6}  {}  [{}]", row.count, safe(&row.query), safe(row.terms.as_deref().unwrap_or("")))?;
-        }
-        writeln!(out, "\nEntries (shown, opened, helpful, not helpful):")?;
-        for entry in &report.entries {
-            writeln!(out, "  {:>6} {:>6} {:>4} {:>4}  {}", entry.shown, entry.opened, entry.helpful, entry.not_helpful, safe(&entry.id))?;
-        }
+        crate::render::owner_report(&mut out, &report, &args.since, proposals.as_deref())?;
     }
     Ok(Outcome::from_found(report.searches > 0))
 }
 
-/// `7d`, `24h`, `90m` back from now, or a date (`2026-11-01`, midnight UTC).
+/// `--since` as a time: see [`faq_analytics::period::since_ms`].
 fn since_ms(since: &str) -> Result<i64> {
-    let now = faq_analytics::event::now_ms();
-    let bad = || crate::errors::CliError::new("invalid_argument", format!("--since {since:?}: expected 7d, 24h, 90m or a date like 2026-11-01"));
-    let since = since.trim();
-    if let Some((number, unit)) = since.char_indices().last().map(|(at, unit)| (&since[..at], unit)) {
-        let scale = match unit {
-            'd' => Some(86_400_000i64),
-            'h' => Some(3_600_000),
-            'm' => Some(60_000),
-            _ => None,
-        };
-        if let (Some(scale), Ok(n)) = (scale, number.parse::<i64>()) {
-            return Ok(now - n.max(0) * scale);
-        }
-    }
-    let parts: Vec<&str> = since.split('-').collect();
-    let [y, m, d] = parts.as_slice() else { return Err(bad().into()) };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) else { return Err(bad().into()) };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return Err(bad().into());
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Ok((era * 146_097 + doe - 719_468) * 86_400_000)
+    faq_analytics::period::since_ms(since, faq_analytics::event::now_ms())
+        .map_err(|message| crate::errors::CliError::new("invalid_argument", message).into())
 }

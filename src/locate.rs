@@ -185,12 +185,16 @@ pub fn load_analyzer() -> Result<Analyzer> {
     Ok(analyzer?)
 }
 
-/// Where `faq serve` records analytics by default: `<index folder>.analytics.sqlite`, beside
-/// the index (`index/default.analytics.sqlite` for `./corpus`).
-pub fn analytics_path(resolved: &Resolved) -> PathBuf {
+/// The analytics database of `faq serve` and `faq report`: `given` (`--analytics`, a file
+/// or a postgres:// URL), else `<index folder>.analytics.sqlite` beside the index
+/// (`index/default.analytics.sqlite` for `./corpus`).
+pub fn analytics_location(given: Option<&str>, resolved: &Resolved) -> String {
+    if let Some(given) = given {
+        return given.to_string();
+    }
     let mut name = resolved.index.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "index".into());
     name.push(".analytics.sqlite");
-    resolved.index.with_file_name(name)
+    resolved.index.with_file_name(name).display().to_string()
 }
 
 /// The analyzer for a corpus: IPADIC with the corpus's user dictionary, if it has one.

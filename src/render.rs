@@ -90,3 +90,50 @@ pub fn entry(entry: &FaqEntry) -> String {
     }
     out
 }
+
+/// `faq report` for a person: the numbers, the lists, and with `--suggest` the proposals.
+pub fn owner_report(
+    out: &mut impl std::io::Write,
+    report: &faq_analytics::Report,
+    since: &str,
+    proposals: Option<&[faq_query::proposals::Proposal]>,
+) -> std::io::Result<()> {
+    use faq_query::proposals::Proposal;
+    let safe = terminal_safe;
+    writeln!(out, "{} searches since {since}, {:.1} % answered", report.searches, report.answered_rate * 100.0)?;
+    writeln!(out, "\nMost asked:")?;
+    for row in &report.top_queries {
+        writeln!(out, "  {:>6}  {}", row.count, safe(&row.query))?;
+    }
+    writeln!(out, "\nNot answered (grouped by what they ask):")?;
+    for row in &report.unanswered {
+        writeln!(out, "  {:>6}  {}  [{}]", row.count, safe(&row.query), safe(row.terms.as_deref().unwrap_or("")))?;
+    }
+    writeln!(out, "\nEntries (shown, opened, helpful, not helpful):")?;
+    for entry in &report.entries {
+        writeln!(out, "  {:>6} {:>6} {:>4} {:>4}  {}", entry.shown, entry.opened, entry.helpful, entry.not_helpful, safe(&entry.id))?;
+    }
+    let Some(proposals) = proposals else { return Ok(()) };
+    writeln!(out, "\nSuggested synonyms (each tried; accept one by appending its line to corpus/synonyms.txt):")?;
+    let synonyms: Vec<&Proposal> = proposals.iter().filter(|p| matches!(p, Proposal::Synonym { .. })).collect();
+    if synonyms.is_empty() {
+        writeln!(out, "  (none)")?;
+    }
+    for proposal in synonyms {
+        if let Proposal::Synonym { line, evidence, strength, example, count, answers, question, .. } = proposal {
+            writeln!(out, "  {}", safe(line))?;
+            writeln!(out, "      {count}× 「{}」 → {} 「{}」 ({evidence} {strength:.2})", safe(example), safe(answers), safe(question))?;
+        }
+    }
+    writeln!(out, "\nNo FAQ covers this (write an entry):")?;
+    let uncovered: Vec<&Proposal> = proposals.iter().filter(|p| matches!(p, Proposal::Uncovered { .. })).collect();
+    if uncovered.is_empty() {
+        writeln!(out, "  (none)")?;
+    }
+    for proposal in uncovered {
+        if let Proposal::Uncovered { topic, example, count } = proposal {
+            writeln!(out, "  {:>6}  {}  [{}]", count, safe(example), safe(topic))?;
+        }
+    }
+    Ok(())
+}

@@ -30,15 +30,16 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let loader: Loader = Arc::new(move || locate::open_searcher(&location).map_err(|e| format!("{e:#}")));
     let mut state = AppState::load(loader).map_err(|e| anyhow!(e))?;
     if !args.no_analytics {
-        let path = args.analytics.clone().unwrap_or_else(|| locate::analytics_path(&locate::resolve(&args.location)));
-        let store = faq_analytics::Store::open(&path).map_err(|e| anyhow!(e))?;
-        tracing::info!(path = %path.display(), retention_days = args.retention_days, "recording analytics");
-        state = state.with_analytics(faq_analytics::Recorder::start(store, args.retention_days));
+        let location = locate::analytics_location(args.analytics.as_deref(), &locate::resolve(&args.location));
+        let store = faq_analytics::Store::open_location(&location).map_err(|e| anyhow!(e))?;
+        tracing::info!(analytics = store.name(), retention_days = args.retention_days, "recording analytics");
+        state = state.with_analytics(faq_analytics::Recorder::start(store, args.retention_days), location);
     }
     let config = Config {
         origins,
         request_timeout: Duration::from_secs(args.timeout_secs),
         contact,
+        admin_token: args.admin_token.as_deref().map(faq_server::admin::AdminToken::new).transpose().map_err(|e| anyhow!(e))?,
         ..Config::default()
     };
     let corpus = locate::resolve(&args.location).corpus;

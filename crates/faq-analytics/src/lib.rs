@@ -6,6 +6,7 @@
 
 pub mod event;
 pub mod mask;
+pub mod period;
 pub mod recorder;
 pub mod report;
 pub mod store;

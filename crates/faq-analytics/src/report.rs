@@ -41,6 +41,17 @@ pub struct Report {
     pub unanswered: Vec<Counted>,
     /// Every entry shown, opened or rated, most shown first.
     pub entries: Vec<EntryNumbers>,
+    /// Searches and answered searches per day (UTC), oldest first.
+    pub days: Vec<Day>,
+}
+
+/// One day's searches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Day {
+    /// Midnight UTC starting the day, in milliseconds since the Unix epoch.
+    pub day_ms: i64,
+    pub searches: u64,
+    pub answered: u64,
 }
 
 /// Rows of each list in a report.
@@ -48,38 +59,52 @@ pub const TOP: usize = 20;
 
 impl Report {
     /// The report of events since `since_ms`. `terms_of` gives a query's analysis terms
-    /// (sorted, joined): unanswered queries with the same terms are one group.
-    pub fn compute(store: &Store, since_ms: i64, terms_of: &dyn Fn(&str) -> String) -> Result<Report, StoreError> {
-        let searches = store.searches(since_ms)?;
-        let total = searches.len() as u64;
-        let answered = searches.iter().filter(|(_, a, _)| *a).count() as u64;
+    /// (sorted, joined): unanswered queries with the same terms are one group. The store
+    /// aggregates (by wording, by list shown, by day), so `terms_of` runs once per distinct
+    /// unanswered wording, not once per search.
+    pub fn compute(store: &mut Store, since_ms: i64, terms_of: &dyn Fn(&str) -> String) -> Result<Report, StoreError> {
+        let wordings = store.query_counts(since_ms)?;
+        let mut total = 0;
+        let mut answered = 0;
         let mut queries: HashMap<&str, u64> = HashMap::new();
         let mut groups: HashMap<String, (HashMap<&str, u64>, u64)> = HashMap::new();
-        let mut entries: HashMap<String, EntryNumbers> = HashMap::new();
-        for (query, was_answered, shown) in &searches {
-            *queries.entry(query.as_str()).or_default() += 1;
-            if !was_answered {
+        for (query, was_answered, count) in &wordings {
+            total += count;
+            *queries.entry(query.as_str()).or_default() += count;
+            if *was_answered {
+                answered += count;
+            } else {
                 let key = terms_of(query);
                 let key = if key.is_empty() { query.trim().to_string() } else { key };
                 let group = groups.entry(key).or_default();
-                *group.0.entry(query.as_str()).or_default() += 1;
-                group.1 += 1;
+                *group.0.entry(query.as_str()).or_default() += count;
+                group.1 += count;
             }
+        }
+        let mut entries: HashMap<String, EntryNumbers> = HashMap::new();
+        fn numbers(entries: &mut HashMap<String, EntryNumbers>, id: String) -> &mut EntryNumbers {
+            entries.entry(id.clone()).or_insert_with(|| EntryNumbers { id, ..Default::default() })
+        }
+        for (shown, count) in store.shown_counts(since_ms)? {
             for id in shown {
-                entries.entry(id.clone()).or_insert_with(|| EntryNumbers { id: id.clone(), ..Default::default() }).shown += 1;
+                numbers(&mut entries, id).shown += count;
             }
         }
         for (id, count) in store.opens(since_ms)? {
-            entries.entry(id.clone()).or_insert_with(|| EntryNumbers { id, ..Default::default() }).opened += count;
+            numbers(&mut entries, id).opened += count;
         }
         for (id, helpful, count) in store.feedback(since_ms)? {
-            let numbers = entries.entry(id.clone()).or_insert_with(|| EntryNumbers { id, ..Default::default() });
             if helpful {
-                numbers.helpful += count;
+                numbers(&mut entries, id).helpful += count;
             } else {
-                numbers.not_helpful += count;
+                numbers(&mut entries, id).not_helpful += count;
             }
         }
+        let days = store
+            .daily(since_ms)?
+            .into_iter()
+            .map(|(day, searches, answered)| Day { day_ms: day * 86_400_000, searches, answered })
+            .collect();
         let mut top_queries: Vec<Counted> =
             queries.into_iter().map(|(query, count)| Counted { query: query.to_string(), count, terms: None }).collect();
         top_queries.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.query.cmp(&b.query)));
@@ -103,6 +128,7 @@ impl Report {
             top_queries,
             unanswered,
             entries,
+            days,
         })
     }
 }
@@ -137,7 +163,7 @@ mod tests {
             ])
             .unwrap();
         let terms = |q: &str| q.trim_end_matches(['？', 'は']).to_string();
-        let report = Report::compute(&store, 10, &terms).unwrap();
+        let report = Report::compute(&mut store, 10, &terms).unwrap();
         assert_eq!(report.searches, 6);
         assert!((report.answered_rate - 0.5).abs() < 1e-9);
         assert_eq!(report.top_queries[0], Counted { query: "領収書".into(), count: 2, terms: None });
@@ -148,6 +174,7 @@ mod tests {
         assert_eq!((a.shown, a.opened, a.helpful, a.not_helpful), (3, 1, 1, 0));
         let b = report.entries.iter().find(|e| e.id == "b").unwrap();
         assert_eq!((b.shown, b.opened, b.helpful, b.not_helpful), (2, 0, 0, 1));
-        assert_eq!(Report::compute(&store, 100, &terms).unwrap().searches, 0);
+        assert_eq!(report.days, vec![Day { day_ms: 0, searches: 6, answered: 3 }]);
+        assert_eq!(Report::compute(&mut store, 100, &terms).unwrap().searches, 0);
     }
 }

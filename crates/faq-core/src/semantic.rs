@@ -158,6 +158,33 @@ impl WordVectors {
         SIF_A / (SIF_A + p)
     }
 
+    /// The int8 components of row `row`.
+    pub fn row(&self, row: usize) -> &'static [i8] {
+        let bytes: &'static [u8] = &self.bytes[self.data_at + row * self.dim..self.data_at + (row + 1) * self.dim];
+        // SAFETY: i8 and u8 have the same size, alignment and validity.
+        unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<i8>(), bytes.len()) }
+    }
+
+    /// Cosine similarity of the vectors of two keys (1 for words sharing a row).
+    pub fn cosine(&self, a: u32, b: u32) -> f32 {
+        let (x, y) = (self.row(self.row_of(a)), self.row(self.row_of(b)));
+        let (xy, xx, yy) = (dot_i8(x, y) as f32, dot_i8(x, x) as f32, dot_i8(y, y) as f32);
+        if xx == 0.0 || yy == 0.0 { 0.0 } else { xy / (xx.sqrt() * yy.sqrt()) }
+    }
+
+    /// The similarities of key `key`'s vector to every row, in row order: how near two words
+    /// are *for these vectors* (a rank among all words), which a raw cosine does not say.
+    pub fn similarities(&self, key: u32) -> Vec<f32> {
+        let x = self.row(self.row_of(key));
+        let xx = (dot_i8(x, x) as f32).sqrt().max(1.0);
+        (0..self.rows)
+            .map(|r| {
+                let y = self.row(r);
+                dot_i8(x, y) as f32 / (xx * (dot_i8(y, y) as f32).sqrt().max(1.0))
+            })
+            .collect()
+    }
+
     /// Adds `weight` × the vector of key `key` to `into`.
     pub fn add_to(&self, key: u32, weight: f32, into: &mut [f32]) {
         let row = self.row_of(key);

@@ -7,6 +7,7 @@ pub mod confidence;
 pub mod eval;
 pub mod highlight;
 pub mod plan;
+pub mod proposals;
 pub mod ranker;
 pub mod response;
 pub mod romaji;

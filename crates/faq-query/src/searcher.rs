@@ -190,6 +190,21 @@ impl FaqSearcher {
     /// [`FaqSearcher::search`], stopping with [`SearchError::OutOfTime`] when `budget` runs
     /// out (checked between stages and between explained hits).
     pub fn search_within(&self, query: &str, page: Page, budget: &Budget) -> Result<SearchResponse, SearchError> {
+        self.search_using(query, page, budget, &self.synonyms)
+    }
+
+    /// [`FaqSearcher::search`] as it would answer with `synonyms` in place of its own: how
+    /// the owner's suggestions ([`crate::proposals`]) check a proposed line before offering it.
+    pub fn search_with_synonyms(&self, query: &str, page: Page, synonyms: &Synonyms) -> Result<SearchResponse, SearchError> {
+        self.search_using(query, page, &Budget::unlimited(), synonyms)
+    }
+
+    /// The synonyms in use.
+    pub fn synonyms(&self) -> &Synonyms {
+        &self.synonyms
+    }
+
+    fn search_using(&self, query: &str, page: Page, budget: &Budget, synonyms: &Synonyms) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         Self::validate(query)?;
         let page = if page.explain { Page { limit: page.limit.min(MAX_EXPLAIN_HITS), ..page } } else { page };
@@ -209,7 +224,7 @@ impl FaqSearcher {
             self.weights
         };
         let weights = &weights;
-        let mut plan = Plan::new(&analysis, &self.fields, weights, &self.synonyms, crate::synonyms::thesaurus());
+        let mut plan = Plan::new(&analysis, &self.fields, weights, synonyms, crate::synonyms::thesaurus());
         let limit = page.limit.clamp(1, MAX_LIMIT);
         // Pages deep past the fused candidates are ranked lexically (a CLI may ask for any
         // offset; the API allows up to 1,000).

@@ -100,6 +100,14 @@ impl Synonyms {
         Ok(Self::from_groups(groups))
     }
 
+    /// These synonyms with one more line of the file's format (the owner's suggestions try a
+    /// line this way before proposing it). The built-in thesaurus takes no lines.
+    pub fn with_line(&self, line: &str, analyzer: &Analyzer) -> Result<Self, String> {
+        let Synonyms::Parsed { groups, .. } = self else { return Err("the built-in thesaurus takes no lines".into()) };
+        let Synonyms::Parsed { groups: added, .. } = Self::parse(line, "the proposed line", analyzer)? else { unreachable!("parsed") };
+        Ok(Self::from_groups(groups.iter().cloned().chain(added).collect()))
+    }
+
     fn from_groups(groups: Vec<Vec<Vec<String>>>) -> Self {
         let mut by_first_term: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, group) in groups.iter().enumerate() {

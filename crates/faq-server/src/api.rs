@@ -221,6 +221,9 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    if let Some(recorder) = &state.analytics {
+        state.metrics.observe_analytics(&recorder.counters);
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }
 

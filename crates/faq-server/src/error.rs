@@ -83,7 +83,8 @@ where
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    // JSON errors, and the pages made for people (the owner's login form), are kept.
     if is_json {
         return response;
     }

@@ -3,12 +3,14 @@
 //! structured logs, timeouts, a concurrency limit, compression, CORS closed unless origins
 //! are allowed, and hot reload of the index (SIGHUP or a watched corpus).
 
+pub mod admin;
 pub mod api;
 pub mod cache;
 pub mod error;
 pub mod metrics;
 pub mod origins;
 pub mod page;
+pub mod plot;
 pub mod reload;
 pub mod serve;
 pub mod state;
@@ -46,11 +48,13 @@ pub struct Config {
     /// Where the page sends a seller whose question the FAQ does not answer; none means
     /// no link.
     pub contact: Option<Contact>,
+    /// The owner's page at `/admin`, for requests with this token; none means no `/admin`.
+    pub admin_token: Option<admin::AdminToken>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { origins: Origins::SameOnly, request_timeout: Duration::from_secs(10), max_concurrency: 256, contact: None }
+        Config { origins: Origins::SameOnly, request_timeout: Duration::from_secs(10), max_concurrency: 256, contact: None, admin_token: None }
     }
 }
 
@@ -122,8 +126,11 @@ pub fn router(state: AppState, config: Config) -> Router {
         .route("/favicon.ico", get(page::favicon_ico))
         .fallback(api::not_found)
         .route_layer(middleware::from_fn_with_state(state.clone(), metrics::record))
-        .with_state(state);
-    let pages = Router::new().route("/", get(page::index)).route("/api/config", get(page::page_config)).with_state(config.clone());
+        .with_state(state.clone());
+    let mut pages = Router::new().route("/", get(page::index)).route("/api/config", get(page::page_config)).with_state(config.clone());
+    if let Some(token) = &config.admin_token {
+        pages = pages.merge(admin::routes(state.clone(), token.clone()));
+    }
 
     let prefix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let ids = RequestIds { prefix, next: Arc::new(AtomicU64::new(1)) };

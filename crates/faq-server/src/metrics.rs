@@ -21,6 +21,10 @@ pub struct Metrics {
     pub reloads: IntCounterVec,
     /// Log lines dropped because stderr was not read fast enough (logging never blocks).
     pub log_lines_dropped: IntGauge,
+    /// The analytics recorder's counters, read when `/metrics` is rendered.
+    pub analytics_recorded: IntGauge,
+    pub analytics_dropped: IntGauge,
+    pub analytics_write_errors: IntGauge,
 }
 
 impl Metrics {
@@ -42,6 +46,11 @@ impl Metrics {
             .expect("static metric definition");
         let reloads = IntCounterVec::new(Opts::new("faq_reloads_total", "index reloads by result"), &["result"])
             .expect("static metric definition");
+        let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("static metric definition");
+        let analytics_recorded = gauge("faq_analytics_events_recorded_total", "analytics events written to the analytics database");
+        let analytics_dropped =
+            gauge("faq_analytics_events_dropped_total", "analytics events dropped (queue full or write failed; searches never wait)");
+        let analytics_write_errors = gauge("faq_analytics_write_errors_total", "failed writes of a batch of analytics events");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -50,10 +59,33 @@ impl Metrics {
             Box::new(entries.clone()),
             Box::new(reloads.clone()),
             Box::new(log_lines_dropped.clone()),
+            Box::new(analytics_recorded.clone()),
+            Box::new(analytics_dropped.clone()),
+            Box::new(analytics_write_errors.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
-        Metrics { registry, requests, latency, zero_hits, unanswered, entries, reloads, log_lines_dropped }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            zero_hits,
+            unanswered,
+            entries,
+            reloads,
+            log_lines_dropped,
+            analytics_recorded,
+            analytics_dropped,
+            analytics_write_errors,
+        }
+    }
+
+    /// Copies the recorder's counters into the analytics gauges.
+    pub fn observe_analytics(&self, counters: &faq_analytics::recorder::Counters) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.analytics_recorded.set(counters.recorded.load(Relaxed) as i64);
+        self.analytics_dropped.set(counters.dropped.load(Relaxed) as i64);
+        self.analytics_write_errors.set(counters.write_errors.load(Relaxed) as i64);
     }
 
     /// The Prometheus text exposition.

@@ -48,6 +48,8 @@ pub struct AppState {
     /// Where searches, opened answers and feedback are recorded (`--analytics`); none with
     /// `--no-analytics`.
     pub analytics: Option<Arc<faq_analytics::Recorder>>,
+    /// Where the recorder writes (a file or a postgres:// URL): the owner's page reads it.
+    pub analytics_location: Option<Arc<str>>,
 }
 
 /// Costly searches run at once: two per core.
@@ -83,12 +85,14 @@ impl AppState {
             panics_at_load: Arc::new(std::sync::atomic::AtomicU64::new(crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed))),
             heavy: Arc::new(tokio::sync::Semaphore::new(heavy_lane_size())),
             analytics: None,
+            analytics_location: None,
         })
     }
 
-    /// Records to `recorder` from now on.
-    pub fn with_analytics(mut self, recorder: faq_analytics::Recorder) -> Self {
+    /// Records to `recorder` (writing to `location`) from now on.
+    pub fn with_analytics(mut self, recorder: faq_analytics::Recorder, location: String) -> Self {
         self.analytics = Some(Arc::new(recorder));
+        self.analytics_location = Some(location.into());
         self
     }
 
