@@ -26,6 +26,9 @@ import time
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from httpbench import free_port, wrk  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SHARED = os.path.join(REPO, "..", "shared")
@@ -36,21 +39,8 @@ FULL = "limit=10"
 BOX = "view=compact&limit=6&suggest=6"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
-def wrk(url, seconds, connections):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-    return rps, p50, p99
 
 
 def queries_of(path, column):
@@ -120,7 +110,7 @@ def main():
                     for rnd in range(2):
                         row = {}
                         for label, target in (("full", url(question, FULL)), ("suggest", suggest), ("box", url(question, BOX))):
-                            rps, p50, p99 = wrk(target, args.seconds, args.connections)
+                            rps, p50, p99, _, _ = wrk(target, args.seconds, args.connections)
                             row[label] = rps
                             throughput.append((name, rnd + 1, label, rps, p50, p99))
                         # Keystrokes a second: the old page's two requests against the box's one.
