@@ -109,9 +109,24 @@ pub fn owner_report(
     for row in &report.unanswered {
         writeln!(out, "  {:>6}  {}  [{}]", row.count, safe(&row.query), safe(row.terms.as_deref().unwrap_or("")))?;
     }
-    writeln!(out, "\nEntries (shown, opened, helpful, not helpful):")?;
+    writeln!(out, "\nEntries (shown, opened, open rate, helpful, not helpful):")?;
     for entry in &report.entries {
-        writeln!(out, "  {:>6} {:>6} {:>4} {:>4}  {}", entry.shown, entry.opened, entry.helpful, entry.not_helpful, safe(&entry.id))?;
+        writeln!(
+            out,
+            "  {:>6} {:>6} {:>5.0}% {:>4} {:>4}  {}",
+            entry.shown,
+            entry.opened,
+            entry.open_rate * 100.0,
+            entry.helpful,
+            entry.not_helpful,
+            safe(&entry.id)
+        )?;
+    }
+    if !report.never_opened.is_empty() {
+        writeln!(out, "\nShown but never opened:")?;
+        for id in &report.never_opened {
+            writeln!(out, "  {}", safe(id))?;
+        }
     }
     let Some(proposals) = proposals else { return Ok(()) };
     writeln!(out, "\nSuggested synonyms (each tried; accept one by appending its line to corpus/synonyms.txt):")?;

@@ -19,13 +19,15 @@ pub struct Counted {
 }
 
 /// One entry's numbers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EntryNumbers {
     pub id: String,
     pub shown: u64,
     pub opened: u64,
     pub helpful: u64,
     pub not_helpful: u64,
+    /// `opened` / `shown` (0 when never shown).
+    pub open_rate: f64,
 }
 
 /// `faq report --json`.
@@ -41,6 +43,9 @@ pub struct Report {
     pub unanswered: Vec<Counted>,
     /// Every entry shown, opened or rated, most shown first.
     pub entries: Vec<EntryNumbers>,
+    /// Entries shown in results but never opened, most shown first: their questions may not
+    /// say what their answers answer.
+    pub never_opened: Vec<String>,
     /// Searches and answered searches per day (UTC), oldest first.
     pub days: Vec<Day>,
 }
@@ -63,12 +68,13 @@ impl Report {
     /// aggregates (by wording, by list shown, by day), so `terms_of` runs once per distinct
     /// unanswered wording, not once per search.
     pub fn compute(store: &mut Store, since_ms: i64, terms_of: &dyn Fn(&str) -> String) -> Result<Report, StoreError> {
-        let wordings = store.query_counts(since_ms)?;
+        let aggregates = store.search_aggregates(since_ms)?;
+        let wordings = &aggregates.wordings;
         let mut total = 0;
         let mut answered = 0;
         let mut queries: HashMap<&str, u64> = HashMap::new();
         let mut groups: HashMap<String, (HashMap<&str, u64>, u64)> = HashMap::new();
-        for (query, was_answered, count) in &wordings {
+        for (query, was_answered, count) in wordings {
             total += count;
             *queries.entry(query.as_str()).or_default() += count;
             if *was_answered {
@@ -85,9 +91,9 @@ impl Report {
         fn numbers(entries: &mut HashMap<String, EntryNumbers>, id: String) -> &mut EntryNumbers {
             entries.entry(id.clone()).or_insert_with(|| EntryNumbers { id, ..Default::default() })
         }
-        for (shown, count) in store.shown_counts(since_ms)? {
+        for (shown, count) in &aggregates.shown {
             for id in shown {
-                numbers(&mut entries, id).shown += count;
+                numbers(&mut entries, id.clone()).shown += count;
             }
         }
         for (id, count) in store.opens(since_ms)? {
@@ -100,9 +106,10 @@ impl Report {
                 numbers(&mut entries, id).not_helpful += count;
             }
         }
-        let days = store
-            .daily(since_ms)?
-            .into_iter()
+        let days = aggregates
+            .days
+            .iter()
+            .copied()
             .map(|(day, searches, answered)| Day { day_ms: day * 86_400_000, searches, answered })
             .collect();
         let mut top_queries: Vec<Counted> =
@@ -120,7 +127,11 @@ impl Report {
         unanswered.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.query.cmp(&b.query)));
         unanswered.truncate(TOP);
         let mut entries: Vec<EntryNumbers> = entries.into_values().collect();
+        for entry in &mut entries {
+            entry.open_rate = if entry.shown == 0 { 0.0 } else { entry.opened as f64 / entry.shown as f64 };
+        }
         entries.sort_by(|a, b| b.shown.cmp(&a.shown).then_with(|| a.id.cmp(&b.id)));
+        let never_opened = entries.iter().filter(|e| e.shown > 0 && e.opened == 0).map(|e| e.id.clone()).collect();
         Ok(Report {
             since_ms,
             searches: total,
@@ -128,6 +139,7 @@ impl Report {
             top_queries,
             unanswered,
             entries,
+            never_opened,
             days,
         })
     }
@@ -174,6 +186,8 @@ mod tests {
         assert_eq!((a.shown, a.opened, a.helpful, a.not_helpful), (3, 1, 1, 0));
         let b = report.entries.iter().find(|e| e.id == "b").unwrap();
         assert_eq!((b.shown, b.opened, b.helpful, b.not_helpful), (2, 0, 0, 1));
+        assert_eq!(report.never_opened, vec!["b".to_string(), "c".to_string()], "shown, never opened");
+        assert!((a.open_rate - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(report.days, vec![Day { day_ms: 0, searches: 6, answered: 3 }]);
         assert_eq!(Report::compute(&mut store, 100, &terms).unwrap().searches, 0);
     }

@@ -216,8 +216,8 @@ nav a,button{display:inline-block;min-height:44px;line-height:44px;padding:0 12p
 nav a.current{font-weight:bold;text-decoration:none}\
 .numbers{display:flex;gap:24px;flex-wrap:wrap}.numbers div{font-size:1.6rem}.numbers small{display:block;font-size:.8rem;color:#57606a}\
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #eaeef2;padding:6px;text-align:left;vertical-align:top}\
-td.n{text-align:right;white-space:nowrap}code{background:#f6f8fa;padding:2px 6px;border-radius:4px;word-break:break-all}\
-.plot{width:100%;height:auto}.plot .all{fill:#d0d7de}.plot .answered{fill:#0969da}.plot .rate{fill:none;stroke:#bf8700;stroke-width:2}\
+td.n{text-align:right;white-space:nowrap}code{background:#f6f8fa;padding:2px 6px;border-radius:4px;white-space:nowrap}\
+.plot{width:100%;height:auto}.plot .all{fill:#d0d7de}.plot .answered{fill:#0969da}.plot .rate{fill:none;stroke:#bf8700;stroke-width:2}.plot .rate-dot{fill:#bf8700}\
 .plot .unanswered{fill:#cf222e}.plot .axis{stroke:#8c959f}.plot .label{font-size:11px;fill:#57606a}.plot .end{text-anchor:end}\
 .legend span{margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}\
 form.inline{display:inline}.muted{color:#57606a}";

@@ -52,6 +52,8 @@ pub fn daily(days: &[Day], from_ms: i64, to_ms: i64) -> String {
         if searches > 0 {
             let rate = answered as f64 / searches as f64;
             line += &format!("{}{:.1},{:.1}", if line.is_empty() { "" } else { " " }, x + w / 2.0, y(rate));
+            // A dot per day, so that a single day shows its rate too.
+            svg += &format!("<circle class=\"rate-dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\"/>", x + w / 2.0, y(rate));
         }
     }
     if !line.is_empty() {
