@@ -1,11 +1,12 @@
 //! Recording off the request path: a search hands its event to a bounded queue and goes on;
-//! a background thread writes what is queued in batches (one transaction each), and purges
+//! a background thread writes what is queued in batches (one transaction each; it lets
+//! events gather for [`LINGER`] first, so a batch is large under load), and purges
 //! events past the retention once an hour. When the queue is full (a disk slower than the
 //! traffic), the event is dropped and counted, never waited for.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,8 @@ use crate::store::Store;
 pub const QUEUE: usize = 65_536;
 /// Events written in one transaction, at most.
 pub const BATCH: usize = 4_096;
+/// How long the writer lets events gather after the first one arrives.
+pub const LINGER: Duration = Duration::from_millis(200);
 /// Default retention: events older than this are deleted.
 pub const DEFAULT_RETENTION_DAYS: u32 = 180;
 
@@ -89,22 +92,44 @@ fn write_loop(mut store: Store, receiver: Receiver<Event>, retention_days: u32, 
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return,
         }
-        while batch.len() < BATCH {
-            match receiver.try_recv() {
-                Ok(event) => batch.push(event),
-                Err(_) => break,
+        // Let the queue fill before writing: under load a transaction then holds thousands
+        // of events instead of the one or two that arrived since the last wake-up (a commit
+        // costs far more than a row), and while the writer sleeps a search's send wakes no
+        // thread.
+        std::thread::sleep(LINGER);
+        let mut open = true;
+        while open {
+            while batch.len() < BATCH {
+                match receiver.try_recv() {
+                    Ok(event) => batch.push(event),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        open = false;
+                        break;
+                    }
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
+            match store.write(&batch) {
+                Ok(()) => {
+                    counters.recorded.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                }
+                Err(_) => {
+                    counters.write_errors.fetch_add(1, Ordering::Relaxed);
+                    counters.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                }
+            }
+            let full = batch.len() == BATCH;
+            batch.clear();
+            if !full {
+                break;
             }
         }
-        match store.write(&batch) {
-            Ok(()) => {
-                counters.recorded.fetch_add(batch.len() as u64, Ordering::Relaxed);
-            }
-            Err(_) => {
-                counters.write_errors.fetch_add(1, Ordering::Relaxed);
-                counters.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
-            }
+        if !open {
+            return;
         }
-        batch.clear();
     }
 }
 
