@@ -304,6 +304,25 @@ pub struct EntryVectors {
     /// Per entry: int8 components and their scale; ½ (question + answer) unit vectors.
     pub scales: Vec<f32>,
     pub data: Vec<i8>,
+    /// `data` with each vector zero-padded to [`stride`]`(dim)` components, so that a dot
+    /// product runs in whole 32-component steps (no scalar tail): what queries read.
+    padded: Vec<i8>,
+}
+
+/// Components of a padded vector: `dim` rounded up to a multiple of 32.
+pub fn stride(dim: usize) -> usize {
+    dim.div_ceil(32) * 32
+}
+
+/// `data` (vectors of `dim` components) with each vector zero-padded to [`stride`]`(dim)`.
+fn pad(data: &[i8], dim: usize) -> Vec<i8> {
+    let stride = stride(dim);
+    let mut out = Vec::with_capacity(data.len() / dim.max(1) * stride);
+    for vector in data.chunks_exact(dim.max(1)) {
+        out.extend_from_slice(vector);
+        out.resize(out.len() + stride - dim, 0);
+    }
+    out
 }
 
 impl EntryVectors {
@@ -348,7 +367,8 @@ impl EntryVectors {
             scales.push(scale);
             data.extend(quantised);
         }
-        EntryVectors { dim, axis, df, scales, data }
+        let padded = pad(&data, dim);
+        EntryVectors { dim, axis, df, scales, data, padded }
     }
 
     /// Number of entries.
@@ -374,15 +394,46 @@ impl EntryVectors {
         let n = self.len();
         let mut vector = embed(words, |key| idf(self.df(key), n));
         remove_and_normalise(&mut vector, &self.axis);
-        let (scale, data) = quantise(&vector);
+        let (scale, mut data) = quantise(&vector);
+        data.resize(stride(self.dim), 0);
         vector.iter().any(|v| *v != 0.0).then_some(QueryVector { scale, data })
     }
 
     /// Similarity of the query to entry `ordinal`: ½ cos(question) + ½ cos(answer). An
     /// integer dot product of int8 components (it vectorises; a float sum does not).
     pub fn similarity(&self, query: &QueryVector, ordinal: usize) -> f32 {
-        let data = &self.data[ordinal * self.dim..(ordinal + 1) * self.dim];
+        let stride = stride(self.dim);
+        let data = &self.padded[ordinal * stride..(ordinal + 1) * stride];
         dot_i8(&query.data, data) as f32 * query.scale * self.scales[ordinal]
+    }
+
+    /// [`EntryVectors::similarity`] of every entry, in ordinal order, into `out` (cleared
+    /// first): one pass with the query's part of the work done once (AVX2: |q| and the
+    /// per-entry sign, then `vpmaddubsw` / `vpmaddwd`, 32 components a step).
+    pub fn similarities_into(&self, query: &QueryVector, out: &mut Vec<f32>) {
+        out.clear();
+        let stride = stride(self.dim);
+        if query.data.len() != stride {
+            out.extend((0..self.len()).map(|ordinal| self.similarity(query, ordinal)));
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            out.resize(self.len(), 0.0);
+            // SAFETY: the processor supports AVX2, checked just above; every vector of
+            // `padded` and the query have `stride` components, a multiple of 32.
+            unsafe {
+                if stride == 320 {
+                    scan_avx2::<10>(&query.data, &self.padded, stride, query.scale, &self.scales, out)
+                } else {
+                    scan_avx2::<0>(&query.data, &self.padded, stride, query.scale, &self.scales, out)
+                }
+            };
+            return;
+        }
+        for (ordinal, vector) in self.padded.chunks_exact(stride).enumerate() {
+            out.push(dot_i8_lanes(&query.data, vector) as f32 * query.scale * self.scales[ordinal]);
+        }
     }
 
     /// The file stored in the index directory.
@@ -426,12 +477,13 @@ impl EntryVectors {
         at += 8 * dfs;
         let scales = (0..n).map(|i| f32_at(bytes, at + 4 * i)).collect();
         at += 4 * n;
-        let data = bytes[at..].iter().map(|&v| v as i8).collect();
-        Ok(EntryVectors { dim, axis, df, scales, data })
+        let data: Vec<i8> = bytes[at..].iter().map(|&v| v as i8).collect();
+        let padded = pad(&data, dim);
+        Ok(EntryVectors { dim, axis, df, scales, data, padded })
     }
 }
 
-/// A unit query vector in int8 components with their scale.
+/// A unit query vector in int8 components (zero-padded to [`stride`]`(dim)`) with their scale.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryVector {
     pub scale: f32,
@@ -449,21 +501,35 @@ pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     dot_i8_lanes(a, b)
 }
 
-/// 16 components at a time: sign-extended to i16, multiplied and summed in pairs into
-/// eight i32 lanes (`vpmaddwd`).
+/// 32 components at a time: |a| as unsigned bytes times b with a's sign (`vpsignb`),
+/// multiplied and summed in pairs to i16 (`vpmaddubsw`: |a|, |b| ≤ 127, so a pair stays
+/// under 2 × 127² < 32,767 and never saturates) and in pairs again to i32 (`vpmaddwd` by
+/// ones); then 16 at a time sign-extended (`vpmaddwd`), then one by one. Components are
+/// quantised to [-127, 127] ([`quantise`]): -128, whose |·| does not fit, never occurs.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn dot_i8_avx2(a: &[i8], b: &[i8]) -> i32 {
     use std::arch::x86_64::{
-        __m128i, __m256i, _mm_loadu_si128, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_madd_epi16,
-        _mm256_setzero_si256, _mm256_storeu_si256,
+        __m128i, __m256i, _mm_loadu_si128, _mm256_abs_epi8, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_loadu_si256,
+        _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_set1_epi16, _mm256_setzero_si256, _mm256_sign_epi8,
+        _mm256_storeu_si256,
     };
     let n = a.len().min(b.len());
     let mut sum = _mm256_setzero_si256();
+    let ones = _mm256_set1_epi16(1);
     let mut i = 0;
-    while i + 16 <= n {
-        // SAFETY: i + 16 <= n, so both 16-byte loads stay inside the slices; unaligned
+    while i + 32 <= n {
+        // SAFETY: i + 32 <= n, so both 32-byte loads stay inside the slices; unaligned
         // loads are allowed.
+        let (x, y) = unsafe {
+            (_mm256_loadu_si256(a.as_ptr().add(i) as *const __m256i), _mm256_loadu_si256(b.as_ptr().add(i) as *const __m256i))
+        };
+        let pairs = _mm256_maddubs_epi16(_mm256_abs_epi8(x), _mm256_sign_epi8(y, x));
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(pairs, ones));
+        i += 32;
+    }
+    while i + 16 <= n {
+        // SAFETY: i + 16 <= n, as above.
         let (x, y) = unsafe {
             (
                 _mm256_cvtepi8_epi16(_mm_loadu_si128(a.as_ptr().add(i) as *const __m128i)),
@@ -477,6 +543,41 @@ unsafe fn dot_i8_avx2(a: &[i8], b: &[i8]) -> i32 {
     // SAFETY: `lanes` is 32 bytes, the size of the store.
     unsafe { _mm256_storeu_si256(lanes.as_mut_ptr() as *mut __m256i, sum) };
     lanes.iter().sum::<i32>() + a[i..n].iter().zip(&b[i..n]).map(|(&x, &y)| x as i32 * y as i32).sum::<i32>()
+}
+
+/// The dot products of `query` with each `stride`-component vector of `vectors`, each
+/// times `scale` and the vector's own scale, into `out` (one per vector). `stride` is a
+/// multiple of 32 and the query has `stride` components. `STEPS` = stride / 32 when known
+/// at compile time (10 for the 300-dimension table, so the inner loop unrolls), else 0.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn scan_avx2<const STEPS: usize>(query: &[i8], vectors: &[i8], stride: usize, scale: f32, scales: &[f32], out: &mut [f32]) {
+    use std::arch::x86_64::{
+        __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_shuffle_epi32, _mm256_abs_epi8, _mm256_add_epi32,
+        _mm256_castsi256_si128, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16,
+        _mm256_set1_epi16, _mm256_setzero_si256, _mm256_sign_epi8,
+    };
+    let steps = if STEPS > 0 { STEPS } else { stride / 32 };
+    debug_assert!(stride == 32 * steps && query.len() == stride);
+    // SAFETY (every load below): offset 32 * step + 32 <= stride, the length of the query
+    // and of each vector; unaligned loads are allowed.
+    let load = |bytes: &[i8], step: usize| unsafe { _mm256_loadu_si256(bytes.as_ptr().add(32 * step) as *const __m256i) };
+    let ones = _mm256_set1_epi16(1);
+    let dot = |vector: &[i8]| {
+        let mut pairs = _mm256_setzero_si256();
+        for step in 0..steps {
+            let q = load(query, step);
+            // |q| × (v with q's sign): i16 pairs, each ≤ 2 × 127² (no saturation).
+            let products = _mm256_maddubs_epi16(_mm256_abs_epi8(q), _mm256_sign_epi8(load(vector, step), q));
+            pairs = _mm256_add_epi32(pairs, _mm256_madd_epi16(products, ones));
+        }
+        let half = _mm_add_epi32(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256::<1>(pairs));
+        let quarter = _mm_add_epi32(half, _mm_shuffle_epi32::<0b01_00_11_10>(half));
+        _mm_cvtsi128_si32(_mm_add_epi32(quarter, _mm_shuffle_epi32::<0b10_11_00_01>(quarter)))
+    };
+    for ((vector, own), slot) in vectors.chunks_exact(stride).zip(scales).zip(out.iter_mut()) {
+        *slot = dot(vector) as f32 * scale * own;
+    }
 }
 
 fn dot_i8_lanes(a: &[i8], b: &[i8]) -> i32 {
@@ -542,7 +643,20 @@ mod tests {
         let naive: i32 = a.iter().zip(&b).map(|(&x, &y)| x as i32 * y as i32).sum();
         assert_eq!(dot_i8(&a, &b), naive);
         assert_eq!(dot_i8_lanes(&a, &b), naive);
-        assert_eq!(dot_i8(&a[..7], &b[..7]), a[..7].iter().zip(&b[..7]).map(|(&x, &y)| x as i32 * y as i32).sum::<i32>());
+        // Every step of the AVX2 kernel: 32 at a time, 16 at a time, one by one.
+        for n in [0, 7, 16, 31, 32, 33, 48, 63, 64, 300] {
+            let naive = a[..n].iter().zip(&b[..n]).map(|(&x, &y)| x as i32 * y as i32).sum::<i32>();
+            assert_eq!(dot_i8(&a[..n], &b[..n]), naive, "{n} components");
+        }
+        // The extremes: ±127 everywhere, no saturation.
+        let (high, low) = (vec![127i8; 320], vec![-127i8; 320]);
+        assert_eq!(dot_i8(&high, &high), 127 * 127 * 320);
+        assert_eq!(dot_i8(&high, &low), -127 * 127 * 320);
+        assert_eq!(stride(300), 320);
+        let mut expected = vec![0i8; 64];
+        expected[..3].copy_from_slice(&a[..3]);
+        expected[32..35].copy_from_slice(&a[3..6]);
+        assert_eq!(pad(&a[..6], 3), expected, "each vector padded to 32");
     }
 
     #[test]
@@ -566,6 +680,9 @@ mod tests {
         // words, yet it is the nearest.
         let query = vectors.query_vector(&words(&["粗大", "廃棄"]).words).unwrap();
         let similarities: Vec<f32> = (0..3).map(|i| vectors.similarity(&query, i)).collect();
+        let mut scanned = Vec::new();
+        vectors.similarities_into(&query, &mut scanned);
+        assert_eq!(scanned, similarities, "the scan and one-by-one agree exactly");
         assert!(similarities[1] > similarities[0] && similarities[1] > similarities[2], "{similarities:?}");
     }
 }

@@ -120,13 +120,17 @@ impl SemanticIndex {
     /// `count` most similar with at least `floor`, and mean, deviation and least value over
     /// all entries.
     fn scan(&self, meaning: &QueryMeaning, count: usize, floor: f32) -> (Vec<f32>, Vec<(f32, DocAddress)>, Spread) {
-        let mut all = vec![f32::NAN; self.addresses.len()];
+        let mut all = Vec::with_capacity(self.addresses.len());
+        self.vectors.similarities_into(&meaning.vector, &mut all);
+        all.resize(self.addresses.len(), f32::NAN);
         let mut best: Vec<(f32, DocAddress)> = Vec::with_capacity(count + 1);
         let (mut sum, mut squares, mut n, mut lowest) = (0.0f64, 0.0f64, 0usize, f32::INFINITY);
         for (ordinal, address) in self.addresses.iter().enumerate() {
-            let Some(address) = *address else { continue };
-            let similarity = self.vectors.similarity(&meaning.vector, ordinal);
-            all[ordinal] = similarity;
+            let Some(address) = *address else {
+                all[ordinal] = f32::NAN;
+                continue;
+            };
+            let similarity = all[ordinal];
             lowest = lowest.min(similarity);
             sum += similarity as f64;
             squares += (similarity as f64).powi(2);
