@@ -207,18 +207,25 @@ impl Marked {
     }
 }
 
-/// Appends `text` with `& < > " '` escaped.
+/// Appends `text` with `& < > " '` escaped: the runs between them are copied whole (the five
+/// are ASCII, so a byte scan never splits a character).
 pub fn escape_html_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    out.reserve(text.len());
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[copied..at]);
+        out.push_str(entity);
+        copied = at + 1;
     }
+    out.push_str(&text[copied..]);
 }
 
 /// Appends `text` without control characters (escape sequences in the corpus or a query
@@ -252,6 +259,20 @@ mod tests {
         let hostile = "a\x1b[2Jb\x1b]0;title\x07c\u{202E}d\u{2066}e\u{200F}f\r\ng\th";
         assert_eq!(terminal_safe(hostile), "a[2Jb]0;titlecdef\ng\th");
         assert_eq!(terminal_safe("領収書（ｶﾅ）"), "領収書（ｶﾅ）");
+    }
+
+    #[test]
+    fn escaping_copies_runs_and_replaces_all_five() {
+        let escaped = |text: &str| {
+            let mut out = String::new();
+            escape_html_into(&mut out, text);
+            out
+        };
+        assert_eq!(escaped(""), "");
+        assert_eq!(escaped("領収書"), "領収書");
+        assert_eq!(escaped("&<>\"'"), "&amp;&lt;&gt;&quot;&#39;");
+        assert_eq!(escaped("a<領>b'"), "a&lt;領&gt;b&#39;");
+        assert_eq!(escaped("末尾&"), "末尾&amp;");
     }
 
     #[test]
