@@ -16,6 +16,7 @@ pub mod semantic;
 pub mod stored;
 pub mod suggest;
 pub mod synonyms;
+pub mod term_cache;
 pub mod thesaurus_format;
 
 pub use plan::{PathKind, Plan, Target, Weights};

@@ -18,7 +18,6 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::TermInfo;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::index::InvertedIndexReader;
@@ -66,6 +65,8 @@ pub struct Ranker {
     doc_norms: Arc<Vec<(SegmentId, SegmentNorms)>>,
     /// Segments of at least this many documents are ranked in two halves on two threads.
     split_min_docs: DocId,
+    /// Term-dictionary answers already looked up ([`crate::term_cache`]).
+    terms: Arc<crate::term_cache::TermCache>,
 }
 
 /// One segment's per-document norms, by field id (`None` for fields not scored).
@@ -208,7 +209,8 @@ impl Ranker {
             }
             doc_norms.push((segment.segment_id(), by_field));
         }
-        Ok(Ranker { total_docs, norms, doc_norms: Arc::new(doc_norms), split_min_docs: PARALLEL_MIN_DOCS })
+        let terms = Arc::new(crate::term_cache::TermCache::new(searcher, norms.len()));
+        Ok(Ranker { total_docs, norms, doc_norms: Arc::new(doc_norms), split_min_docs: PARALLEL_MIN_DOCS, terms })
     }
 
     /// Ranks segments of at least `docs` documents in two halves on two threads (default
@@ -251,16 +253,11 @@ impl Ranker {
             if clause.next.is_some() {
                 continue; // phrase: tantivy's scorer, below
             }
-            let mut infos = Vec::with_capacity(segments.len());
-            let mut df = 0u64;
-            for segment in &readers {
-                let info = match segment.get(clause.field) {
-                    Some((inverted, _)) => inverted.terms().get(clause.term.as_bytes())?,
-                    None => None,
-                };
-                df += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
-                infos.push(info);
-            }
+            let infos = self.terms.infos(segments, clause.field, &clause.term, |segment| match readers[segment].get(clause.field) {
+                Some((inverted, _)) => inverted.terms().get(clause.term.as_bytes()).map_err(Into::into),
+                None => Ok(None),
+            })?;
+            let df: u64 = infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
             let clause_idf = idf(df, self.total_docs);
             if let (PathKind::Morph, Some(group)) = (clause.path, clause.group.filter(|&g| u32::from(g) < WORD_BITS)) {
                 let group = group as usize;
@@ -600,7 +597,7 @@ impl FieldReaders {
 struct ScoredTerm {
     field: Field,
     weight: Score,
-    infos: Vec<Option<TermInfo>>,
+    infos: crate::term_cache::Infos,
     /// The bits it sets in [`Matched`].
     mask: Matched,
 }
