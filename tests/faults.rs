@@ -159,6 +159,10 @@ fn damaged_index_files_are_a_clear_error_and_are_rebuilt_from_the_corpus() {
     for (what, damage) in damages {
         let dir = checkout();
         assert!(faq(dir.path(), &["index"]).status.success());
+        // Opened once before the damage: the generation is stamped as verified, and the
+        // stamp must not hide what changes after it.
+        assert!(faq(dir.path(), &["search", "--index", "index/default", "領収書"]).status.success());
+        assert!(live_generation(dir.path()).join(faq_core::layout::VERIFIED).exists(), "{what}: stamped once verified");
         damage(&live_generation(dir.path()));
 
         // Without the corpus: a clear error (exit 2), never a panic or a wrong answer.

@@ -93,11 +93,24 @@ pub fn open(root: &Path, analyzer: &Analyzer) -> Result<(Index, FaqFields, Manif
     }
     let index = Index::open_in_dir(&generation).map_err(|e| damaged(e.to_string()))?;
     if directory_bytes(&generation) <= verify_checksums_up_to() {
-        let bad = index.validate_checksum().map_err(|e| damaged(e.to_string()))?;
-        if !bad.is_empty() {
-            let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
-            names.sort();
-            return Err(damaged(format!("checksum mismatch in {}", names.join(", "))));
+        // Verified once per generation: the stamp names every file with its size and times,
+        // so a file changed since (damage, an edit) is verified again.
+        let stamp = verification_stamp(&generation);
+        let verified = stamp.is_some() && fs::read_to_string(generation.join(VERIFIED)).ok() == stamp;
+        if !verified {
+            let bad = index.validate_checksum().map_err(|e| damaged(e.to_string()))?;
+            if !bad.is_empty() {
+                let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
+                names.sort();
+                return Err(damaged(format!("checksum mismatch in {}", names.join(", "))));
+            }
+            // Best effort: a read-only index is verified at every open, as before.
+            if let Some(stamp) = stamp {
+                let staged = generation.join(format!("{VERIFIED}.{}-{}", std::process::id(), unix_nanos()));
+                if fs::write(&staged, stamp).is_ok() && fs::rename(&staged, generation.join(VERIFIED)).is_err() {
+                    let _ = fs::remove_file(&staged);
+                }
+            }
         }
     }
     let fields = prepare(&index, analyzer).map_err(|e| damaged(e.to_string()))?;
@@ -113,6 +126,38 @@ pub const VERIFY_CHECKSUMS_UP_TO: u64 = 64 << 20;
 /// the server then verifies in the background after opening, as it does for large ones).
 pub fn verify_checksums_up_to() -> u64 {
     std::env::var("FAQ_VERIFY_INDEX_MB").ok().and_then(|v| v.trim().parse::<u64>().ok()).map_or(VERIFY_CHECKSUMS_UP_TO, |mib| mib << 20)
+}
+
+/// The file in a generation folder that says its checksums were verified, and of what: one
+/// line per file (name, size, modification and change times in nanoseconds). A leading dot:
+/// tantivy leaves it alone.
+pub const VERIFIED: &str = ".faq-verified";
+
+/// What [`VERIFIED`] holds when the generation's files are as they were when verified;
+/// `None` when the folder cannot be listed.
+fn verification_stamp(generation: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut lines = Vec::new();
+    for entry in fs::read_dir(generation).ok()? {
+        let entry = entry.ok()?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(VERIFIED) {
+            continue;
+        }
+        let meta = entry.metadata().ok()?;
+        if meta.is_file() {
+            lines.push(format!(
+                "{name}\t{}\t{}.{:09}\t{}.{:09}",
+                meta.len(),
+                meta.mtime(),
+                meta.mtime_nsec(),
+                meta.ctime(),
+                meta.ctime_nsec()
+            ));
+        }
+    }
+    lines.sort();
+    Some(lines.join("\n") + "\n")
 }
 
 fn directory_bytes(dir: &Path) -> u64 {
@@ -214,5 +259,24 @@ fn remove_abandoned_staging(root: &Path) {
         if !alive {
             let _ = fs::remove_dir_all(entry.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod verification_tests {
+    use super::*;
+
+    #[test]
+    fn the_stamp_lists_every_file_but_itself_and_changes_with_them() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.idx"), b"postings").unwrap();
+        std::fs::write(dir.path().join(VERIFIED), "old").unwrap();
+        let before = verification_stamp(dir.path()).unwrap();
+        assert!(before.starts_with("a.idx\t8\t"), "{before}");
+        assert!(!before.contains(VERIFIED));
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        // The same size, other bytes: the times change, so the stamp does.
+        std::fs::write(dir.path().join("a.idx"), b"POSTINGS").unwrap();
+        assert_ne!(verification_stamp(dir.path()).unwrap(), before);
     }
 }
