@@ -144,10 +144,41 @@ pub fn load_with(observer: &mut dyn FnMut(Event<'_>)) -> Result<Dictionary> {
 }
 
 /// Memory-maps a compiled dictionary folder.
+///
+/// The parts are loaded as lindera's own loader does, but for the character definition:
+/// lindera's `CharacterDefinition::load` rebuilds a 65,536-entry category table by a binary
+/// search per code point at every start (6.4M instructions, half of a cold `faq search`);
+/// read straight from its archive, the definition has no such table and lindera answers a
+/// character's categories by that binary search over ~100 boundaries when asked (a few
+/// dozen instructions per character of a query, ~1K per query: BENCHMARKS.md).
 pub fn load_compiled(path: &Path) -> Result<Dictionary> {
-    load_fs_dictionary_with_options(path, true).map_err(|e| CoreError::DictionaryLoad {
-        path: path.to_path_buf(),
-        message: e.to_string(),
+    use std::sync::Arc;
+
+    use lindera_dictionary::dictionary::character_definition::CharacterDefinition;
+    use lindera_dictionary::loader::{
+        connection_cost_matrix::ConnectionCostMatrixLoader, metadata::MetadataLoader, prefix_dictionary::PrefixDictionaryLoader,
+        unknown_dictionary::UnknownDictionaryLoader,
+    };
+    let fail = |message: String| CoreError::DictionaryLoad { path: path.to_path_buf(), message };
+    if !path.is_dir() {
+        return load_fs_dictionary_with_options(path, true).map_err(|e| fail(e.to_string()));
+    }
+    let metadata = MetadataLoader::load(path).map_err(|e| fail(e.to_string()))?;
+    metadata.validate_format_version().map_err(|e| fail(e.to_string()))?;
+    let bytes = std::fs::read(path.join("char_def.bin")).map_err(|e| fail(format!("char_def.bin: {e}")))?;
+    let mut aligned = rkyv::util::AlignedVec::<16>::new();
+    aligned.extend_from_slice(&bytes);
+    let character_definition = rkyv::from_bytes::<CharacterDefinition, rkyv::rancor::Error>(&aligned)
+        .map_err(|e| fail(format!("char_def.bin: {e}")))?;
+    let connection_cost_matrix = ConnectionCostMatrixLoader::load_mmap(path).map_err(|e| fail(e.to_string()))?;
+    let prefix_dictionary = PrefixDictionaryLoader::load_mmap(path).map_err(|e| fail(e.to_string()))?;
+    let unknown_dictionary = UnknownDictionaryLoader::load(path).map_err(|e| fail(e.to_string()))?;
+    Ok(Dictionary {
+        prefix_dictionary: Arc::new(prefix_dictionary),
+        connection_cost_matrix: Arc::new(connection_cost_matrix),
+        character_definition: Arc::new(character_definition),
+        unknown_dictionary: Arc::new(unknown_dictionary),
+        metadata: Arc::new(metadata),
     })
 }
 
