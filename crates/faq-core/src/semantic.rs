@@ -301,11 +301,10 @@ pub struct EntryVectors {
     pub axis: Vec<f32>,
     /// `(key, df)` sorted by key: in how many entries each word occurs.
     pub df: Vec<(u32, u32)>,
-    /// Per entry: int8 components and their scale; ½ (question + answer) unit vectors.
+    /// Per entry: the scale of its int8 components; ½ (question + answer) unit vectors.
     pub scales: Vec<f32>,
-    pub data: Vec<i8>,
-    /// `data` with each vector zero-padded to [`stride`]`(dim)` components, so that a dot
-    /// product runs in whole 32-component steps (no scalar tail): what queries read.
+    /// The components, each vector zero-padded to [`stride`]`(dim)` so that a dot product
+    /// runs in whole 32-component steps (no scalar tail). The file holds `dim` per entry.
     padded: Vec<i8>,
 }
 
@@ -314,13 +313,14 @@ pub fn stride(dim: usize) -> usize {
     dim.div_ceil(32) * 32
 }
 
-/// `data` (vectors of `dim` components) with each vector zero-padded to [`stride`]`(dim)`.
-fn pad(data: &[i8], dim: usize) -> Vec<i8> {
+/// `data` (vectors of `dim` components, int8 as bytes) with each vector zero-padded to
+/// [`stride`]`(dim)`: one copy per vector, no per-component work.
+fn pad(data: &[u8], dim: usize) -> Vec<i8> {
     let stride = stride(dim);
-    let mut out = Vec::with_capacity(data.len() / dim.max(1) * stride);
-    for vector in data.chunks_exact(dim.max(1)) {
-        out.extend_from_slice(vector);
-        out.resize(out.len() + stride - dim, 0);
+    let mut out = vec![0i8; data.len() / dim.max(1) * stride];
+    for (vector, slot) in data.chunks_exact(dim.max(1)).zip(out.chunks_exact_mut(stride)) {
+        // SAFETY: i8 and u8 have the same size, alignment and validity.
+        slot[..dim].copy_from_slice(unsafe { std::slice::from_raw_parts(vector.as_ptr().cast::<i8>(), vector.len()) });
     }
     out
 }
@@ -367,8 +367,8 @@ impl EntryVectors {
             scales.push(scale);
             data.extend(quantised);
         }
-        let padded = pad(&data, dim);
-        EntryVectors { dim, axis, df, scales, data, padded }
+        let bytes: Vec<u8> = data.iter().map(|&v| v as u8).collect();
+        EntryVectors { dim, axis, df, scales, padded: pad(&bytes, dim) }
     }
 
     /// Number of entries.
@@ -438,7 +438,7 @@ impl EntryVectors {
 
     /// The file stored in the index directory.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(32 + 4 * self.dim + 8 * self.df.len() + 5 * self.len() + self.data.len());
+        let mut out = Vec::with_capacity(32 + 4 * self.dim + 8 * self.df.len() + (4 + self.dim) * self.len());
         out.extend_from_slice(ENTRY_MAGIC);
         for value in [SEMANTIC_VERSION, self.dim as u32, self.len() as u32, self.df.len() as u32] {
             out.extend_from_slice(&value.to_le_bytes());
@@ -449,7 +449,9 @@ impl EntryVectors {
             out.extend_from_slice(&df.to_le_bytes());
         }
         self.scales.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        out.extend(self.data.iter().map(|&v| v as u8));
+        for vector in self.padded.chunks_exact(stride(self.dim)) {
+            out.extend(vector[..self.dim].iter().map(|&v| v as u8));
+        }
         out
     }
 
@@ -477,9 +479,7 @@ impl EntryVectors {
         at += 8 * dfs;
         let scales = (0..n).map(|i| f32_at(bytes, at + 4 * i)).collect();
         at += 4 * n;
-        let data: Vec<i8> = bytes[at..].iter().map(|&v| v as i8).collect();
-        let padded = pad(&data, dim);
-        Ok(EntryVectors { dim, axis, df, scales, data, padded })
+        Ok(EntryVectors { dim, axis, df, scales, padded: pad(&bytes[at..], dim) })
     }
 }
 
@@ -656,7 +656,8 @@ mod tests {
         let mut expected = vec![0i8; 64];
         expected[..3].copy_from_slice(&a[..3]);
         expected[32..35].copy_from_slice(&a[3..6]);
-        assert_eq!(pad(&a[..6], 3), expected, "each vector padded to 32");
+        let bytes: Vec<u8> = a[..6].iter().map(|&v| v as u8).collect();
+        assert_eq!(pad(&bytes, 3), expected, "each vector padded to 32");
     }
 
     #[test]
