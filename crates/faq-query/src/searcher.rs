@@ -418,6 +418,7 @@ impl FaqSearcher {
                 links: entry.links.clone(),
                 explain: None,
                 signals: None,
+                stored: Some(stored.clone()),
             });
         }
         hits

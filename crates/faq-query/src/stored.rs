@@ -18,6 +18,33 @@ pub struct StoredEntry {
     pub entry: FaqEntry,
     pub question_spans: Vec<u8>,
     pub answer_spans: Vec<u8>,
+    /// The question and answer as JSON strings, escaped the first time a full hit of this
+    /// entry is serialised and kept with the entry.
+    json: OnceLock<EntryJson>,
+}
+
+/// An entry's question and answer as JSON string literals (quotes and escapes included).
+#[derive(Debug)]
+pub struct EntryJson {
+    pub question: Box<serde_json::value::RawValue>,
+    pub answer: Box<serde_json::value::RawValue>,
+}
+
+impl StoredEntry {
+    pub fn new(entry: FaqEntry, question_spans: Vec<u8>, answer_spans: Vec<u8>) -> StoredEntry {
+        StoredEntry { entry, question_spans, answer_spans, json: OnceLock::new() }
+    }
+
+    /// [`EntryJson`] of this entry, escaped now or earlier.
+    pub fn json(&self) -> &EntryJson {
+        self.json.get_or_init(|| {
+            let literal = |text: &str| {
+                let quoted = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
+                serde_json::value::RawValue::from_string(quoted).unwrap_or_else(|_| Default::default())
+            };
+            EntryJson { question: literal(&self.entry.question), answer: literal(&self.entry.answer) }
+        })
+    }
 }
 
 /// Decoded entries by document address, filled on first use.
@@ -49,11 +76,11 @@ impl StoredEntries {
             return Ok(found.clone());
         }
         let doc: TantivyDocument = searcher.doc(address)?;
-        let decoded = Arc::new(StoredEntry {
-            entry: fields.entry(&doc),
-            question_spans: fields.spans(&doc, fields.question_spans).to_vec(),
-            answer_spans: fields.spans(&doc, fields.answer_spans).to_vec(),
-        });
+        let decoded = Arc::new(StoredEntry::new(
+            fields.entry(&doc),
+            fields.spans(&doc, fields.question_spans).to_vec(),
+            fields.spans(&doc, fields.answer_spans).to_vec(),
+        ));
         Ok(match slot {
             Some(slot) => slot.get_or_init(|| decoded).clone(),
             None => decoded,

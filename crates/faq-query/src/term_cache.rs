@@ -108,7 +108,7 @@ mod tests {
         let segments = searcher.segment_readers();
         let cache = TermCache::new(&searcher, 1);
         let mut lookups = 0;
-        let mut lookup = |term: &str| {
+        let lookup = |term: &str| {
             let term = term.to_string();
             move |segment: usize| -> tantivy::Result<Option<TermInfo>> { Ok(segments[segment].inverted_index(word)?.terms().get(term.as_bytes())?) }
         };
