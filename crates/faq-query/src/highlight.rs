@@ -24,18 +24,39 @@ pub struct Marked {
 /// The terms a highlight marks, looked up once per stored token: a set with a fast
 /// non-cryptographic hash (SipHash was a tenth of a search's time; the keys are the query's
 /// own terms, so flooding is not a concern).
+/// A 256-bit filter in front of the set turns most stored tokens away without hashing them
+/// (a query has a few dozen terms; an answer a few hundred tokens).
 #[derive(Clone, Debug, Default)]
-pub struct Terms<'a>(FxHashSet<&'a [u8]>);
+pub struct Terms<'a> {
+    set: FxHashSet<&'a [u8]>,
+    filter: [u64; 4],
+}
+
+/// The filter bit of a term: its length and its last two bytes (for Japanese, the low bits
+/// of its last character's UTF-8 bytes).
+fn filter_bit(term: &[u8]) -> usize {
+    let n = term.len();
+    let last = term.last().copied().unwrap_or(0) as usize;
+    let before = if n >= 2 { term[n - 2] as usize } else { 0 };
+    ((last & 63) | ((before & 3) << 6)) ^ (n.wrapping_mul(37) & 255)
+}
 
 impl<'a> FromIterator<&'a str> for Terms<'a> {
     fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
-        Terms(iter.into_iter().map(str::as_bytes).collect())
+        let mut terms = Terms::default();
+        for term in iter {
+            let bit = filter_bit(term.as_bytes());
+            terms.filter[bit / 64] |= 1 << (bit % 64);
+            terms.set.insert(term.as_bytes());
+        }
+        terms
     }
 }
 
 impl Terms<'_> {
     pub fn contains(&self, term: &[u8]) -> bool {
-        self.0.contains(term)
+        let bit = filter_bit(term);
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.set.contains(term)
     }
 }
 
@@ -259,6 +280,18 @@ mod tests {
         let hostile = "a\x1b[2Jb\x1b]0;title\x07c\u{202E}d\u{2066}e\u{200F}f\r\ng\th";
         assert_eq!(terminal_safe(hostile), "a[2Jb]0;titlecdef\ng\th");
         assert_eq!(terminal_safe("領収書（ｶﾅ）"), "領収書（ｶﾅ）");
+    }
+
+    #[test]
+    fn the_filter_never_turns_a_query_term_away() {
+        let words = ["領収書", "発行", "a", "", "amazon", "りょうしゅうしょ", "注文番号", "ー", "2024"];
+        let terms: Terms<'_> = words.iter().copied().collect();
+        for word in words {
+            assert!(terms.contains(word.as_bytes()), "{word}");
+        }
+        for other in ["領収", "書", "発送", "amazonx", "注文"] {
+            assert!(!terms.contains(other.as_bytes()), "{other}");
+        }
     }
 
     #[test]
