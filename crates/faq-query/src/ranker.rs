@@ -683,7 +683,8 @@ impl Best {
             return;
         }
         self.kept.push(candidate);
-        if self.kept.len() >= 2 * self.capacity {
+        // Saturating: a page past the end asks for up to usize::MAX (`--offset` of any size).
+        if self.kept.len() >= self.capacity.saturating_mul(2) {
             self.cut();
         }
     }
@@ -743,7 +744,7 @@ mod tests {
             .collect();
         let mut sorted: Vec<Candidate> = candidates.iter().map(|&(s, a)| Candidate(s, a, 0)).collect();
         sorted.sort_by(|a, b| b.cmp(a));
-        for k in [0, 1, 2, 7, 100, 499, 2_000] {
+        for k in [0, 1, 2, 7, 100, 499, 2_000, usize::MAX] {
             let expected: Vec<(Score, DocAddress)> = sorted.iter().take(k).map(|c| (c.0, c.1)).collect();
             let mut whole = Best::new(k);
             let (mut left, mut right) = (Best::new(k), Best::new(k));
