@@ -107,7 +107,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub suggest: bool,
     /// Unanswered groups asked fewer times than this get no suggestion.
-    #[arg(long, default_value_t = 2, requires = "suggest")]
+    #[arg(long, default_value_t = faq_query::proposals::MIN_COUNT, requires = "suggest")]
     pub min_count: u64,
     #[command(flatten)]
     pub location: Location,

@@ -274,13 +274,8 @@ fn owner_report(args: &crate::cli::ReportArgs) -> Result<Outcome> {
     let report = faq_analytics::Report::compute(&mut store, since_ms, &terms_of)?;
     let proposals = if args.suggest {
         let searcher = locate::open_searcher(&args.location)?;
-        let vocabulary = faq_query::proposals::Vocabulary::of(&searcher)?;
-        let groups: Vec<_> = report
-            .unanswered
-            .iter()
-            .map(|g| faq_query::proposals::Unanswered { example: g.query.clone(), count: g.count })
-            .collect();
-        Some(faq_query::proposals::propose(&searcher, &vocabulary, &groups, args.min_count))
+        let groups = report.unanswered.iter().map(|g| (g.query.as_str(), g.count));
+        Some(faq_query::proposals::propose(&searcher, groups, args.min_count)?)
     } else {
         None
     };

@@ -8,6 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::server::Server;
+use common::wait_for;
 use serde_json::Value;
 
 /// What sellers asked, as the box sends it (the settled query, logged).
@@ -19,16 +20,6 @@ fn search_json(dir: &std::path::Path, query: &str) -> (Option<i32>, Value) {
     (output.status.code(), serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr))))
 }
 
-fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    condition()
-}
 
 fn ask_all(server: &Server) {
     for &(query, times) in ASKED {

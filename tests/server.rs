@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::server::Server;
+use common::wait_for;
 
 fn fresh_checkout() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -23,16 +24,6 @@ fn top_question(server: &Server, query: &str) -> Option<String> {
     value["hits"][0]["question"].as_str().map(str::to_string)
 }
 
-fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
-}
 
 fn append(path: &Path, text: &str) {
     let mut content = std::fs::read_to_string(path).unwrap();

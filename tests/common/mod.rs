@@ -89,3 +89,15 @@ pub fn seed_checkout() -> tempfile::TempDir {
     }
     checkout
 }
+
+/// Polls `condition` every 100 ms until it holds or `limit` has passed (then asks once more).
+pub fn wait_for(limit: std::time::Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    condition()
+}

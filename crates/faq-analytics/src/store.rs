@@ -33,26 +33,21 @@ enum Backend {
     Postgres { client: postgres::Client, url: String },
 }
 
-const SQLITE_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS searches (at_ms INTEGER NOT NULL, query TEXT NOT NULL, answered INTEGER NOT NULL,
+/// The three tables, with each database's types for a time (`{TIME}`: milliseconds since the
+/// epoch) and a flag (`{FLAG}`).
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS searches (at_ms {TIME} NOT NULL, query TEXT NOT NULL, answered {FLAG} NOT NULL,
                                      shown TEXT NOT NULL, latency_us INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS searches_at ON searches (at_ms);
-CREATE TABLE IF NOT EXISTS opens (at_ms INTEGER NOT NULL, entry TEXT NOT NULL, rank INTEGER NOT NULL, query TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS opens (at_ms {TIME} NOT NULL, entry TEXT NOT NULL, rank INTEGER NOT NULL, query TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS opens_at ON opens (at_ms);
-CREATE TABLE IF NOT EXISTS feedback (at_ms INTEGER NOT NULL, entry TEXT NOT NULL, helpful INTEGER NOT NULL, query TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feedback (at_ms {TIME} NOT NULL, entry TEXT NOT NULL, helpful {FLAG} NOT NULL, query TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at_ms);
 ";
 
-/// The same tables in PostgreSQL's types.
-const POSTGRES_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS searches (at_ms BIGINT NOT NULL, query TEXT NOT NULL, answered BOOLEAN NOT NULL,
-                                     shown TEXT NOT NULL, latency_us INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS searches_at ON searches (at_ms);
-CREATE TABLE IF NOT EXISTS opens (at_ms BIGINT NOT NULL, entry TEXT NOT NULL, rank INTEGER NOT NULL, query TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS opens_at ON opens (at_ms);
-CREATE TABLE IF NOT EXISTS feedback (at_ms BIGINT NOT NULL, entry TEXT NOT NULL, helpful BOOLEAN NOT NULL, query TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at_ms);
-";
+fn schema(time: &str, flag: &str) -> String {
+    SCHEMA.replace("{TIME}", time).replace("{FLAG}", flag)
+}
 
 use crate::period::DAY_MS;
 
@@ -105,7 +100,7 @@ impl Store {
         connection.busy_timeout(std::time::Duration::from_secs(5)).map_err(fail)?;
         connection.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
         connection.pragma_update(None, "synchronous", "NORMAL").map_err(fail)?;
-        connection.execute_batch(SQLITE_SCHEMA).map_err(fail)?;
+        connection.execute_batch(&schema("INTEGER", "INTEGER")).map_err(fail)?;
         Ok(Store { backend: Backend::Sqlite(connection), name })
     }
 
@@ -114,7 +109,7 @@ impl Store {
     pub fn open_postgres(url: &str) -> Result<Store, StoreError> {
         let name = display_name(url);
         let mut client = connect(url).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
-        client.batch_execute(POSTGRES_SCHEMA).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
+        client.batch_execute(&schema("BIGINT", "BOOLEAN")).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
         Ok(Store { backend: Backend::Postgres { client, url: url.to_string() }, name })
     }
 

@@ -36,13 +36,9 @@ pub fn topic(analyzer: &Analyzer, query: &str, masks: &[&str]) -> String {
     terms.join(" ")
 }
 
-/// A group of unanswered questions, as the report has it.
-#[derive(Clone, Debug)]
-pub struct Unanswered {
-    /// The group's most asked wording.
-    pub example: String,
-    pub count: u64,
-}
+/// Unanswered groups asked fewer times than this get no suggestion (`faq report --suggest`'s
+/// default and the owner's page).
+pub const MIN_COUNT: u64 = 2;
 
 /// One suggestion for the owner.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -82,12 +78,12 @@ const MIN_SPECIFICITY: f32 = 0.5;
 
 /// The FAQ's vocabulary: every term of a question or answer (URLs left out), with its
 /// reading and in how many entries it appears.
-pub struct Vocabulary {
+struct Vocabulary {
     terms: HashMap<String, (String, usize)>,
 }
 
 impl Vocabulary {
-    pub fn of(searcher: &FaqSearcher) -> Result<Vocabulary, SearchError> {
+    fn of(searcher: &FaqSearcher) -> Result<Vocabulary, SearchError> {
         let analyzer = searcher.analyzer();
         let mut terms: HashMap<String, (String, usize)> = HashMap::new();
         for entry in searcher.entries()? {
@@ -103,7 +99,7 @@ impl Vocabulary {
         Ok(Vocabulary { terms })
     }
 
-    pub fn contains(&self, term: &str) -> bool {
+    fn contains(&self, term: &str) -> bool {
         self.terms.contains_key(term)
     }
 
@@ -185,16 +181,27 @@ fn dice(a: &[[char; 2]], b: &[[char; 2]]) -> f32 {
     2.0 * shared as f32 / (a.len() + b.len()) as f32
 }
 
-/// Proposals for the groups asked at least `min_count` times, in the groups' order.
-pub fn propose(searcher: &FaqSearcher, vocabulary: &Vocabulary, groups: &[Unanswered], min_count: u64) -> Vec<Proposal> {
+/// Proposals for the unanswered groups (`(example wording, times asked)`, as the report lists
+/// them) asked at least `min_count` times, in the groups' order. The FAQ's vocabulary is read
+/// only when some group qualifies.
+pub fn propose<'a>(
+    searcher: &FaqSearcher,
+    groups: impl IntoIterator<Item = (&'a str, u64)>,
+    min_count: u64,
+) -> Result<Vec<Proposal>, SearchError> {
+    let groups: Vec<(&str, u64)> = groups.into_iter().filter(|&(_, count)| count >= min_count).collect();
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vocabulary = Vocabulary::of(searcher)?;
     let analyzer = searcher.analyzer();
     let mut out = Vec::new();
-    for group in groups.iter().filter(|g| g.count >= min_count) {
+    for (example, count) in groups {
         // Every unknown word's candidates are tried; the strongest pair that answers wins.
         let mut tried: Vec<String> = Vec::new();
         let mut found: Option<Proposal> = None;
         let mut best = 0.0f32;
-        for token in analyzer.tokens(&group.example) {
+        for token in analyzer.tokens(example) {
             let asked = token.term;
             if vocabulary.knows(&asked, searcher.synonyms()) || !worth_pairing(&asked) || tried.contains(&asked) {
                 continue;
@@ -205,7 +212,7 @@ pub fn propose(searcher: &FaqSearcher, vocabulary: &Vocabulary, groups: &[Unansw
                     break;
                 }
                 let line = format!("{asked}, {faq_term}");
-                if let Some((answers, question)) = answered_with(searcher, &group.example, &line) {
+                if let Some((answers, question)) = answered_with(searcher, example, &line) {
                     best = strength;
                     found = Some(Proposal::Synonym {
                         line,
@@ -213,8 +220,8 @@ pub fn propose(searcher: &FaqSearcher, vocabulary: &Vocabulary, groups: &[Unansw
                         faq_term,
                         evidence,
                         strength: (strength * 100.0).round() / 100.0,
-                        example: group.example.clone(),
-                        count: group.count,
+                        example: example.to_string(),
+                        count,
                         answers,
                         question,
                     });
@@ -222,13 +229,9 @@ pub fn propose(searcher: &FaqSearcher, vocabulary: &Vocabulary, groups: &[Unansw
                 }
             }
         }
-        out.push(found.unwrap_or_else(|| Proposal::Uncovered {
-            topic: topic(analyzer, &group.example, &[]),
-            example: group.example.clone(),
-            count: group.count,
-        }));
+        out.push(found.unwrap_or_else(|| Proposal::Uncovered { topic: topic(analyzer, example, &[]), example: example.to_string(), count }));
     }
-    out
+    Ok(out)
 }
 
 /// The top hit's id and question when `query` is answered with `line` added to the synonyms.

@@ -182,13 +182,9 @@ async fn compute(state: &AppState, since: &str) -> Result<(Report, Vec<Proposal>
                 let analyzer = engine.searcher.analyzer();
                 let terms_of = |q: &str| faq_query::proposals::topic(analyzer, q, &faq_analytics::mask::PLACEHOLDERS);
                 let report = Report::compute(&mut store, since_ms, &terms_of).map_err(|e| e.to_string())?;
-                let vocabulary = faq_query::proposals::Vocabulary::of(&engine.searcher).map_err(|e| e.to_string())?;
-                let groups: Vec<_> = report
-                    .unanswered
-                    .iter()
-                    .map(|g| faq_query::proposals::Unanswered { example: g.query.clone(), count: g.count })
-                    .collect();
-                let proposals = faq_query::proposals::propose(&engine.searcher, &vocabulary, &groups, 2);
+                let groups = report.unanswered.iter().map(|g| (g.query.as_str(), g.count));
+                let proposals = faq_query::proposals::propose(&engine.searcher, groups, faq_query::proposals::MIN_COUNT)
+                    .map_err(|e| e.to_string())?;
                 Ok((report, proposals))
             })();
             let _ = sender.send(result);
