@@ -47,18 +47,23 @@ def sets(shared, split):
     return out
 
 
-def dump(faq, name, args, folder):
+def dump(faq, name, args, folder, weights=None):
+    """Runs `faq eval --signals` (with `FAQ_WEIGHTS=weights` when given) and reads the
+    rows: set, query, rank, id, y (relevant), conf and x (the features, named by the
+    header; returned with them)."""
     path = os.path.join(folder, f"{name}.tsv")
     env = dict(os.environ)
     env.pop("FAQ_WEIGHTS", None)
+    if weights:
+        env["FAQ_WEIGHTS"] = weights
     subprocess.run([faq, "eval", *args, "--signals", path], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
     rows = []
     with open(path, encoding="utf-8") as f:
         header = f.readline().rstrip("\n").split("\t")
-        features = header[4:]
+        features = header[5:]
         for line in f:
-            q, rank, rel, conf, *x = line.rstrip("\n").split("\t")
-            rows.append({"set": name, "query": q, "rank": int(rank), "y": int(rel), "conf": float(conf), "x": [float(v) for v in x]})
+            q, rank, hit, rel, conf, *x = line.rstrip("\n").split("\t")
+            rows.append({"set": name, "query": q, "rank": int(rank), "id": hit, "y": int(rel), "conf": float(conf), "x": [float(v) for v in x]})
     return features, rows
 
 

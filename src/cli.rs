@@ -191,7 +191,7 @@ pub struct EvalArgs {
     /// anyway (the false-answer rate) instead of ranking metrics.
     #[arg(long)]
     pub out_of_scope: bool,
-    /// Also write each hit's confidence signals (TSV: query, rank, relevant, confidence,
+    /// Also write each hit's confidence signals (TSV: query, rank, id, relevant, confidence,
     /// then the model's features), the input of `scripts/calibrate.py`.
     #[arg(long, value_name = "FILE")]
     pub signals: Option<PathBuf>,

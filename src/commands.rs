@@ -211,7 +211,7 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
     let mut run = args.run.as_deref().map(create).transpose()?;
     let mut signals = args.signals.as_deref().map(create).transpose()?;
     if let Some(out) = signals.as_mut() {
-        writeln!(out, "query\trank\trelevant\tconfidence\t{}", faq_query::confidence::FEATURES.join("\t"))?;
+        writeln!(out, "query\trank\tid\trelevant\tconfidence\t{}", faq_query::confidence::FEATURES.join("\t"))?;
     }
     for query in &queries {
         let (hits, was_answered) = match searcher.search(&query.text, page) {
@@ -232,7 +232,7 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
         if let Some(out) = signals.as_mut() {
             for (rank, hit) in hits.iter().enumerate() {
                 let features = hit.signals.unwrap_or_default().features().map(|f| f.to_string()).join("\t");
-                writeln!(out, "{}\t{rank}\t{}\t{}\t{features}", query.id, u8::from(relevant(&hit.id)), hit.confidence)?;
+                writeln!(out, "{}\t{rank}\t{}\t{}\t{}\t{features}", query.id, hit.id, u8::from(relevant(&hit.id)), hit.confidence)?;
             }
         }
         let ranking: Vec<String> = hits.into_iter().map(|h| h.id).collect();

@@ -55,8 +55,8 @@ fn is_input_form(q: &eval::EvalQuery) -> bool {
 
 /// The answered decision (issue #14) on the dev sets, measured with the shipped model
 /// (fitted on these sets, so in-sample: the held-out figures are in RELEVANCE.md). Seed dev
-/// 0.851 answered at top-1 precision 0.986; seed out-of-scope dev 0.094 answered; the
-/// localgovFAQ dev split 0.673 answered at precision 0.648 against 0.545 for all.
+/// 0.862 answered at top-1 precision 0.987; seed out-of-scope dev 0.094 answered; the
+/// localgovFAQ dev split 0.711 answered at precision 0.648 against 0.572 for all.
 #[test]
 fn answered_decision_floors_on_both_sides() {
     let dir = common::repo().join("tests/data/seed_dev");
@@ -118,16 +118,28 @@ fn localgovfaq_dev_split_floor() {
     let answering = &rows["all"];
     eprintln!("{}", report.table());
     assert_eq!(report.overall.queries, 367);
-    // Answering only the confident ones must buy precision (issue #14; measured +0.103).
+    // Answering only the confident ones must buy precision (issue #14; measured +0.103, and
+    // +0.076 since the learned combination raised the precision of all from 0.545 to 0.572
+    // with that of the answered ones unchanged at 0.648).
     let gain = answering.answered_precision() - answering.precision();
-    assert!(gain >= 0.08, "answered precision {:.3} vs {:.3} for all", answering.answered_precision(), answering.precision());
+    assert!(gain >= 0.06, "answered precision {:.3} vs {:.3} for all", answering.answered_precision(), answering.precision());
     assert!(answering.answered_rate() >= 0.6, "localgov dev answered {:.3}", answering.answered_rate());
     assert!(report.overall.ndcg_at_10 >= FLOOR_NDCG, "nDCG@10 {:.4}", report.overall.ndcg_at_10);
     assert!(report.overall.recall_at_10 >= FLOOR_RECALL, "Recall@10 {:.4}", report.overall.recall_at_10);
+    // The learned combination was kept because it beat the fused order on dev (issue #13;
+    // cross-validated 0.6307 against 0.6179, in-sample 0.633): it must go on doing so.
+    let fused = searcher.with_weights(faq_query::Weights { combination: 0.0, ..Default::default() }).unwrap();
+    let (without, _) = run_answering(&fused, &data.join("queries.dev.tsv"), &data.join("qrels.tsv"), |_| true);
+    assert!(
+        report.overall.ndcg_at_10 >= without.overall.ndcg_at_10 + 0.005,
+        "learned combination {:.4} against the fused order {:.4}",
+        report.overall.ndcg_at_10,
+        without.overall.ndcg_at_10
+    );
 }
 
 /// Set from the dev-split values measured with the tuned weights, minus a small margin.
 /// (Session 2: dev nDCG@10 0.538, Recall@10 0.634; session 6, with the semantic path:
-/// 0.618, 0.753.)
-const FLOOR_NDCG: f64 = 0.61;
-const FLOOR_RECALL: f64 = 0.74;
+/// 0.618, 0.753; session 10, with the learned combination: 0.633, 0.756.)
+const FLOOR_NDCG: f64 = 0.625;
+const FLOOR_RECALL: f64 = 0.745;

@@ -78,11 +78,16 @@ pub struct Signals {
 impl Signals {
     /// The model's inputs, named by [`FEATURES`].
     pub fn features(&self) -> [f32; FEATURES.len()] {
+        let part = Coverage {
+            coverage: self.coverage,
+            question_coverage: self.question_coverage,
+            general_coverage: self.general_coverage,
+            general_question_coverage: self.general_question_coverage,
+            reading_coverage: self.reading_coverage,
+        };
         [
-            // What the hit has of the query by the better of its two ways of showing it:
-            // words, or (a kana-only or misspelt query) reading bigrams.
-            self.general_coverage.max(self.reading_coverage),
-            self.general_question_coverage.max(self.reading_coverage),
+            part.evidence(),
+            part.question_evidence(),
             self.coverage,
             self.question_coverage,
             self.general_coverage,
@@ -149,6 +154,56 @@ impl Model {
     }
 }
 
+/// What a hit has of the query, whatever its place in the ranking: the part of [`Signals`]
+/// that the learned combination ([`crate::combination`]) also reranks by.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Coverage {
+    pub coverage: f32,
+    pub question_coverage: f32,
+    pub general_coverage: f32,
+    pub general_question_coverage: f32,
+    pub reading_coverage: f32,
+}
+
+impl Coverage {
+    /// The coverage of a hit that matched `matched` of the query's `words`.
+    pub fn of(matched: Matched, words: &QueryWords) -> Coverage {
+        Coverage {
+            coverage: words.share(ranker::words_anywhere(matched)),
+            question_coverage: words.share(ranker::words_in_question(matched)),
+            general_coverage: words.general_share(ranker::words_anywhere(matched)),
+            general_question_coverage: words.general_share(ranker::words_in_question(matched)),
+            reading_coverage: words.reading_share(ranker::readings(matched)),
+        }
+    }
+
+    /// What the hit has of the query by the better of its two ways of showing it: words,
+    /// or (a kana-only or misspelt query) reading bigrams.
+    pub fn evidence(&self) -> f32 {
+        self.general_coverage.max(self.reading_coverage)
+    }
+
+    /// [`Coverage::evidence`] in the hit's question.
+    pub fn question_evidence(&self) -> f32 {
+        self.general_question_coverage.max(self.reading_coverage)
+    }
+
+    /// The measure called `name` (a [`FEATURES`] name that does not depend on the place in
+    /// the ranking), or `None` for any other name.
+    pub fn get(&self, name: &str) -> Option<f32> {
+        Some(match name {
+            "evidence" => self.evidence(),
+            "question_evidence" => self.question_evidence(),
+            "coverage" => self.coverage,
+            "question_coverage" => self.question_coverage,
+            "general_coverage" => self.general_coverage,
+            "general_question_coverage" => self.general_question_coverage,
+            "reading_coverage" => self.reading_coverage,
+            _ => return None,
+        })
+    }
+}
+
 /// One candidate of a ranking as the confidence sees it.
 #[derive(Clone, Copy, Debug)]
 pub struct Scored {
@@ -170,12 +225,14 @@ pub fn signals(ranking: &[Scored], rank: usize, words: &QueryWords, meaning_shar
     let next = ranking.get(rank + 1).map_or(0.0, |n| n.score.max(0.0));
     let (similarity, z) = hit.similarity.unwrap_or((0.0, 0.0));
     let ratio = |a: f32, b: f32| if b > 0.0 { a / b } else { 0.0 };
+    let Coverage { coverage, question_coverage, general_coverage, general_question_coverage, reading_coverage } =
+        Coverage::of(hit.matched, words);
     Signals {
-        coverage: words.share(ranker::words_anywhere(hit.matched)),
-        question_coverage: words.share(ranker::words_in_question(hit.matched)),
-        general_coverage: words.general_share(ranker::words_anywhere(hit.matched)),
-        general_question_coverage: words.general_share(ranker::words_in_question(hit.matched)),
-        reading_coverage: words.reading_share(ranker::readings(hit.matched)),
+        coverage,
+        question_coverage,
+        general_coverage,
+        general_question_coverage,
+        reading_coverage,
         known: words.share(words.known),
         lexical_ratio: ratio(hit.lexical, words.ideal),
         similarity,

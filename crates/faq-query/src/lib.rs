@@ -3,6 +3,7 @@
 //! contract of a search, and offline evaluation against graded judgments.
 
 pub mod budget;
+pub mod combination;
 pub mod confidence;
 pub mod eval;
 pub mod highlight;

@@ -33,6 +33,8 @@ pub enum PathKind {
     Phrase,
     /// The meaning of the query's words (static word vectors), close to the entry's.
     Semantic,
+    /// The learned combination's boost for how much of the query the entry covers.
+    Coverage,
     /// In an explanation cut to its largest parts: the other clauses, summed.
     Rest,
 }
@@ -47,6 +49,7 @@ impl fmt::Display for PathKind {
             PathKind::Thesaurus => "thesaurus",
             PathKind::Phrase => "phrase",
             PathKind::Semantic => "meaning",
+            PathKind::Coverage => "coverage",
             PathKind::Rest => "the rest",
         })
     }
@@ -115,6 +118,9 @@ pub struct Weights {
     /// 1: z-score similarities over all entries (when the index is small enough to scan
     /// them), 0: over the candidates.
     pub semantic_global: Score,
+    /// Strength of the learned combination ([`crate::combination`]): its weights are scaled
+    /// by this; 0 leaves the fused order (what `scripts/combine.py` trains on), 1 as fitted.
+    pub combination: Score,
 }
 
 impl Default for Weights {
@@ -145,6 +151,7 @@ impl Default for Weights {
             semantic_candidates: 20.0,
             semantic_floor: 0.0,
             semantic_global: 1.0,
+            combination: 1.0,
         }
     }
 }
@@ -169,6 +176,7 @@ impl Weights {
             bm25_question: Bm25::default(),
             bm25_answer: Bm25::default(),
             semantic: 0.0,
+            combination: 0.0,
             ..Weights::default()
         }
     }
@@ -218,6 +226,7 @@ impl Weights {
                 "semantic_candidates" => &mut self.semantic_candidates,
                 "semantic_floor" => &mut self.semantic_floor,
                 "semantic_global" => &mut self.semantic_global,
+                "combination" => &mut self.combination,
                 other => return Err(format!("unknown weight {other:?}")),
             };
             *slot = value;

@@ -238,9 +238,11 @@ impl FaqSearcher {
             }
             _ => None,
         };
-        // The ranking from the top to one past the page: the confidence of a hit looks at
-        // the best score and the next one.
-        let (total_hits, ranking, words) = match &meaning {
+        // The ranking from the top to one past the page (the confidence of a hit looks at
+        // the best score and the next one), after the learned combination has reranked the
+        // candidates: the fused ones, or the lexical top `semantic_depth`.
+        let reranked = if weights.combination > 0.0 { (weights.semantic_depth as usize).max(wanted.saturating_add(1)) } else { 0 };
+        let (total_hits, mut ranking, mut words) = match &meaning {
             Some((semantic, meaning)) => {
                 let depth = (self.weights.semantic_depth as usize).max(wanted.saturating_add(1));
                 let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, weights, depth, 0)?;
@@ -248,23 +250,26 @@ impl FaqSearcher {
                 let total_hits = total_hits + fused.len().saturating_sub(top.len());
                 let ranking: Vec<Ranking> = fused
                     .iter()
-                    .take(wanted.saturating_add(1))
+                    .take(reranked.max(wanted.saturating_add(1)))
                     .map(|f| Ranking {
                         address: f.address,
                         semantic: f.semantic,
+                        boost: 0.0,
                         scored: Scored { score: f.score, lexical: f.lexical, matched: f.matched, similarity: Some((f.similarity, f.z)) },
                     })
                     .collect();
                 (total_hits, ranking, words)
             }
             None => {
-                let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, weights, wanted.saturating_add(1), 0)?;
+                let depth = reranked.max(wanted.saturating_add(1));
+                let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, weights, depth, 0)?;
                 let ranking = top
                     .iter()
                     .zip(matched)
                     .map(|(&(score, address), matched)| Ranking {
                         address,
                         semantic: 0.0,
+                        boost: 0.0,
                         scored: Scored { score, lexical: score, matched, similarity: None },
                     })
                     .collect();
@@ -275,13 +280,16 @@ impl FaqSearcher {
             return Err(SearchError::OutOfTime);
         }
         let share = meaning.as_ref().map_or(0.0, |(_, m)| m.share);
-        let mut words = words;
         words.general = general_weights(&analysis, &keyed, &self.weights, words.weight.len());
+        if reranked > 0 {
+            combine(&mut ranking, &words, weights.combination);
+        }
+        ranking.truncate(wanted.saturating_add(1));
         let scored: Vec<Scored> = ranking.iter().map(|r| r.scored).collect();
         let model = confidence::Model::shipped();
         let page_of = ranking.iter().enumerate().skip(page.offset).take(limit);
         let ranked: Vec<(Score, DocAddress)> = page_of.clone().map(|(_, r)| (r.scored.score, r.address)).collect();
-        let semantic_shares: Vec<Score> = page_of.clone().map(|(_, r)| r.semantic).collect();
+        let shares: Vec<(Score, Score)> = page_of.clone().map(|(_, r)| (r.semantic, r.boost)).collect();
         let stored: Vec<Arc<StoredEntry>> =
             ranked.iter().map(|&(_, address)| self.stored.get(&searcher, &self.fields, address)).collect::<Result<_, _>>()?;
         let readings: Option<highlight::Readings> = kana.then(|| analysis.readings.iter().collect());
@@ -298,7 +306,7 @@ impl FaqSearcher {
             }
         }
         if page.explain {
-            for ((hit, &(_, address)), &semantic) in hits.iter_mut().zip(&ranked).zip(&semantic_shares) {
+            for ((hit, &(_, address)), &(semantic, boost)) in hits.iter_mut().zip(&ranked).zip(&shares) {
                 if budget.exhausted() {
                     return Err(SearchError::OutOfTime);
                 }
@@ -313,8 +321,17 @@ impl FaqSearcher {
                         via: None,
                         score: semantic,
                     });
-                    parts.sort_by(|a, b| b.score.total_cmp(&a.score));
                 }
+                if boost != 0.0 {
+                    parts.push(Contribution {
+                        path: PathKind::Coverage,
+                        field: Target::Entry,
+                        term: format!("{:.2} of the query's words", hit.coverage),
+                        via: None,
+                        score: boost,
+                    });
+                }
+                parts.sort_by(|a, b| b.score.total_cmp(&a.score));
                 if parts.len() > MAX_EXPLAIN_PARTS {
                     // The largest parts by name, the others as one: the shares still add up.
                     let rest = parts.split_off(MAX_EXPLAIN_PARTS - 1);
@@ -472,11 +489,27 @@ fn general_weights(analysis: &faq_core::Analysis, keyed: &faq_core::semantic::Wo
     general
 }
 
-/// One place of the ranking: the entry, its scores, and the semantic path's share.
+/// One place of the ranking: the entry, its scores, the semantic path's share and the
+/// learned combination's.
 struct Ranking {
     address: DocAddress,
     semantic: Score,
+    boost: Score,
     scored: Scored,
+}
+
+/// Reranks the candidates by the learned combination ([`crate::combination`]): each fused
+/// score times the model's factor for what of the query the candidate covers.
+fn combine(ranking: &mut [Ranking], words: &crate::ranker::QueryWords, strength: Score) {
+    let model = crate::combination::Combination::shipped();
+    for place in ranking.iter_mut() {
+        let factor = model.factor(&confidence::Coverage::of(place.scored.matched, words), strength);
+        place.boost = place.scored.score * (factor - 1.0);
+        place.scored.score += place.boost;
+    }
+    ranking.sort_by(|a, b| {
+        b.scored.score.total_cmp(&a.scored.score).then(b.scored.lexical.total_cmp(&a.scored.lexical)).then(a.address.cmp(&b.address))
+    });
 }
 
 /// Each matching clause's share of a hit's score, largest first.

@@ -1,0 +1,93 @@
+//! The learned combination: after fusion, the candidates are reranked by how much of the
+//! query each one has, a small model fitted on the dev splits.
+//!
+//! The fused score (lexical + semantic path) compares hits of one query; what it misses is
+//! how much of the question a hit covers (the IDF-weighted share of the query's words it
+//! contains, [`Coverage`]). The model multiplies each candidate's fused score by
+//! `1 + Σ wᵢ xᵢ` over a few of those measures, so the order of hits that cover the query
+//! alike is the fusion's and the score stays positive and explainable (the boost is its own
+//! `coverage` part). Which measures and their weights are data (`data/combination.json`),
+//! chosen by `scripts/combine.py` by cross-validated nDCG@10 on localgovFAQ dev and the
+//! seed dev set only (RELEVANCE.md shows the candidates it compared); the engine refuses a
+//! model naming a measure it does not compute.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::confidence::Coverage;
+
+/// The model as shipped.
+pub const SHIPPED_MODEL: &str = include_str!("../data/combination.json");
+
+/// Least factor a candidate's score is multiplied by (the weights may be negative).
+const LEAST_FACTOR: f32 = 0.05;
+
+/// A linear boost over [`Coverage`] measures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Combination {
+    /// Names of [`Coverage::get`] measures, in the order of `weights`.
+    pub features: Vec<String>,
+    pub weights: Vec<f32>,
+    /// How it was chosen (data, cross-validated scores, command); not used by the engine.
+    #[serde(default)]
+    pub provenance: serde_json::Value,
+}
+
+impl Combination {
+    /// Reads a model file, refusing one that names a measure the engine does not compute.
+    pub fn from_json(text: &str) -> Result<Combination, String> {
+        let model: Combination = serde_json::from_str(text).map_err(|e| format!("combination model: {e}"))?;
+        if model.features.len() != model.weights.len() || model.weights.iter().any(|w| !w.is_finite()) {
+            return Err("combination model: one finite weight per feature".to_string());
+        }
+        if let Some(unknown) = model.features.iter().find(|f| Coverage::default().get(f).is_none()) {
+            return Err(format!("combination model: feature {unknown:?} is not one the engine computes per candidate"));
+        }
+        Ok(model)
+    }
+
+    /// The shipped model (parsed once).
+    pub fn shipped() -> &'static Combination {
+        static MODEL: OnceLock<Combination> = OnceLock::new();
+        MODEL.get_or_init(|| Combination::from_json(SHIPPED_MODEL).expect("the shipped combination model is valid (tested)"))
+    }
+
+    /// What a candidate's fused score is multiplied by, with the model's weights scaled by
+    /// `strength` (`Weights::combination`; 0 leaves every score as fused).
+    pub fn factor(&self, coverage: &Coverage, strength: f32) -> f32 {
+        let boost: f32 = self.features.iter().zip(&self.weights).map(|(name, w)| w * coverage.get(name).unwrap_or(0.0)).sum();
+        (1.0 + strength * boost).max(LEAST_FACTOR)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_model_reads() {
+        let model = Combination::shipped();
+        assert!(!model.features.is_empty());
+    }
+
+    #[test]
+    fn a_model_naming_a_measure_the_engine_lacks_is_refused() {
+        let text = r#"{"features": ["rank"], "weights": [1.0]}"#;
+        assert!(Combination::from_json(text).unwrap_err().contains("\"rank\""));
+        let text = r#"{"features": ["coverage"], "weights": []}"#;
+        assert!(Combination::from_json(text).is_err());
+    }
+
+    #[test]
+    fn covering_more_of_the_query_multiplies_the_score_more() {
+        let model = Combination { features: vec!["coverage".into()], weights: vec![0.5], provenance: Default::default() };
+        let half = Coverage { coverage: 0.5, ..Coverage::default() };
+        let whole = Coverage { coverage: 1.0, ..Coverage::default() };
+        assert_eq!(model.factor(&half, 1.0), 1.25);
+        assert_eq!(model.factor(&whole, 1.0), 1.5);
+        assert_eq!(model.factor(&whole, 0.0), 1.0, "strength 0 turns it off");
+        let negative = Combination { weights: vec![-40.0], ..model };
+        assert_eq!(negative.factor(&whole, 1.0), LEAST_FACTOR, "the score never turns negative");
+    }
+}
