@@ -15,7 +15,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::confidence::Coverage;
+use crate::confidence::Measure;
+use crate::ranker::{Matched, QueryWords};
 
 /// The model as shipped.
 pub const SHIPPED_MODEL: &str = include_str!("../data/combination.json");
@@ -26,9 +27,12 @@ const LEAST_FACTOR: f32 = 0.05;
 /// A linear boost over [`Coverage`] measures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Combination {
-    /// Names of [`Coverage::get`] measures, in the order of `weights`.
+    /// Names of [`Measure`]s, in the order of `weights`.
     pub features: Vec<String>,
     pub weights: Vec<f32>,
+    /// `features` resolved, with their weights.
+    #[serde(skip)]
+    measures: Vec<(Measure, f32)>,
     /// How it was chosen (data, cross-validated scores, command); not used by the engine.
     #[serde(default)]
     pub provenance: serde_json::Value,
@@ -41,8 +45,11 @@ impl Combination {
         if model.features.len() != model.weights.len() || model.weights.iter().any(|w| !w.is_finite()) {
             return Err("combination model: one finite weight per feature".to_string());
         }
-        if let Some(unknown) = model.features.iter().find(|f| Coverage::default().get(f).is_none()) {
-            return Err(format!("combination model: feature {unknown:?} is not one the engine computes per candidate"));
+        let mut model = model;
+        for (name, &weight) in model.features.iter().zip(&model.weights) {
+            let measure = Measure::from_name(name)
+                .ok_or_else(|| format!("combination model: feature {name:?} is not one the engine computes per candidate"))?;
+            model.measures.push((measure, weight));
         }
         Ok(model)
     }
@@ -55,8 +62,9 @@ impl Combination {
 
     /// What a candidate's fused score is multiplied by, with the model's weights scaled by
     /// `strength` (`Weights::combination`; 0 leaves every score as fused).
-    pub fn factor(&self, coverage: &Coverage, strength: f32) -> f32 {
-        let boost: f32 = self.features.iter().zip(&self.weights).map(|(name, w)| w * coverage.get(name).unwrap_or(0.0)).sum();
+    /// The candidate matched `matched` of the query's `words`.
+    pub fn factor(&self, matched: Matched, words: &QueryWords, strength: f32) -> f32 {
+        let boost: f32 = self.measures.iter().map(|&(measure, w)| w * measure.of(matched, words)).sum();
         (1.0 + strength * boost).max(LEAST_FACTOR)
     }
 }
@@ -81,13 +89,24 @@ mod tests {
 
     #[test]
     fn covering_more_of_the_query_multiplies_the_score_more() {
-        let model = Combination { features: vec!["coverage".into()], weights: vec![0.5], provenance: Default::default() };
-        let half = Coverage { coverage: 0.5, ..Coverage::default() };
-        let whole = Coverage { coverage: 1.0, ..Coverage::default() };
-        assert_eq!(model.factor(&half, 1.0), 1.25);
-        assert_eq!(model.factor(&whole, 1.0), 1.5);
-        assert_eq!(model.factor(&whole, 0.0), 1.0, "strength 0 turns it off");
-        let negative = Combination { weights: vec![-40.0], ..model };
-        assert_eq!(negative.factor(&whole, 1.0), LEAST_FACTOR, "the score never turns negative");
+        let model = Combination::from_json(r#"{"features": ["coverage"], "weights": [0.5]}"#).unwrap();
+        // Two words of equal weight: the first, then both.
+        let words = QueryWords { weight: vec![1.0, 1.0], ..QueryWords::default() };
+        assert_eq!(model.factor(0b01, &words, 1.0), 1.25);
+        assert_eq!(model.factor(0b11, &words, 1.0), 1.5);
+        assert_eq!(model.factor(0b11, &words, 0.0), 1.0, "strength 0 turns it off");
+        let negative = Combination::from_json(r#"{"features": ["coverage"], "weights": [-40.0]}"#).unwrap();
+        assert_eq!(negative.factor(0b11, &words, 1.0), LEAST_FACTOR, "the score never turns negative");
+    }
+
+    #[test]
+    fn evidence_is_the_better_of_words_and_readings() {
+        let model = Combination::from_json(r#"{"features": ["evidence"], "weights": [1.0]}"#).unwrap();
+        // No word matched, but both reading bigrams.
+        let words = QueryWords { weight: vec![1.0], general: vec![1.0], reading: vec![1.0, 1.0], ..QueryWords::default() };
+        let readings = 0b11 << (crate::ranker::WORD_BITS + crate::ranker::QUESTION_BITS);
+        assert_eq!(model.factor(readings, &words, 1.0), 2.0);
+        assert_eq!(model.factor(0b1, &words, 1.0), 2.0);
+        assert_eq!(model.factor(0, &words, 1.0), 1.0);
     }
 }

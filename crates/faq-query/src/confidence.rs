@@ -169,38 +169,72 @@ impl Coverage {
     /// The coverage of a hit that matched `matched` of the query's `words`.
     pub fn of(matched: Matched, words: &QueryWords) -> Coverage {
         Coverage {
-            coverage: words.share(ranker::words_anywhere(matched)),
-            question_coverage: words.share(ranker::words_in_question(matched)),
-            general_coverage: words.general_share(ranker::words_anywhere(matched)),
-            general_question_coverage: words.general_share(ranker::words_in_question(matched)),
-            reading_coverage: words.reading_share(ranker::readings(matched)),
+            coverage: Measure::Coverage.of(matched, words),
+            question_coverage: Measure::QuestionCoverage.of(matched, words),
+            general_coverage: Measure::GeneralCoverage.of(matched, words),
+            general_question_coverage: Measure::GeneralQuestionCoverage.of(matched, words),
+            reading_coverage: Measure::ReadingCoverage.of(matched, words),
         }
     }
 
     /// What the hit has of the query by the better of its two ways of showing it: words,
     /// or (a kana-only or misspelt query) reading bigrams.
     pub fn evidence(&self) -> f32 {
-        self.general_coverage.max(self.reading_coverage)
+        evidence(self.general_coverage, self.reading_coverage)
     }
 
     /// [`Coverage::evidence`] in the hit's question.
     pub fn question_evidence(&self) -> f32 {
-        self.general_question_coverage.max(self.reading_coverage)
+        evidence(self.general_question_coverage, self.reading_coverage)
     }
+}
 
-    /// The measure called `name` (a [`FEATURES`] name that does not depend on the place in
-    /// the ranking), or `None` for any other name.
-    pub fn get(&self, name: &str) -> Option<f32> {
+/// What a hit has of the query by the better of its two ways of showing it.
+fn evidence(general: f32, reading: f32) -> f32 {
+    general.max(reading)
+}
+
+/// One measure of [`Coverage`] by name, computed alone (the learned combination needs one
+/// or two of them for each of ~120 candidates).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    Evidence,
+    QuestionEvidence,
+    Coverage,
+    QuestionCoverage,
+    GeneralCoverage,
+    GeneralQuestionCoverage,
+    ReadingCoverage,
+}
+
+impl Measure {
+    /// The measure named as in [`FEATURES`]; `None` for a name that is not a coverage
+    /// measure (one that depends on the place in the ranking, or none at all).
+    pub fn from_name(name: &str) -> Option<Measure> {
         Some(match name {
-            "evidence" => self.evidence(),
-            "question_evidence" => self.question_evidence(),
-            "coverage" => self.coverage,
-            "question_coverage" => self.question_coverage,
-            "general_coverage" => self.general_coverage,
-            "general_question_coverage" => self.general_question_coverage,
-            "reading_coverage" => self.reading_coverage,
+            "evidence" => Measure::Evidence,
+            "question_evidence" => Measure::QuestionEvidence,
+            "coverage" => Measure::Coverage,
+            "question_coverage" => Measure::QuestionCoverage,
+            "general_coverage" => Measure::GeneralCoverage,
+            "general_question_coverage" => Measure::GeneralQuestionCoverage,
+            "reading_coverage" => Measure::ReadingCoverage,
             _ => return None,
         })
+    }
+
+    /// Its value for a hit that matched `matched` of the query's `words` (as in [`Coverage::of`]).
+    pub fn of(self, matched: Matched, words: &QueryWords) -> f32 {
+        let (anywhere, question) = (ranker::words_anywhere(matched), ranker::words_in_question(matched));
+        match self {
+            Measure::Evidence => evidence(words.general_share(anywhere), words.reading_share(ranker::readings(matched))),
+            Measure::QuestionEvidence => evidence(words.general_share(question), words.reading_share(ranker::readings(matched))),
+            Measure::Coverage => words.share(anywhere),
+            Measure::QuestionCoverage => words.share(question),
+            Measure::GeneralCoverage => words.general_share(anywhere),
+            Measure::GeneralQuestionCoverage => words.general_share(question),
+            Measure::ReadingCoverage => words.reading_share(ranker::readings(matched)),
+        }
     }
 }
 

@@ -161,7 +161,7 @@ fn worth_pairing(term: &str) -> bool {
     chars >= 2
         && !term.chars().all(|c| c.is_ascii_digit())
         && !is_boilerplate(term)
-        && !(chars <= 2 && term.chars().all(|c| ('\u{3041}'..='\u{309f}').contains(&c)))
+        && (chars > 2 || !term.chars().all(|c| ('\u{3041}'..='\u{309f}').contains(&c)))
 }
 
 fn bigrams(term: &str) -> Vec<[char; 2]> {

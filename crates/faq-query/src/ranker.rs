@@ -160,7 +160,13 @@ fn weighted_share(weights: &[Score], mask: u64) -> Score {
     if total <= 0.0 {
         return 0.0;
     }
-    let part: Score = weights.iter().enumerate().filter(|(bit, _)| mask & (1u64 << bit) != 0).map(|(_, w)| w).sum();
+    // The set bits only, lowest first (the order of a sum over all weights).
+    let mut bits = if weights.len() >= 64 { mask } else { mask & ((1u64 << weights.len()) - 1) };
+    let mut part: Score = 0.0;
+    while bits != 0 {
+        part += weights[bits.trailing_zeros() as usize];
+        bits &= bits - 1;
+    }
     part / total
 }
 

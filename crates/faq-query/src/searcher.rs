@@ -282,7 +282,7 @@ impl FaqSearcher {
         let share = meaning.as_ref().map_or(0.0, |(_, m)| m.share);
         words.general = general_weights(&analysis, &keyed, &self.weights, words.weight.len());
         if reranked > 0 {
-            combine(&mut ranking, &words, weights.combination);
+            combine(&mut ranking, &words, weights.combination, wanted.saturating_add(1));
         }
         ranking.truncate(wanted.saturating_add(1));
         let scored: Vec<Scored> = ranking.iter().map(|r| r.scored).collect();
@@ -499,17 +499,24 @@ struct Ranking {
 }
 
 /// Reranks the candidates by the learned combination ([`crate::combination`]): each fused
-/// score times the model's factor for what of the query the candidate covers.
-fn combine(ranking: &mut [Ranking], words: &crate::ranker::QueryWords, strength: Score) {
+/// score times the model's factor for what of the query the candidate covers; the best
+/// `keep` in order, the rest after them in no order.
+fn combine(ranking: &mut [Ranking], words: &crate::ranker::QueryWords, strength: Score, keep: usize) {
     let model = crate::combination::Combination::shipped();
     for place in ranking.iter_mut() {
-        let factor = model.factor(&confidence::Coverage::of(place.scored.matched, words), strength);
+        let factor = model.factor(place.scored.matched, words, strength);
         place.boost = place.scored.score * (factor - 1.0);
         place.scored.score += place.boost;
     }
-    ranking.sort_by(|a, b| {
+    // A total order (the address breaks ties), so an unstable selection is deterministic.
+    let order = |a: &Ranking, b: &Ranking| {
         b.scored.score.total_cmp(&a.scored.score).then(b.scored.lexical.total_cmp(&a.scored.lexical)).then(a.address.cmp(&b.address))
-    });
+    };
+    let keep = keep.min(ranking.len());
+    if keep < ranking.len() {
+        ranking.select_nth_unstable_by(keep, order);
+    }
+    ranking[..keep].sort_unstable_by(order);
 }
 
 /// Each matching clause's share of a hit's score, largest first.

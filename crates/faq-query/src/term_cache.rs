@@ -61,12 +61,12 @@ impl TermCache {
             return Ok(found);
         }
         let infos: Infos = (0..segments.len()).map(&mut lookup).collect::<tantivy::Result<Vec<_>>>()?.into();
-        if let Some(map) = slot {
-            if self.kept.load(Ordering::Relaxed) < MAX_TERMS {
-                let mut map = map.write().unwrap_or_else(|e| e.into_inner());
-                if map.insert(term.into(), infos.clone()).is_none() {
-                    self.kept.fetch_add(1, Ordering::Relaxed);
-                }
+        if let Some(map) = slot
+            && self.kept.load(Ordering::Relaxed) < MAX_TERMS
+        {
+            let mut map = map.write().unwrap_or_else(|e| e.into_inner());
+            if map.insert(term.into(), infos.clone()).is_none() {
+                self.kept.fetch_add(1, Ordering::Relaxed);
             }
         }
         Ok(infos)
