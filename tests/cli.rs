@@ -152,6 +152,29 @@ fn json_contract() {
 }
 
 #[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    // `faq eval … | head -1`: the reader closes the pipe before the tables are printed.
+    use std::process::Stdio;
+    let checkout = Checkout::new();
+    let dev = common::repo().join("tests/data/seed_dev");
+    let (queries, qrels) = (dev.join("queries.tsv"), dev.join("qrels.tsv"));
+    let mut child = common::faq_command(checkout.path())
+        .args(["eval", "--queries"])
+        .arg(&queries)
+        .arg("--qrels")
+        .arg(&qrels)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(!stderr(&output).contains("damaged"), "{}", stderr(&output));
+}
+
+#[test]
 fn exit_codes() {
     let checkout = Checkout::new();
     assert_eq!(code(&checkout.faq(&["search", "保留中の注文"])), 0);
