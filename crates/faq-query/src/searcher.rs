@@ -20,7 +20,7 @@ use crate::budget::Budget;
 use crate::confidence::{self, Scored};
 use crate::highlight::{self, SNIPPET_CHARS};
 use crate::plan::{PathKind, Plan, Target, Weights};
-use crate::semantic::SemanticIndex;
+use crate::semantic::{Fused, SemanticIndex};
 use crate::ranker::{Ranked, Ranker};
 use crate::stored::{StoredEntries, StoredEntry};
 use crate::response::{Contribution, Highlights, Hit, HitMarks, SearchResponse};
@@ -246,11 +246,19 @@ impl FaqSearcher {
             Some((semantic, meaning)) => {
                 let depth = (self.weights.semantic_depth as usize).max(wanted.saturating_add(1));
                 let Ranked { total_hits, top, matched, words } = self.ranker.rank(&searcher, &mut plan, weights, depth, 0)?;
-                let fused = semantic.fuse(&top, &matched, meaning, &self.weights);
+                let mut fused = semantic.fuse(&top, &matched, meaning, &self.weights);
                 let total_hits = total_hits + fused.len().saturating_sub(top.len());
+                // The best `keep` by fused score, in order unless the combination reranks them.
+                let keep = reranked.max(wanted.saturating_add(1));
+                if fused.len() > keep {
+                    fused.select_nth_unstable_by(keep, Fused::order);
+                    fused.truncate(keep);
+                }
+                if reranked == 0 {
+                    fused.sort_unstable_by(Fused::order);
+                }
                 let ranking: Vec<Ranking> = fused
                     .iter()
-                    .take(reranked.max(wanted.saturating_add(1)))
                     .map(|f| Ranking {
                         address: f.address,
                         semantic: f.semantic,

@@ -149,7 +149,8 @@ impl SemanticIndex {
 
     /// Fuses the lexical candidates (best first; `matched`: the query words each contains)
     /// with the semantic path. Returns every candidate with its fused score and the
-    /// semantic share of it, best first.
+    /// semantic share of it, in no particular order ([`Fused::order`] ranks them: the
+    /// caller selects the few it needs rather than sorting them all).
     pub fn fuse(&self, lexical: &[(Score, DocAddress)], matched: &[Matched], meaning: &QueryMeaning, weights: &Weights) -> Vec<Fused> {
         let scanned = (self.vectors.len() <= FULL_SCAN_ENTRIES)
             .then(|| self.scan(meaning, weights.semantic_candidates as usize, weights.semantic_floor));
@@ -203,9 +204,6 @@ impl SemanticIndex {
             candidate.score = candidate.lexical + candidate.semantic;
         }
         candidates.retain(|c| c.score > 0.0);
-        candidates.sort_by(|a, b| {
-            b.score.total_cmp(&a.score).then(b.lexical.total_cmp(&a.lexical)).then(a.address.cmp(&b.address))
-        });
         candidates
     }
 }
@@ -216,6 +214,14 @@ struct Spread {
     mean: f32,
     deviation: f32,
     lowest: f32,
+}
+
+impl Fused {
+    /// The order of a ranking: best fused score first, then best lexical score, then the
+    /// document (a total order, so any selection by it is deterministic).
+    pub fn order(a: &Fused, b: &Fused) -> std::cmp::Ordering {
+        b.score.total_cmp(&a.score).then(b.lexical.total_cmp(&a.lexical)).then(a.address.cmp(&b.address))
+    }
 }
 
 /// A candidate after fusion.
