@@ -334,7 +334,8 @@ impl FaqSearcher {
                     parts.push(Contribution {
                         path: PathKind::Coverage,
                         field: Target::Entry,
-                        term: format!("{:.2} of the query's words", hit.coverage),
+                        // The factor the fused score was multiplied by.
+                        term: format!("×{:.2} for the share of the query covered", hit.score / (hit.score - boost)),
                         via: None,
                         score: boost,
                     });
