@@ -67,6 +67,14 @@ def dump(faq, name, args, folder, weights=None):
     return features, rows
 
 
+def write_model(path, model):
+    """Writes a model file as the engine reads it (crates/faq-query/data/*.json)."""
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(model, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    print(f"wrote {os.path.relpath(path, ROOT)}")
+
+
 def queries_of(rows, name):
     """Every query of a set with its top hit (None when it had no hit)."""
     tops = {}
@@ -274,10 +282,8 @@ def main():
                 "threshold": "Youden's J, seed dev answered minus seed out-of-scope dev answered (5-fold cross-validated)",
             },
         }
-        with open(MODEL, "w", encoding="utf-8") as f:
-            json.dump(model, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        print(f"\nwrote {os.path.relpath(MODEL, ROOT)}")
+        print()
+        write_model(MODEL, model)
 
 
 if __name__ == "__main__":

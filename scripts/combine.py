@@ -19,7 +19,6 @@ Test sets are never read here. No dependency beyond the Python standard library.
 """
 
 import argparse
-import json
 import math
 import os
 import random
@@ -27,7 +26,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calibrate import ROOT, dump  # noqa: E402
+from calibrate import ROOT, dump, write_model  # noqa: E402
 
 MODEL = os.path.join(ROOT, "crates/faq-query/data/combination.json")
 CANDIDATES = [
@@ -190,10 +189,7 @@ def main():
                 "chosen_by": f"{FOLDS}-fold cross-validation x {len(SHUFFLES)} shuffles: {cv[0]:.4f} against {baseline[0]:.4f} for the fused order",
             },
         }
-        with open(MODEL, "w", encoding="utf-8") as f:
-            json.dump(out, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        print(f"wrote {os.path.relpath(MODEL, ROOT)}")
+        write_model(MODEL, out)
 
 
 if __name__ == "__main__":

@@ -226,6 +226,9 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
     let create = |p: &std::path::Path| File::create(p).map(BufWriter::new).with_context(|| format!("creating {}", p.display()));
     let mut run = args.run.as_deref().map(create).transpose()?;
     let mut signals = args.signals.as_deref().map(create).transpose()?;
+    // Written through `io::Write`, so that a reader that has gone (`faq eval … | head`) is an
+    // error main() knows, not a panic.
+    let mut stdout = io::stdout().lock();
     if let Some(out) = signals.as_mut() {
         writeln!(out, "query\trank\tid\trelevant\tconfidence\t{}", faq_query::confidence::FEATURES.join("\t"))?;
     }
@@ -256,7 +259,7 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
             let rank = ranking.iter().position(relevant).map(|i| i + 1).unwrap_or(0);
             let top = ranking.first().map(String::as_str).unwrap_or("-");
             let class = query.class.as_deref().unwrap_or("-");
-            println!("{}\t{class}\t{rank}\t{top}\t{}\t{}", query.id, u8::from(was_answered), query.text);
+            writeln!(stdout, "{}\t{class}\t{rank}\t{top}\t{}\t{}", query.id, u8::from(was_answered), query.text)?;
         }
         answered.insert(query.id.clone(), was_answered);
         rankings.insert(query.id.clone(), ranking);
@@ -265,10 +268,10 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     }
     if let Some(qrels) = &qrels {
-        print!("{}", eval::evaluate(&queries, &rankings, qrels).table());
-        println!();
+        writeln!(stdout, "{}", eval::evaluate(&queries, &rankings, qrels).table())?;
     }
-    print!("{}", eval::answering_table(&eval::answering(&queries, &rankings, &answered, qrels.as_ref()), qrels.is_none()));
+    write!(stdout, "{}", eval::answering_table(&eval::answering(&queries, &rankings, &answered, qrels.as_ref()), qrels.is_none()))?;
+    stdout.flush()?;
     Ok(Outcome::Found)
 }
 

@@ -3,7 +3,7 @@
 //!
 //! The fused score (lexical + semantic path) compares hits of one query; what it misses is
 //! how much of the question a hit covers (the IDF-weighted share of the query's words it
-//! contains, [`Coverage`]). The model multiplies each candidate's fused score by
+//! contains, [`Measure`]). The model multiplies each candidate's fused score by
 //! `1 + Σ wᵢ xᵢ` over a few of those measures, so the order of hits that cover the query
 //! alike is the fusion's and the score stays positive and explainable (the boost is its own
 //! `coverage` part). Which measures and their weights are data (`data/combination.json`),
@@ -24,7 +24,7 @@ pub const SHIPPED_MODEL: &str = include_str!("../data/combination.json");
 /// Least factor a candidate's score is multiplied by (the weights may be negative).
 const LEAST_FACTOR: f32 = 0.05;
 
-/// A linear boost over [`Coverage`] measures.
+/// A linear boost over [`Measure`]s.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Combination {
     /// Names of [`Measure`]s, in the order of `weights`.
@@ -41,11 +41,10 @@ pub struct Combination {
 impl Combination {
     /// Reads a model file, refusing one that names a measure the engine does not compute.
     pub fn from_json(text: &str) -> Result<Combination, String> {
-        let model: Combination = serde_json::from_str(text).map_err(|e| format!("combination model: {e}"))?;
+        let mut model: Combination = serde_json::from_str(text).map_err(|e| format!("combination model: {e}"))?;
         if model.features.len() != model.weights.len() || model.weights.iter().any(|w| !w.is_finite()) {
             return Err("combination model: one finite weight per feature".to_string());
         }
-        let mut model = model;
         for (name, &weight) in model.features.iter().zip(&model.weights) {
             let measure = Measure::from_name(name)
                 .ok_or_else(|| format!("combination model: feature {name:?} is not one the engine computes per candidate"))?;
@@ -60,9 +59,9 @@ impl Combination {
         MODEL.get_or_init(|| Combination::from_json(SHIPPED_MODEL).expect("the shipped combination model is valid (tested)"))
     }
 
-    /// What a candidate's fused score is multiplied by, with the model's weights scaled by
-    /// `strength` (`Weights::combination`; 0 leaves every score as fused).
-    /// The candidate matched `matched` of the query's `words`.
+    /// What the fused score of a candidate that matched `matched` of the query's `words` is
+    /// multiplied by, the model's weights scaled by `strength` (`Weights::combination`; 0
+    /// leaves every score as fused).
     pub fn factor(&self, matched: Matched, words: &QueryWords, strength: f32) -> f32 {
         let boost: f32 = self.measures.iter().map(|&(measure, w)| w * measure.of(matched, words)).sum();
         (1.0 + strength * boost).max(LEAST_FACTOR)

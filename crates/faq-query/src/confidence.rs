@@ -78,16 +78,9 @@ pub struct Signals {
 impl Signals {
     /// The model's inputs, named by [`FEATURES`].
     pub fn features(&self) -> [f32; FEATURES.len()] {
-        let part = Coverage {
-            coverage: self.coverage,
-            question_coverage: self.question_coverage,
-            general_coverage: self.general_coverage,
-            general_question_coverage: self.general_question_coverage,
-            reading_coverage: self.reading_coverage,
-        };
         [
-            part.evidence(),
-            part.question_evidence(),
+            evidence(self.general_coverage, self.reading_coverage),
+            evidence(self.general_question_coverage, self.reading_coverage),
             self.coverage,
             self.question_coverage,
             self.general_coverage,
@@ -154,48 +147,15 @@ impl Model {
     }
 }
 
-/// What a hit has of the query, whatever its place in the ranking: the part of [`Signals`]
-/// that the learned combination ([`crate::combination`]) also reranks by.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Coverage {
-    pub coverage: f32,
-    pub question_coverage: f32,
-    pub general_coverage: f32,
-    pub general_question_coverage: f32,
-    pub reading_coverage: f32,
-}
-
-impl Coverage {
-    /// The coverage of a hit that matched `matched` of the query's `words`.
-    pub fn of(matched: Matched, words: &QueryWords) -> Coverage {
-        Coverage {
-            coverage: Measure::Coverage.of(matched, words),
-            question_coverage: Measure::QuestionCoverage.of(matched, words),
-            general_coverage: Measure::GeneralCoverage.of(matched, words),
-            general_question_coverage: Measure::GeneralQuestionCoverage.of(matched, words),
-            reading_coverage: Measure::ReadingCoverage.of(matched, words),
-        }
-    }
-
-    /// What the hit has of the query by the better of its two ways of showing it: words,
-    /// or (a kana-only or misspelt query) reading bigrams.
-    pub fn evidence(&self) -> f32 {
-        evidence(self.general_coverage, self.reading_coverage)
-    }
-
-    /// [`Coverage::evidence`] in the hit's question.
-    pub fn question_evidence(&self) -> f32 {
-        evidence(self.general_question_coverage, self.reading_coverage)
-    }
-}
-
-/// What a hit has of the query by the better of its two ways of showing it.
+/// What a hit has of the query by the better of its two ways of showing it: words, or (a
+/// kana-only or misspelt query) reading bigrams.
 fn evidence(general: f32, reading: f32) -> f32 {
     general.max(reading)
 }
 
-/// One measure of [`Coverage`] by name, computed alone (the learned combination needs one
-/// or two of them for each of ~120 candidates).
+/// What a hit has of the query, whatever its place in the ranking: the part of [`Signals`]
+/// that the learned combination ([`crate::combination`]) also reranks by, one measure at a
+/// time (it needs one or two of them for each of ~120 candidates).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Measure {
     Evidence,
@@ -223,7 +183,7 @@ impl Measure {
         })
     }
 
-    /// Its value for a hit that matched `matched` of the query's `words` (as in [`Coverage::of`]).
+    /// Its value for a hit that matched `matched` of the query's `words`.
     pub fn of(self, matched: Matched, words: &QueryWords) -> f32 {
         let (anywhere, question) = (ranker::words_anywhere(matched), ranker::words_in_question(matched));
         match self {
@@ -259,14 +219,13 @@ pub fn signals(ranking: &[Scored], rank: usize, words: &QueryWords, meaning_shar
     let next = ranking.get(rank + 1).map_or(0.0, |n| n.score.max(0.0));
     let (similarity, z) = hit.similarity.unwrap_or((0.0, 0.0));
     let ratio = |a: f32, b: f32| if b > 0.0 { a / b } else { 0.0 };
-    let Coverage { coverage, question_coverage, general_coverage, general_question_coverage, reading_coverage } =
-        Coverage::of(hit.matched, words);
+    let measure = |m: Measure| m.of(hit.matched, words);
     Signals {
-        coverage,
-        question_coverage,
-        general_coverage,
-        general_question_coverage,
-        reading_coverage,
+        coverage: measure(Measure::Coverage),
+        question_coverage: measure(Measure::QuestionCoverage),
+        general_coverage: measure(Measure::GeneralCoverage),
+        general_question_coverage: measure(Measure::GeneralQuestionCoverage),
+        reading_coverage: measure(Measure::ReadingCoverage),
         known: words.share(words.known),
         lexical_ratio: ratio(hit.lexical, words.ideal),
         similarity,

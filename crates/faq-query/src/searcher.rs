@@ -517,9 +517,8 @@ fn combine(ranking: &mut [Ranking], words: &crate::ranker::QueryWords, strength:
         place.boost = place.scored.score * (factor - 1.0);
         place.scored.score += place.boost;
     }
-    // A total order (the address breaks ties), so an unstable selection is deterministic.
     let order = |a: &Ranking, b: &Ranking| {
-        b.scored.score.total_cmp(&a.scored.score).then(b.scored.lexical.total_cmp(&a.scored.lexical)).then(a.address.cmp(&b.address))
+        crate::semantic::best_first((a.scored.score, a.scored.lexical, a.address), (b.scored.score, b.scored.lexical, b.address))
     };
     let keep = keep.min(ranking.len());
     if keep < ranking.len() {

@@ -216,11 +216,16 @@ struct Spread {
     lowest: f32,
 }
 
+/// The order of a ranking of `(score, lexical score, document)`: best score first, then best
+/// lexical score, then the document (a total order, so any selection by it is deterministic).
+pub fn best_first(a: (Score, Score, DocAddress), b: (Score, Score, DocAddress)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2))
+}
+
 impl Fused {
-    /// The order of a ranking: best fused score first, then best lexical score, then the
-    /// document (a total order, so any selection by it is deterministic).
+    /// [`best_first`] by fused score.
     pub fn order(a: &Fused, b: &Fused) -> std::cmp::Ordering {
-        b.score.total_cmp(&a.score).then(b.lexical.total_cmp(&a.lexical)).then(a.address.cmp(&b.address))
+        best_first((a.score, a.lexical, a.address), (b.score, b.lexical, b.address))
     }
 }
 
