@@ -341,6 +341,17 @@ async fn search_page_on_a_phone() {
         in_box(client, &format!("root.querySelector('#results li:nth-child({i}) .toggle').click();")).await;
         wait_text(client, &format!("#results li:nth-child({i}) .answer-text"), "").await;
         assert_no_overflow(client, &format!("phone, answer {i} open")).await;
+        // Each link once, and no two alike (注文の流れ links to two help sites).
+        let texts = in_box(
+            client,
+            &format!("return [...root.querySelectorAll('#results li:nth-child({i}) .answer-text a, #results li:nth-child({i}) ul.links a')].map(a => [a.textContent, a.href]);"),
+        )
+        .await;
+        let texts: Vec<(String, String)> = serde_json::from_value(texts).unwrap();
+        let labels: std::collections::HashSet<_> = texts.iter().map(|(t, _)| t).collect();
+        let hrefs: std::collections::HashSet<_> = texts.iter().map(|(_, h)| h).collect();
+        assert_eq!(labels.len(), texts.len(), "answer {i}: two links read the same: {texts:?}");
+        assert_eq!(hrefs.len(), texts.len(), "answer {i}: a link shown twice: {texts:?}");
     }
     assert_tap_targets(client, "phone, answers open").await;
     screenshot(client, "phone-answers").await;

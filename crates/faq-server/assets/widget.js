@@ -108,12 +108,29 @@
     return a;
   }
 
+  // Labels two links of one answer share (注文の流れ twice, to two help sites) get the
+  // site's host, so a seller can tell them apart.
+  function tellApart(links) {
+    const seen = new Map();
+    for (const link of links) {
+      const key = (link.label || "").trim();
+      seen.set(key, (seen.get(key) || 0) + 1);
+    }
+    return links.map((link) => {
+      const key = (link.label || "").trim();
+      if (!key || key === link.url || seen.get(key) < 2) return link;
+      let host = "";
+      try { host = new URL(link.url).host; } catch { return link; }
+      return { ...link, shown: `${shorten(key, LABEL_CHARS)}（${host}）` };
+    });
+  }
+
   // The answer text with each of its URLs as one link: 「領収書について：https://…」 becomes
   // one link labelled 領収書について; a bare URL is shown short. Links the text does not
-  // mention are listed after it. Each link appears once.
+  // mention are listed after it. Each link appears once, and no two look the same.
   function renderAnswer(entry) {
     const answer = el("div", "answer-text");
-    const links = (entry.links || []).filter((link) => safeUrl(link.url));
+    const links = tellApart((entry.links || []).filter((link) => safeUrl(link.url)));
     const used = new Set();
     const pattern = /https?:\/\/[!-~]+/g;
     let last = 0;
@@ -134,7 +151,8 @@
         }
       }
       answer.appendChild(document.createTextNode(text.slice(last, start)));
-      answer.appendChild(anchor(href, label ? shorten(label, LABEL_CHARS) : readableUrl(url), label || url));
+      const shown = label ? link.shown || shorten(label, LABEL_CHARS) : readableUrl(url);
+      answer.appendChild(anchor(href, shown, label || url));
       used.add(href);
       last = match.index + url.length;
     }
@@ -146,7 +164,7 @@
       const list = el("ul", "links");
       for (const link of rest) {
         const href = safeUrl(link.url);
-        const label = link.label && link.label !== link.url ? shorten(link.label, LABEL_CHARS) : readableUrl(link.url);
+        const label = link.label && link.label !== link.url ? link.shown || shorten(link.label, LABEL_CHARS) : readableUrl(link.url);
         const li = el("li"); li.appendChild(anchor(href, label, link.label || link.url)); list.appendChild(li);
       }
       fragment.appendChild(list);
