@@ -15,10 +15,11 @@ fn highlighting(c: &mut Criterion) {
     let longest = entries.iter().max_by_key(|e| e.answer.len()).unwrap();
     let spans = faq_core::spans::encode(&analyzer.analyze(&longest.answer).tokens);
     let terms = analyzer.terms(common::LONG);
-    let wanted: highlight::Terms<'_> = terms.iter().map(String::as_str).collect();
+    let keyed = highlight::keyed_spans(&longest.answer, &spans);
+    let wanted: highlight::Terms = terms.iter().map(String::as_str).collect();
     c.bench_function("highlight_snippet_html", |b| {
         b.iter(|| {
-            let marks = highlight::matched_ranges(&longest.answer, &spans, &wanted, None);
+            let marks = highlight::matched_ranges(&keyed, &wanted);
             let snippet = highlight::snippet(&longest.answer, marks, SNIPPET_CHARS);
             let html = snippet.html(&longest.answer);
             assert!(html.contains("<mark>"));

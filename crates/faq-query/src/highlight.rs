@@ -21,42 +21,73 @@ pub struct Marked {
     pub marks: Vec<Range<usize>>,
 }
 
-/// The terms a highlight marks, looked up once per stored token: a set with a fast
-/// non-cryptographic hash (SipHash was a tenth of a search's time; the keys are the query's
-/// own terms, so flooding is not a concern).
-/// A 256-bit filter in front of the set turns most stored tokens away without hashing them
-/// (a query has a few dozen terms; an answer a few hundred tokens).
+/// A stored token as highlighting compares it: its byte range in the text, checked once
+/// (in bounds, on character boundaries), and a 64-bit key of its term ([`term_key`]).
+/// Computed when an entry is first decoded ([`crate::stored::StoredEntry`]), so a search
+/// compares integers instead of decoding and hashing every stored token of every hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyedSpan {
+    pub start: u32,
+    pub end: u32,
+    pub key: u64,
+}
+
+/// The key of a term: a 64-bit hash of its bytes. Two different terms share a key with a
+/// chance of about one in 2^64 per pair; the worst that could do is mark one word too many.
+pub fn term_key(term: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(term);
+    hasher.write_usize(term.len());
+    hasher.finish()
+}
+
+/// The spans of a stored text ([`faq_core::spans`]) with their terms' keys; spans outside
+/// `text` or off its character boundaries (not from this analyzer) are left out.
+pub fn keyed_spans(text: &str, stored_spans: &[u8]) -> Vec<KeyedSpan> {
+    spans::decode_raw(stored_spans)
+        .filter(|&(start, end, _, _)| valid_span(text, start..end))
+        .map(|(start, end, term, _)| KeyedSpan { start: start as u32, end: end as u32, key: term_key(term) })
+        .collect()
+}
+
+fn valid_span(text: &str, span: Range<usize>) -> bool {
+    span.start < span.end && span.end <= text.len() && text.is_char_boundary(span.start) && text.is_char_boundary(span.end)
+}
+
+/// The terms a highlight marks, by key ([`term_key`]), in a set with a fast
+/// non-cryptographic hash (SipHash was a tenth of a search's time; the keys come from the
+/// query's own terms, so flooding is not a concern). A 256-bit filter on the keys' low bits
+/// in front of the set turns most stored tokens away with one load (a query has a few dozen
+/// terms; an answer a few hundred tokens).
 #[derive(Clone, Debug, Default)]
-pub struct Terms<'a> {
-    set: FxHashSet<&'a [u8]>,
+pub struct Terms {
+    set: FxHashSet<u64>,
     filter: [u64; 4],
 }
 
-/// The filter bit of a term: its length and its last two bytes (for Japanese, the low bits
-/// of its last character's UTF-8 bytes).
-fn filter_bit(term: &[u8]) -> usize {
-    let n = term.len();
-    let last = term.last().copied().unwrap_or(0) as usize;
-    let before = if n >= 2 { term[n - 2] as usize } else { 0 };
-    ((last & 63) | ((before & 3) << 6)) ^ (n.wrapping_mul(37) & 255)
-}
-
-impl<'a> FromIterator<&'a str> for Terms<'a> {
+impl<'a> FromIterator<&'a str> for Terms {
     fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
         let mut terms = Terms::default();
         for term in iter {
-            let bit = filter_bit(term.as_bytes());
+            let key = term_key(term.as_bytes());
+            let bit = (key & 255) as usize;
             terms.filter[bit / 64] |= 1 << (bit % 64);
-            terms.set.insert(term.as_bytes());
+            terms.set.insert(key);
         }
         terms
     }
 }
 
-impl Terms<'_> {
+impl Terms {
     pub fn contains(&self, term: &[u8]) -> bool {
-        let bit = filter_bit(term);
-        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.set.contains(term)
+        self.contains_key(term_key(term))
+    }
+
+    #[inline]
+    pub fn contains_key(&self, key: u64) -> bool {
+        let bit = (key & 255) as usize;
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.set.contains(&key)
     }
 }
 
@@ -102,35 +133,46 @@ impl Readings {
     }
 }
 
-/// Ranges of `text` whose stored token's term is one of `terms`, or (with `readings`, for a
-/// kana query) whose reading the query covers; adjacent ones merged.
-pub fn matched_ranges(text: &str, stored_spans: &[u8], terms: &Terms<'_>, readings: Option<&Readings>) -> Vec<Range<usize>> {
+/// Ranges of `text` whose stored token's term is one of `terms`, adjacent ones merged.
+pub fn matched_ranges(spans: &[KeyedSpan], terms: &Terms) -> Vec<Range<usize>> {
     let mut marks: Vec<Range<usize>> = Vec::new();
-    for (start, end, term, reading) in spans::decode_raw(stored_spans) {
-        let by_reading = || readings.is_some_and(|r| text.get(start..end).is_some_and(|surface| r.marks(surface, reading)));
-        if !terms.contains(term) && !by_reading() {
-            continue;
+    for span in spans {
+        if terms.contains_key(span.key) {
+            add_mark(&mut marks, span.start as usize..span.end as usize);
         }
-        let span = start..end;
-        let valid = span.start < span.end
-            && span.end <= text.len()
-            && text.is_char_boundary(span.start)
-            && text.is_char_boundary(span.end);
-        if !valid {
-            continue;
-        }
-        if let Some(last) = marks.last_mut() {
-            if span.start < last.start {
-                continue; // out of order: not from this analyzer, ignore
-            }
-            if span.start <= last.end {
-                last.end = last.end.max(span.end);
-                continue;
-            }
-        }
-        marks.push(span.start..span.end);
     }
     marks
+}
+
+/// [`matched_ranges`] for a kana query: also the stored words whose reading the query's
+/// bigrams cover (the spans' readings are read from the stored bytes).
+pub fn matched_ranges_by_reading(text: &str, stored_spans: &[u8], terms: &Terms, readings: &Readings) -> Vec<Range<usize>> {
+    let mut marks: Vec<Range<usize>> = Vec::new();
+    for (start, end, term, reading) in spans::decode_raw(stored_spans) {
+        if !valid_span(text, start..end) {
+            continue;
+        }
+        if terms.contains(term) || readings.marks(&text[start..end], reading) {
+            add_mark(&mut marks, start..end);
+        }
+    }
+    marks
+}
+
+/// Adds a matched span to the marks, merged with the last one when they touch; a span
+/// before the last one (not from this analyzer) is ignored.
+#[inline]
+fn add_mark(marks: &mut Vec<Range<usize>>, span: Range<usize>) {
+    if let Some(last) = marks.last_mut() {
+        if span.start < last.start {
+            return;
+        }
+        if span.start <= last.end {
+            last.end = last.end.max(span.end);
+            return;
+        }
+    }
+    marks.push(span);
 }
 
 /// The whole text with its marks.
@@ -285,12 +327,52 @@ mod tests {
     #[test]
     fn the_filter_never_turns_a_query_term_away() {
         let words = ["領収書", "発行", "a", "", "amazon", "りょうしゅうしょ", "注文番号", "ー", "2024"];
-        let terms: Terms<'_> = words.iter().copied().collect();
+        let terms: Terms = words.iter().copied().collect();
         for word in words {
             assert!(terms.contains(word.as_bytes()), "{word}");
         }
         for other in ["領収", "書", "発送", "amazonx", "注文"] {
             assert!(!terms.contains(other.as_bytes()), "{other}");
+        }
+    }
+
+    #[test]
+    fn keyed_spans_mark_what_the_stored_spans_mark() {
+        use faq_core::analyzer::AnalyzedToken;
+        let text = "領収書の発行、領収書発行。amazon";
+        let token = |term: &str, start: usize, end: usize| AnalyzedToken {
+            term: term.into(),
+            start,
+            end,
+            position: 0,
+            pos: String::new(),
+            reading: String::new(),
+        };
+        let at = |word: &str, nth: usize| text.match_indices(word).nth(nth).unwrap().0;
+        let tokens = vec![
+            token("領収書", at("領収書", 0), at("領収書", 0) + 9),
+            token("の", at("の", 0), at("の", 0) + 3),
+            token("発行", at("発行", 0), at("発行", 0) + 6),
+            token("領収書", at("領収書", 1), at("領収書", 1) + 9),
+            token("発行", at("発行", 1), at("発行", 1) + 6),
+            token("発行", 1, 4),                        // off a character boundary
+            token("領収書", 0, 9),                      // before the last mark: ignored
+            token("amazon", at("amazon", 0), text.len()),
+            token("発行", text.len(), text.len() + 6), // past the end
+        ];
+        let stored = faq_core::spans::encode(&tokens);
+        let keyed = keyed_spans(text, &stored);
+        assert_eq!(keyed.len(), 7, "the two invalid spans are left out");
+        for words in [&["領収書", "発行"][..], &["発行"], &["amazon", "の"], &["ない"], &[]] {
+            let terms: Terms = words.iter().copied().collect();
+            let by_key = matched_ranges(&keyed, &terms);
+            assert_eq!(by_key, matched_ranges_by_reading(text, &stored, &terms, &Readings::default()), "{words:?}");
+            let marked: Vec<&str> = by_key.iter().map(|r| &text[r.clone()]).collect();
+            match words.first() {
+                Some(&"領収書") => assert_eq!(marked, ["領収書", "発行", "領収書発行"]),
+                Some(&"amazon") => assert_eq!(marked, ["の", "amazon"]),
+                _ => {}
+            }
         }
     }
 

@@ -419,19 +419,16 @@ impl FaqSearcher {
     /// The hits with their highlights; with `readings` (a kana query's reading bigrams, all
     /// of them: the plan drops the common ones) also the words it matched by reading.
     fn hits(&self, stored: &[Arc<StoredEntry>], ranked: &[(Score, DocAddress)], plan: &Plan, readings: Option<&highlight::Readings>) -> Vec<Hit> {
-        let wanted: highlight::Terms<'_> = plan.highlight_terms().collect();
+        let wanted: highlight::Terms = plan.highlight_terms().collect();
         let mut hits = Vec::with_capacity(ranked.len());
         for (stored, &(score, _)) in stored.iter().zip(ranked) {
             let entry = &stored.entry;
-            let question = highlight::whole(
-                &entry.question,
-                highlight::matched_ranges(&entry.question, &stored.question_spans, &wanted, readings),
-            );
-            let answer = highlight::snippet(
-                &entry.answer,
-                highlight::matched_ranges(&entry.answer, &stored.answer_spans, &wanted, readings),
-                SNIPPET_CHARS,
-            );
+            let marks = |text: &str, raw: &[u8], keyed: &[highlight::KeyedSpan]| match readings {
+                Some(readings) => highlight::matched_ranges_by_reading(text, raw, &wanted, readings),
+                None => highlight::matched_ranges(keyed, &wanted),
+            };
+            let question = highlight::whole(&entry.question, marks(&entry.question, &stored.question_spans, &stored.question_keys));
+            let answer = highlight::snippet(&entry.answer, marks(&entry.answer, &stored.answer_spans, &stored.answer_keys), SNIPPET_CHARS);
             hits.push(Hit {
                 highlights: Highlights { question: question.html(&entry.question), answer: answer.html(&entry.answer) },
                 marks: HitMarks { question, answer },

@@ -9,15 +9,20 @@ use faq_core::FaqEntry;
 use faq_core::schema::FaqFields;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
+use crate::highlight::{KeyedSpan, keyed_spans};
+
 /// Largest index whose decoded entries are kept in memory (about 1 KB each for FAQ text).
 pub const MAX_CACHED_ENTRIES: usize = 200_000;
 
-/// An entry as shown in a hit, with the spans highlighting needs.
+/// An entry as shown in a hit, with the spans highlighting needs: as stored (with each
+/// token's reading, for kana queries) and keyed (checked ranges and term keys, for the rest).
 #[derive(Debug)]
 pub struct StoredEntry {
     pub entry: FaqEntry,
     pub question_spans: Vec<u8>,
     pub answer_spans: Vec<u8>,
+    pub question_keys: Vec<KeyedSpan>,
+    pub answer_keys: Vec<KeyedSpan>,
     /// The question and answer as JSON strings, escaped the first time a full hit of this
     /// entry is serialised and kept with the entry.
     json: OnceLock<EntryJson>,
@@ -32,7 +37,9 @@ pub struct EntryJson {
 
 impl StoredEntry {
     pub fn new(entry: FaqEntry, question_spans: Vec<u8>, answer_spans: Vec<u8>) -> StoredEntry {
-        StoredEntry { entry, question_spans, answer_spans, json: OnceLock::new() }
+        let question_keys = keyed_spans(&entry.question, &question_spans);
+        let answer_keys = keyed_spans(&entry.answer, &answer_spans);
+        StoredEntry { entry, question_spans, answer_spans, question_keys, answer_keys, json: OnceLock::new() }
     }
 
     /// [`EntryJson`] of this entry, escaped now or earlier.
