@@ -629,29 +629,34 @@ impl Accumulator<'_> {
     }
 }
 
-/// A ranked candidate: higher score first, then lower document address (index order).
-/// The third field, the query words it contains, does not take part in the order.
-#[derive(Clone, Copy, Debug)]
-struct Candidate(Score, DocAddress, Matched);
-
-impl PartialEq for Candidate {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
-    }
+/// A ranked candidate: higher score first, then lower document address (index order),
+/// as one 128-bit key so that selecting and sorting compare integers: the score's bits in
+/// `f32::total_cmp` order, then the complemented segment and document. The query words it
+/// contains (`words`) do not take part in the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Candidate {
+    key: u128,
+    words: Matched,
 }
 
-impl Eq for Candidate {}
-
-impl Ord for Candidate {
-    /// `Greater` means ranked before.
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0).then(other.1.cmp(&self.1))
+impl Candidate {
+    #[inline]
+    fn new(score: Score, address: DocAddress, words: Matched) -> Candidate {
+        let bits = score.to_bits();
+        // Negative scores (sign set) flip entirely; the rest gain the sign bit: unsigned order
+        // is then `total_cmp` order.
+        let ordered = if bits >> 31 == 1 { !bits } else { bits | 0x8000_0000 };
+        let place = (u64::from(!address.segment_ord) << 32) | u64::from(!address.doc_id);
+        Candidate { key: (u128::from(ordered) << 64) | u128::from(place), words }
     }
-}
 
-impl PartialOrd for Candidate {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
+    fn score(&self) -> Score {
+        let ordered = (self.key >> 64) as u32;
+        Score::from_bits(if ordered >> 31 == 1 { ordered & 0x7fff_ffff } else { !ordered })
+    }
+
+    fn address(&self) -> DocAddress {
+        DocAddress::new(!((self.key >> 32) as u32), !(self.key as u32))
     }
 }
 
@@ -677,15 +682,15 @@ impl Best {
     fn floor(&self) -> Score {
         match self.floor {
             _ if self.capacity == 0 => Score::INFINITY,
-            Some(Candidate(score, ..)) => score,
+            Some(floor) => floor.score(),
             None => Score::NEG_INFINITY,
         }
     }
 
     #[inline]
     fn offer(&mut self, score: Score, address: DocAddress, words: Matched) {
-        let candidate = Candidate(score, address, words);
-        if self.capacity == 0 || self.floor.is_some_and(|floor| candidate <= floor) {
+        let candidate = Candidate::new(score, address, words);
+        if self.capacity == 0 || self.floor.is_some_and(|floor| candidate.key <= floor.key) {
             return;
         }
         self.kept.push(candidate);
@@ -701,7 +706,7 @@ impl Best {
             return;
         }
         let at = self.capacity - 1;
-        self.kept.select_nth_unstable_by(at, |a, b| b.cmp(a));
+        self.kept.select_nth_unstable_by(at, |a, b| b.key.cmp(&a.key));
         self.kept.truncate(self.capacity);
         self.floor = Some(self.kept[at]);
     }
@@ -709,8 +714,8 @@ impl Best {
     /// The best `capacity` of both (the same whatever order candidates came in: the
     /// order of candidates is total).
     fn merge(mut self, other: Best) -> Best {
-        for Candidate(score, address, words) in other.kept {
-            self.offer(score, address, words);
+        for candidate in other.kept {
+            self.offer(candidate.score(), candidate.address(), candidate.words);
         }
         self
     }
@@ -718,8 +723,8 @@ impl Best {
     /// Best first.
     fn into_sorted(mut self) -> Vec<(Score, DocAddress, Matched)> {
         self.cut();
-        self.kept.sort_unstable_by(|a, b| b.cmp(a));
-        self.kept.into_iter().map(|Candidate(score, address, words)| (score, address, words)).collect()
+        self.kept.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+        self.kept.into_iter().map(|c| (c.score(), c.address(), c.words)).collect()
     }
 }
 
@@ -738,6 +743,28 @@ fn idf(doc_freq: u64, doc_count: u64) -> Score {
 mod tests {
     use super::*;
 
+    /// A candidate's key orders as the score's `total_cmp` then the lower address, and gives
+    /// both back exactly.
+    #[test]
+    fn candidate_keys_order_as_score_then_address_and_round_trip() {
+        let scores = [Score::NEG_INFINITY, -3.5, -1e-30, -0.0, 0.0, 1e-30, 0.5, 2.0, 7.25, 1e30, Score::INFINITY];
+        let addresses = [DocAddress::new(0, 0), DocAddress::new(0, 9), DocAddress::new(1, 0), DocAddress::new(u32::MAX, u32::MAX)];
+        let mut all = Vec::new();
+        for &score in &scores {
+            for &address in &addresses {
+                let candidate = Candidate::new(score, address, 0b101);
+                assert_eq!(candidate.score().to_bits(), score.to_bits());
+                assert_eq!((candidate.address(), candidate.words), (address, 0b101));
+                all.push((score, address, candidate.key));
+            }
+        }
+        for &(s1, a1, k1) in &all {
+            for &(s2, a2, k2) in &all {
+                assert_eq!(k1.cmp(&k2), s1.total_cmp(&s2).then(a2.cmp(&a1)), "{s1} {a1:?} / {s2} {a2:?}");
+            }
+        }
+    }
+
     /// The best `k` of many candidates (with ties on score), offered in any order and merged
     /// from parts, are the first `k` of all of them sorted.
     #[test]
@@ -748,10 +775,11 @@ mod tests {
             .map(|i| (((i * 7919) % 37) as Score * 0.5, DocAddress::new(i % 3, (i * 104_729) % 1_000)))
             .filter(|&(_, address)| seen.insert(address))
             .collect();
-        let mut sorted: Vec<Candidate> = candidates.iter().map(|&(s, a)| Candidate(s, a, 0)).collect();
-        sorted.sort_by(|a, b| b.cmp(a));
+        // The order spelt out: higher score first (total_cmp), then the lower address.
+        let mut sorted = candidates.clone();
+        sorted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         for k in [0, 1, 2, 7, 100, 499, 2_000, usize::MAX] {
-            let expected: Vec<(Score, DocAddress)> = sorted.iter().take(k).map(|c| (c.0, c.1)).collect();
+            let expected: Vec<(Score, DocAddress)> = sorted.iter().take(k).copied().collect();
             let mut whole = Best::new(k);
             let (mut left, mut right) = (Best::new(k), Best::new(k));
             for (i, &(score, address)) in candidates.iter().enumerate() {
