@@ -65,6 +65,9 @@ pub struct Ranker {
     split_min_docs: DocId,
     /// Term-dictionary answers already looked up ([`crate::term_cache`]).
     terms: Arc<crate::term_cache::TermCache>,
+    /// Short postings lists already decoded ([`crate::postings_cache`]); `None`: every
+    /// list is read from the index (tests compare both ways).
+    postings: Option<Arc<crate::postings_cache::PostingsCache>>,
 }
 
 /// One segment's per-document norms, by field id (`None` for fields not scored).
@@ -214,7 +217,14 @@ impl Ranker {
             doc_norms.push((segment.segment_id(), by_field));
         }
         let terms = Arc::new(crate::term_cache::TermCache::new(searcher, norms.len()));
-        Ok(Ranker { total_docs, norms, doc_norms: Arc::new(doc_norms), split_min_docs: PARALLEL_MIN_DOCS, terms })
+        let postings = Some(Arc::new(crate::postings_cache::PostingsCache::new(searcher)));
+        Ok(Ranker { total_docs, norms, doc_norms: Arc::new(doc_norms), split_min_docs: PARALLEL_MIN_DOCS, terms, postings })
+    }
+
+    /// Reads every postings list from the index, keeping none decoded (tests compare).
+    pub fn without_postings_cache(mut self) -> Self {
+        self.postings = None;
+        self
     }
 
     /// Ranks segments of at least `docs` documents in two halves on two threads (default
@@ -516,7 +526,23 @@ impl Ranker {
                 continue;
             };
             let doc_norms = self.doc_norms(segment, term.field);
-            let mask = term.mask;
+            let add = |accumulator: &mut Accumulator<'_>, docs: &[DocId], freqs: &[u32]| {
+                add_postings(accumulator, term, doc_norms, norms, fieldnorm, docs, freqs)
+            };
+            let kept = match &self.postings {
+                Some(cache) => cache.get(ordinal, segment, term.field, inverted, info)?,
+                None => None,
+            };
+            if let Some(list) = kept {
+                let (docs, freqs) = (&list.docs[..], &list.freqs[..]);
+                let (from, until) = if whole {
+                    (0, docs.len())
+                } else {
+                    (docs.partition_point(|&doc| doc < range.start), docs.partition_point(|&doc| doc < range.end))
+                };
+                add(accumulator, &docs[from..until], &freqs[from..until]);
+                continue;
+            }
             let mut postings = inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
             // Where the range starts in the current block (0 after the first block).
             let mut from = if range.start > 0 { postings.seek(range.start) } else { 0 };
@@ -532,30 +558,7 @@ impl Ranker {
                 let docs = &block[from..until];
                 let freqs = &postings.freqs()[from..until];
                 from = 0;
-                match doc_norms {
-                    Some(doc_norms) if accumulator.dense => {
-                        // The hot loop of large corpora: three array accesses per posting.
-                        let (scores, masks) = (&mut *accumulator.scores, &mut *accumulator.masks);
-                        for (&doc, &tf) in docs.iter().zip(freqs) {
-                            let (doc, tf) = (doc as usize, tf as Score);
-                            scores[doc] += term.weight * tf / (tf + doc_norms[doc]);
-                            masks[doc] |= mask;
-                        }
-                    }
-                    Some(doc_norms) => {
-                        for (&doc, &tf) in docs.iter().zip(freqs) {
-                            let tf = tf as Score;
-                            accumulator.add(doc, term.weight * tf / (tf + doc_norms[doc as usize]), mask);
-                        }
-                    }
-                    None => {
-                        for (&doc, &tf) in docs.iter().zip(freqs) {
-                            let tf = tf as Score;
-                            let norm = norms[fieldnorm.fieldnorm_id(doc) as usize];
-                            accumulator.add(doc, term.weight * tf / (tf + norm), mask);
-                        }
-                    }
-                }
+                add(accumulator, docs, freqs);
                 if last {
                     break;
                 }
@@ -626,6 +629,46 @@ impl Accumulator<'_> {
         }
         *slot += score;
         self.masks[doc as usize] |= mask;
+    }
+}
+
+/// Adds one run of `term`'s postings (document ids and term frequencies) into
+/// `accumulator`: by the per-document norms when the ranker has them, else by the field
+/// norm table.
+#[inline]
+fn add_postings(
+    accumulator: &mut Accumulator<'_>,
+    term: &ScoredTerm,
+    doc_norms: Option<&[Score]>,
+    norms: &[Score; 256],
+    fieldnorm: &FieldNormReader,
+    docs: &[DocId],
+    freqs: &[u32],
+) {
+    let mask = term.mask;
+    match doc_norms {
+        Some(doc_norms) if accumulator.dense => {
+            // The hot loop of large corpora: three array accesses per posting.
+            let (scores, masks) = (&mut *accumulator.scores, &mut *accumulator.masks);
+            for (&doc, &tf) in docs.iter().zip(freqs) {
+                let (doc, tf) = (doc as usize, tf as Score);
+                scores[doc] += term.weight * tf / (tf + doc_norms[doc]);
+                masks[doc] |= mask;
+            }
+        }
+        Some(doc_norms) => {
+            for (&doc, &tf) in docs.iter().zip(freqs) {
+                let tf = tf as Score;
+                accumulator.add(doc, term.weight * tf / (tf + doc_norms[doc as usize]), mask);
+            }
+        }
+        None => {
+            for (&doc, &tf) in docs.iter().zip(freqs) {
+                let tf = tf as Score;
+                let norm = norms[fieldnorm.fieldnorm_id(doc) as usize];
+                accumulator.add(doc, term.weight * tf / (tf + norm), mask);
+            }
+        }
     }
 }
 

@@ -122,13 +122,17 @@ fn ranker_scores_equal_tantivy_boolean_query_on_localgovfaq() {
 }
 
 /// Ranking a segment in two halves on two threads gives exactly the page and the number of
-/// matches of one pass, whatever the split point (mid-block included) and segment count.
+/// matches of one pass, whatever the split point (mid-block included) and segment count; and
+/// postings read from the ranker's decoded lists (kept at the first query that reads them,
+/// cut at the split point) give what postings read from the index give.
 fn compare_split(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, queries: &[String]) {
     let weights = Weights::default();
     let fields = faq_core::schema::FaqFields::from_schema(&index.schema()).unwrap();
     let searcher = index.reader().unwrap().searcher();
     let whole = Ranker::new(&searcher, &weights.bm25_fields(&fields)).unwrap().with_split_threshold(u32::MAX);
     let split = whole.clone().with_split_threshold(1);
+    let read = whole.clone().without_postings_cache();
+    let read_split = split.clone().without_postings_cache();
     let mut nonempty = 0;
     for query in queries {
         let plan = Plan::new(&analyzer.analyze(query), &fields, &weights, synonyms, faq_query::synonyms::thesaurus());
@@ -136,6 +140,10 @@ fn compare_split(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, querie
         let two = split.rank(&searcher, &mut plan.clone(), &weights, 20, 0).unwrap();
         assert_eq!(one.total_hits, two.total_hits, "{query}");
         assert_eq!(one.top, two.top, "{query}");
+        for (how, ranker) in [("kept", &whole), ("read", &read), ("read in halves", &read_split), ("kept in halves", &split)] {
+            let again = ranker.rank(&searcher, &mut plan.clone(), &weights, 20, 0).unwrap();
+            assert_eq!((one.total_hits, &one.top, &one.matched), (again.total_hits, &again.top, &again.matched), "{how}: {query}");
+        }
         nonempty += usize::from(!one.top.is_empty());
     }
     assert!(nonempty * 4 >= queries.len() * 3, "only {nonempty} of {} queries matched anything", queries.len());
