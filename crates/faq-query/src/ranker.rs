@@ -766,7 +766,7 @@ impl Best {
     /// Best first.
     fn into_sorted(mut self) -> Vec<(Score, DocAddress, Matched)> {
         self.cut();
-        self.kept.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+        self.kept.sort_unstable_by_key(|c| std::cmp::Reverse(c.key));
         self.kept.into_iter().map(|c| (c.score(), c.address(), c.words)).collect()
     }
 }
