@@ -14,6 +14,8 @@
 
 use std::sync::OnceLock;
 
+use tantivy::directory::{Directory, OwnedBytes, TerminatingWrite as _};
+
 use crate::analyzer::AnalyzedToken;
 use crate::normalize::is_hiragana;
 
@@ -21,14 +23,15 @@ use crate::normalize::is_hiragana;
 static TABLE_BYTES: &[u8] = include_bytes!("../data/vectors.bin");
 const TABLE_MAGIC: &[u8; 8] = b"FAQVEC02";
 
-/// Bumped whenever [`words`], [`embed`] or the table change what vectors an entry gets: an
-/// index built with another version is rebuilt (it is part of the layout's analyzer version).
-pub const SEMANTIC_VERSION: u32 = 3;
+/// Bumped whenever [`words`], [`embed`] or the table change what vectors an entry gets, or
+/// the entry-vector file changes shape (4: components stored padded, read in place): an
+/// index built with another version is rebuilt (it is part of the layout's version).
+pub const SEMANTIC_VERSION: u32 = 4;
 
 /// Name of the entry-vector file inside a tantivy index directory (a leading dot: tantivy
 /// leaves it alone).
 pub const ENTRY_VECTORS_FILE: &str = ".faq-entry-vectors";
-const ENTRY_MAGIC: &[u8; 8] = b"FAQENT01";
+const ENTRY_MAGIC: &[u8; 8] = b"FAQENT02";
 
 /// The word-vector table, read in place from the binary.
 pub struct WordVectors {
@@ -294,18 +297,37 @@ pub fn remove_and_normalise(vector: &mut [f32], axis: &[f32]) {
 }
 
 /// Every entry's vector, by corpus ordinal, and the document frequencies of the words.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// One representation, the file itself ([`EntryVectors::to_bytes`]): read from an index it
+/// is the memory-mapped file, so opening copies only the axis and the scales; the document
+/// frequencies are searched and the components scanned where they lie.
+#[derive(Clone)]
 pub struct EntryVectors {
     pub dim: usize,
     /// The corpus' first principal component (unit length), removed from every vector.
     pub axis: Vec<f32>,
-    /// `(key, df)` sorted by key: in how many entries each word occurs.
-    pub df: Vec<(u32, u32)>,
     /// Per entry: the scale of its int8 components; ½ (question + answer) unit vectors.
     pub scales: Vec<f32>,
-    /// The components, each vector zero-padded to [`stride`]`(dim)` so that a dot product
-    /// runs in whole 32-component steps (no scalar tail). The file holds `dim` per entry.
-    padded: Vec<i8>,
+    /// Number of `(key, df)` pairs, sorted by key, at `df_at`: in how many entries each
+    /// word occurs.
+    dfs: usize,
+    df_at: usize,
+    /// The components at `vectors_at` (a multiple of 64), each vector zero-padded to
+    /// [`stride`]`(dim)` so that a dot product runs in whole 32-component steps.
+    vectors_at: usize,
+    bytes: OwnedBytes,
+}
+
+impl PartialEq for EntryVectors {
+    fn eq(&self, other: &EntryVectors) -> bool {
+        self.bytes.as_slice() == other.bytes.as_slice()
+    }
+}
+
+impl std::fmt::Debug for EntryVectors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryVectors").field("dim", &self.dim).field("entries", &self.len()).field("words", &self.dfs).finish()
+    }
 }
 
 /// Components of a padded vector: `dim` rounded up to a multiple of 32.
@@ -313,16 +335,11 @@ pub fn stride(dim: usize) -> usize {
     dim.div_ceil(32) * 32
 }
 
-/// `data` (vectors of `dim` components, int8 as bytes) with each vector zero-padded to
-/// [`stride`]`(dim)`: one copy per vector, no per-component work.
-fn pad(data: &[u8], dim: usize) -> Vec<i8> {
-    let stride = stride(dim);
-    let mut out = vec![0i8; data.len() / dim.max(1) * stride];
-    for (vector, slot) in data.chunks_exact(dim.max(1)).zip(out.chunks_exact_mut(stride)) {
-        // SAFETY: i8 and u8 have the same size, alignment and validity.
-        slot[..dim].copy_from_slice(unsafe { std::slice::from_raw_parts(vector.as_ptr().cast::<i8>(), vector.len()) });
-    }
-    out
+/// Where the components start in an entry-vector file: after the header, the axis, the
+/// document frequencies and the scales, rounded up to a multiple of 64.
+fn vectors_offset(dim: usize, dfs: usize, n: usize) -> Option<usize> {
+    let end = 24usize.checked_add(dim.checked_mul(4)?)?.checked_add(dfs.checked_mul(8)?)?.checked_add(n.checked_mul(4)?)?;
+    end.checked_next_multiple_of(64)
 }
 
 impl EntryVectors {
@@ -357,7 +374,7 @@ impl EntryVectors {
         let axis = first_principal_axis(sample.iter(), dim);
         drop(sample);
         let mut scales = Vec::with_capacity(n);
-        let mut data = Vec::with_capacity(n * dim);
+        let mut data = Vec::with_capacity(n * stride(dim));
         for (q, a) in entries {
             let (mut question, mut answer) = (embed_keys(q.iter().copied(), weight), embed_keys(a.iter().copied(), weight));
             remove_and_normalise(&mut question, &axis);
@@ -365,10 +382,23 @@ impl EntryVectors {
             let mean: Vec<f32> = question.iter().zip(&answer).map(|(q, a)| 0.5 * (q + a)).collect();
             let (scale, quantised) = quantise(&mean);
             scales.push(scale);
-            data.extend(quantised);
+            data.extend(quantised.iter().map(|&v| v as u8));
+            data.resize(data.len() + stride(dim) - dim, 0);
         }
-        let bytes: Vec<u8> = data.iter().map(|&v| v as u8).collect();
-        EntryVectors { dim, axis, df, scales, padded: pad(&bytes, dim) }
+        let mut out = Vec::with_capacity(vectors_offset(dim, df.len(), n).unwrap_or(0) + data.len());
+        out.extend_from_slice(ENTRY_MAGIC);
+        for value in [SEMANTIC_VERSION, dim as u32, n as u32, df.len() as u32] {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+        axis.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        for &(key, df) in &df {
+            out.extend_from_slice(&key.to_le_bytes());
+            out.extend_from_slice(&df.to_le_bytes());
+        }
+        scales.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        out.resize(out.len().next_multiple_of(64), 0);
+        out.extend_from_slice(&data);
+        EntryVectors::from_bytes(OwnedBytes::new(out)).expect("the file just written reads back")
     }
 
     /// Number of entries.
@@ -382,7 +412,24 @@ impl EntryVectors {
 
     /// In how many entries `key` occurs.
     pub fn df(&self, key: u32) -> u32 {
-        self.df.binary_search_by_key(&key, |&(k, _)| k).map_or(0, |i| self.df[i].1)
+        let (mut low, mut high) = (0, self.dfs);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            let at = self.df_at + 8 * middle;
+            match u32_at(&self.bytes, at).cmp(&key) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return u32_at(&self.bytes, at + 4),
+            }
+        }
+        0
+    }
+
+    /// Every entry's components, `stride(dim)` each.
+    fn padded(&self) -> &[i8] {
+        let data = &self.bytes[self.vectors_at..];
+        // SAFETY: i8 and u8 have the same size, alignment and validity.
+        unsafe { std::slice::from_raw_parts(data.as_ptr().cast::<i8>(), data.len()) }
     }
 
     /// The unit query vector of `words` (IDF from this corpus, the axis removed); `None`
@@ -403,7 +450,7 @@ impl EntryVectors {
     /// integer dot product of int8 components (it vectorises; a float sum does not).
     pub fn similarity(&self, query: &QueryVector, ordinal: usize) -> f32 {
         let stride = stride(self.dim);
-        let data = &self.padded[ordinal * stride..(ordinal + 1) * stride];
+        let data = &self.padded()[ordinal * stride..(ordinal + 1) * stride];
         dot_i8(&query.data, data) as f32 * query.scale * self.scales[ordinal]
     }
 
@@ -424,62 +471,63 @@ impl EntryVectors {
             // `padded` and the query have `stride` components, a multiple of 32.
             unsafe {
                 if stride == 320 {
-                    scan_avx2::<10>(&query.data, &self.padded, stride, query.scale, &self.scales, out)
+                    scan_avx2::<10>(&query.data, self.padded(), stride, query.scale, &self.scales, out)
                 } else {
-                    scan_avx2::<0>(&query.data, &self.padded, stride, query.scale, &self.scales, out)
+                    scan_avx2::<0>(&query.data, self.padded(), stride, query.scale, &self.scales, out)
                 }
             };
             return;
         }
-        for (ordinal, vector) in self.padded.chunks_exact(stride).enumerate() {
+        for (ordinal, vector) in self.padded().chunks_exact(stride).enumerate() {
             out.push(dot_i8_lanes(&query.data, vector) as f32 * query.scale * self.scales[ordinal]);
         }
     }
 
     /// The file stored in the index directory.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(32 + 4 * self.dim + 8 * self.df.len() + (4 + self.dim) * self.len());
-        out.extend_from_slice(ENTRY_MAGIC);
-        for value in [SEMANTIC_VERSION, self.dim as u32, self.len() as u32, self.df.len() as u32] {
-            out.extend_from_slice(&value.to_le_bytes());
-        }
-        self.axis.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        for &(key, df) in &self.df {
-            out.extend_from_slice(&key.to_le_bytes());
-            out.extend_from_slice(&df.to_le_bytes());
-        }
-        self.scales.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        for vector in self.padded.chunks_exact(stride(self.dim)) {
-            out.extend(vector[..self.dim].iter().map(|&v| v as u8));
-        }
-        out
+    pub fn to_bytes(&self) -> &[u8] {
+        &self.bytes
     }
 
-    /// Reads [`EntryVectors::to_bytes`]; an error says what is wrong.
-    pub fn from_bytes(bytes: &[u8]) -> Result<EntryVectors, String> {
+    /// Writes [`ENTRY_VECTORS_FILE`] into an index directory, ended by tantivy's footer like
+    /// the index's own files, so that [`EntryVectors::open`] maps it through the same
+    /// directory.
+    pub fn write(&self, directory: &dyn Directory) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut file = directory.open_write(std::path::Path::new(ENTRY_VECTORS_FILE)).map_err(std::io::Error::other)?;
+        file.write_all(self.to_bytes())?;
+        file.terminate()
+    }
+
+    /// Reads [`ENTRY_VECTORS_FILE`] of an index directory in place (memory-mapped on disk);
+    /// `Ok(None)` when there is none (an index built in RAM by hand).
+    pub fn open(directory: &dyn Directory) -> Result<Option<EntryVectors>, String> {
+        let file = match directory.open_read(std::path::Path::new(ENTRY_VECTORS_FILE)) {
+            Ok(file) => file,
+            Err(tantivy::directory::error::OpenReadError::FileDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.to_string()),
+        };
+        EntryVectors::from_bytes(file.read_bytes().map_err(|e| e.to_string())?).map(Some)
+    }
+
+    /// Reads [`EntryVectors::to_bytes`] in place; an error says what is wrong.
+    pub fn from_bytes(bytes: OwnedBytes) -> Result<EntryVectors, String> {
         if bytes.len() < 24 || &bytes[..8] != ENTRY_MAGIC {
             return Err("not an entry-vector file".into());
         }
         let (version, dim, n, dfs) =
-            (u32_at(bytes, 8), u32_at(bytes, 12) as usize, u32_at(bytes, 16) as usize, u32_at(bytes, 20) as usize);
+            (u32_at(&bytes, 8), u32_at(&bytes, 12) as usize, u32_at(&bytes, 16) as usize, u32_at(&bytes, 20) as usize);
         if version != SEMANTIC_VERSION || dim != table().dim() {
             return Err(format!("entry vectors of version {version} / {dim} dimensions, this binary needs {SEMANTIC_VERSION} / {}", table().dim()));
         }
-        let expected = 24usize
-            .checked_add(dim * 4)
-            .and_then(|s| s.checked_add(dfs.checked_mul(8)?))
-            .and_then(|s| s.checked_add(n.checked_mul(4 + dim)?));
+        let vectors_at = vectors_offset(dim, dfs, n);
+        let expected = vectors_at.and_then(|at| at.checked_add(n.checked_mul(stride(dim))?));
         if expected != Some(bytes.len()) {
             return Err(format!("entry-vector file of {} bytes, expected {expected:?}", bytes.len()));
         }
-        let mut at = 24;
-        let axis = (0..dim).map(|i| f32_at(bytes, at + 4 * i)).collect();
-        at += 4 * dim;
-        let df = (0..dfs).map(|i| (u32_at(bytes, at + 8 * i), u32_at(bytes, at + 8 * i + 4))).collect();
-        at += 8 * dfs;
-        let scales = (0..n).map(|i| f32_at(bytes, at + 4 * i)).collect();
-        at += 4 * n;
-        Ok(EntryVectors { dim, axis, df, scales, padded: pad(&bytes[at..], dim) })
+        let (df_at, scales_at) = (24 + 4 * dim, 24 + 4 * dim + 8 * dfs);
+        let axis = (0..dim).map(|i| f32_at(&bytes, 24 + 4 * i)).collect();
+        let scales = (0..n).map(|i| f32_at(&bytes, scales_at + 4 * i)).collect();
+        Ok(EntryVectors { dim, axis, scales, dfs, df_at, vectors_at: vectors_at.unwrap_or(0), bytes })
     }
 }
 
@@ -653,11 +701,6 @@ mod tests {
         assert_eq!(dot_i8(&high, &high), 127 * 127 * 320);
         assert_eq!(dot_i8(&high, &low), -127 * 127 * 320);
         assert_eq!(stride(300), 320);
-        let mut expected = vec![0i8; 64];
-        expected[..3].copy_from_slice(&a[..3]);
-        expected[32..35].copy_from_slice(&a[3..6]);
-        let bytes: Vec<u8> = a[..6].iter().map(|&v| v as u8).collect();
-        assert_eq!(pad(&bytes, 3), expected, "each vector padded to 32");
     }
 
     #[test]
@@ -673,10 +716,15 @@ mod tests {
         let vectors = EntryVectors::build(&entries);
         assert_eq!(vectors.len(), 3);
         assert_eq!(vectors.df(word("領収").key), 1);
-        let bytes = vectors.to_bytes();
-        assert_eq!(EntryVectors::from_bytes(&bytes).unwrap(), vectors);
-        assert!(EntryVectors::from_bytes(&bytes[..bytes.len() - 1]).is_err());
-        assert!(EntryVectors::from_bytes(b"FAQENT01 but nothing else").is_err());
+        let bytes = vectors.to_bytes().to_vec();
+        assert_eq!(bytes.len() % 64, 0, "the components start and end on 64-byte boundaries");
+        assert_eq!(bytes[bytes.len() - 20..], [0; 20], "each vector is zero-padded from 300 to 320 components");
+        assert_eq!(EntryVectors::from_bytes(OwnedBytes::new(bytes.clone())).unwrap(), vectors);
+        assert!(EntryVectors::from_bytes(OwnedBytes::new(bytes[..bytes.len() - 1].to_vec())).is_err());
+        assert!(EntryVectors::from_bytes(OwnedBytes::new(&b"FAQENT02 but nothing else"[..])).is_err());
+        let mut older = bytes.clone();
+        older[8] = 3;
+        assert!(EntryVectors::from_bytes(OwnedBytes::new(older)).unwrap_err().contains("version 3"));
         // Meaning, not spelling: 粗大 and 廃棄 share no character with the second entry's
         // words, yet it is the nearest.
         let query = vectors.query_vector(&words(&["粗大", "廃棄"]).words).unwrap();

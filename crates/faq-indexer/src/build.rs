@@ -7,10 +7,9 @@ use std::time::{Duration, Instant};
 
 use faq_core::layout::{Manifest, Staging};
 use faq_core::schema::{EntryWords, IndexDocument, build_schema, prepare};
-use faq_core::semantic::{ENTRY_VECTORS_FILE, EntryVectors};
+use faq_core::semantic::EntryVectors;
 use faq_core::{Analyzer, FaqEntry};
 use tantivy::Index;
-use tantivy::directory::Directory as _;
 
 use crate::corpus;
 use crate::error::BuildError;
@@ -160,9 +159,8 @@ fn write_entries_with_progress(
     // The semantic path's entry vectors, by corpus ordinal (the `ordinal` fast field maps
     // documents to them), in the index directory so that they travel with the generation.
     let vectors = EntryVectors::build(&entry_words);
-    index
-        .directory()
-        .atomic_write(Path::new(ENTRY_VECTORS_FILE), &vectors.to_bytes())
+    vectors
+        .write(index.directory())
         .map_err(|e| BuildError::Core(faq_core::CoreError::io("writing the entry vectors", e)))?;
     Ok(())
 }

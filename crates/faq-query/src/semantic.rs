@@ -19,7 +19,6 @@
 use faq_core::schema::FaqFields;
 use faq_core::semantic::{self, ENTRY_VECTORS_FILE, EntryVectors, QueryVector};
 use faq_core::{AnalyzedToken, CoreError};
-use tantivy::directory::Directory as _;
 use tantivy::{DocAddress, Index, Score, Searcher};
 
 use crate::plan::Weights;
@@ -56,12 +55,7 @@ impl SemanticIndex {
     pub fn open(index: &Index, searcher: &Searcher, fields: &FaqFields) -> Result<Option<SemanticIndex>, CoreError> {
         let path = std::path::Path::new(ENTRY_VECTORS_FILE);
         let damaged = |message: String| CoreError::IndexDamaged { path: path.to_path_buf(), message };
-        let bytes = match index.directory().atomic_read(path) {
-            Ok(bytes) => bytes,
-            Err(tantivy::directory::error::OpenReadError::FileDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(damaged(e.to_string())),
-        };
-        let vectors = EntryVectors::from_bytes(&bytes).map_err(damaged)?;
+        let Some(vectors) = EntryVectors::open(index.directory()).map_err(damaged)? else { return Ok(None) };
         let name = searcher.schema().get_field_name(fields.ordinal).to_string();
         let mut ordinals = Vec::with_capacity(searcher.segment_readers().len());
         let mut addresses = vec![None; vectors.len()];
