@@ -30,8 +30,9 @@ pub const MANIFEST: &str = "faq-manifest.json";
 /// Bumped when the schema or layout changes. 3: the `ordinal` fast field and the entry
 /// vectors of the semantic path ([`crate::semantic::SEMANTIC_VERSION`] is part of it).
 /// 4: URLs are no longer words of the entry ([`crate::entry::blank_urls`]). 5: stored spans
-/// carry readings ([`crate::spans`]).
-pub const LAYOUT_VERSION: u32 = 5 + 100 * (crate::semantic::SEMANTIC_VERSION - 1);
+/// carry readings ([`crate::spans`]). 6: spans stored as text in 6-bit digits; entry
+/// vectors stored padded and read in place.
+pub const LAYOUT_VERSION: u32 = 6 + 100 * (crate::semantic::SEMANTIC_VERSION - 1);
 
 /// What a generation was built from; lets `faq search` tell whether it is out of date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

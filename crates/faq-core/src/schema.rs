@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use tantivy::schema::{
-    BytesOptions, FAST, Field, IndexRecordOption, OwnedValue, STORED, STRING, Schema, TextFieldIndexing,
+    FAST, Field, IndexRecordOption, OwnedValue, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::tokenizer::{PreTokenizedString, Token};
@@ -50,6 +50,18 @@ pub struct FaqFields {
     pub ordinal: Field,
 }
 
+/// How an index is created: the schema and its settings, the same on disk and in RAM.
+pub fn index_builder() -> tantivy::IndexBuilder {
+    // Small document-store blocks: a hit decompresses the block holding its entry, so with
+    // tantivy's 16 KiB blocks a cold search decompressed three or four entries per hit.
+    let settings = tantivy::IndexSettings { docstore_blocksize: DOCSTORE_BLOCKSIZE, ..Default::default() };
+    tantivy::Index::builder().schema(build_schema()).settings(settings)
+}
+
+/// Bytes of stored documents per compressed block: an entry of FAQ text with its spans
+/// (a few KiB) is about one block.
+pub const DOCSTORE_BLOCKSIZE: usize = 4096;
+
 /// Builds the schema; the field handles are read back with [`FaqFields::from_schema`].
 pub fn build_schema() -> Schema {
     let mut builder = Schema::builder();
@@ -74,8 +86,10 @@ pub fn build_schema() -> Schema {
     builder.add_text_field("answer_bigram", characters.clone());
     builder.add_text_field("question_reading", characters.clone());
     builder.add_text_field("answer_reading", characters);
-    builder.add_bytes_field("question_spans", BytesOptions::default().set_stored());
-    builder.add_bytes_field("answer_spans", BytesOptions::default().set_stored());
+    // Text, not bytes: tantivy reads a stored text whole and stored bytes one at a time
+    // (the spans are most of a stored entry); [`crate::spans`] encodes them as UTF-8.
+    builder.add_text_field("question_spans", STORED);
+    builder.add_text_field("answer_spans", STORED);
     builder.add_text_field("links", STORED);
     builder.add_text_field("category", STORED);
     builder.add_text_field("source_file", STORED);
@@ -127,8 +141,8 @@ impl FaqFields {
         doc.insert(self.answer_text, text(&entry.answer));
         doc.insert(self.question, OwnedValue::PreTokStr(morphological_tokens(&question.tokens)));
         doc.insert(self.answer, OwnedValue::PreTokStr(morphological_tokens(&answer.tokens)));
-        doc.insert(self.question_spans, OwnedValue::Bytes(crate::spans::encode(&question.tokens)));
-        doc.insert(self.answer_spans, OwnedValue::Bytes(crate::spans::encode(&answer.tokens)));
+        doc.insert(self.question_spans, OwnedValue::Str(crate::spans::encode(&question.tokens)));
+        doc.insert(self.answer_spans, OwnedValue::Str(crate::spans::encode(&answer.tokens)));
         doc.insert(self.question_bigram, OwnedValue::Str(question.bigrams.into_joined()));
         doc.insert(self.answer_bigram, OwnedValue::Str(answer.bigrams.into_joined()));
         doc.insert(self.question_reading, OwnedValue::Str(question.readings.into_joined()));
@@ -172,7 +186,7 @@ impl FaqFields {
 
     /// The stored spans of a field (`question_spans` or `answer_spans`).
     pub fn spans<'a>(&self, doc: &'a TantivyDocument, field: Field) -> &'a [u8] {
-        doc.get_first(field).and_then(|v| v.as_bytes()).unwrap_or(&[])
+        doc.get_first(field).and_then(|v| v.as_str()).map_or(&[], str::as_bytes)
     }
 }
 

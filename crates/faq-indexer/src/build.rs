@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use faq_core::layout::{Manifest, Staging};
-use faq_core::schema::{EntryWords, IndexDocument, build_schema, prepare};
+use faq_core::schema::{EntryWords, IndexDocument, index_builder, prepare};
 use faq_core::semantic::EntryVectors;
 use faq_core::{Analyzer, FaqEntry};
 use tantivy::Index;
@@ -57,7 +57,7 @@ pub fn build_from_corpus_with_progress(
     progress(Progress::Loaded { entries: corpus.entries.len() });
     let manifest = Manifest::new(corpus_path.display().to_string(), fingerprint, corpus.entries.len());
     let staging = Staging::create(root)?;
-    write_entries_with_progress(&Index::create_in_dir(staging.path(), build_schema())?, &corpus.entries, analyzer, progress)?;
+    write_entries_with_progress(&index_builder().create_in_dir(staging.path())?, &corpus.entries, analyzer, progress)?;
     let generation = staging.publish(&manifest)?;
     Ok(BuildReport {
         generation,
@@ -75,7 +75,7 @@ fn write_entries(index: &Index, entries: &[FaqEntry], analyzer: &Analyzer) -> Re
 
 /// An index in RAM holding `entries` (tests and benchmarks).
 pub fn index_in_ram(entries: &[FaqEntry], analyzer: &Analyzer) -> Result<Index, BuildError> {
-    let index = Index::create_in_ram(build_schema());
+    let index = index_builder().create_in_ram()?;
     write_entries(&index, entries, analyzer)?;
     Ok(index)
 }

@@ -361,12 +361,12 @@ mod tests {
             token("発行", text.len(), text.len() + 6), // past the end
         ];
         let stored = faq_core::spans::encode(&tokens);
-        let keyed = keyed_spans(text, &stored);
+        let keyed = keyed_spans(text, stored.as_bytes());
         assert_eq!(keyed.len(), 7, "the two invalid spans are left out");
         for words in [&["領収書", "発行"][..], &["発行"], &["amazon", "の"], &["ない"], &[]] {
             let terms: Terms = words.iter().copied().collect();
             let by_key = matched_ranges(&keyed, &terms);
-            assert_eq!(by_key, matched_ranges_by_reading(text, &stored, &terms, &Readings::default()), "{words:?}");
+            assert_eq!(by_key, matched_ranges_by_reading(text, stored.as_bytes(), &terms, &Readings::default()), "{words:?}");
             let marked: Vec<&str> = by_key.iter().map(|r| &text[r.clone()]).collect();
             match words.first() {
                 Some(&"領収書") => assert_eq!(marked, ["領収書", "発行", "領収書発行"]),
