@@ -3,6 +3,7 @@
 //! Results go to stdout, notices and errors to stderr.
 //! Exit codes: 0 = found, 1 = nothing found, 2 = error.
 
+mod alloc;
 mod cli;
 mod commands;
 mod errors;
@@ -14,10 +15,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc: a search allocates many small, short-lived strings; glibc's malloc was ~18% of
-/// the server's CPU under load (BENCHMARKS.md). It costs ~0.8 ms of a cold `faq search`.
+/// mimalloc for long-running commands, the system's allocator for one-shot ones (alloc.rs).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: alloc::Chosen = alloc::Chosen;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
