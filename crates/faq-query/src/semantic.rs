@@ -37,6 +37,8 @@ pub struct SemanticIndex {
     ordinals: Vec<Vec<u32>>,
     /// Per ordinal: the document (alive documents only).
     addresses: Vec<Option<DocAddress>>,
+    /// Whether every ordinal has a live document (no deletes: every index this tool builds).
+    all_live: bool,
 }
 
 /// The query's side of the semantic path.
@@ -74,7 +76,8 @@ impl SemanticIndex {
             }
             ordinals.push(of_segment);
         }
-        Ok(Some(SemanticIndex { vectors, ordinals, addresses }))
+        let all_live = addresses.iter().all(Option::is_some);
+        Ok(Some(SemanticIndex { vectors, ordinals, addresses, all_live }))
     }
 
     /// The query's vector, or `None` when none of its content words carries one.
@@ -117,24 +120,47 @@ impl SemanticIndex {
         let mut all = Vec::with_capacity(self.addresses.len());
         self.vectors.similarities_into(&meaning.vector, &mut all);
         all.resize(self.addresses.len(), f32::NAN);
-        let mut best: Vec<(f32, DocAddress)> = Vec::with_capacity(count + 1);
         let (mut sum, mut squares, mut n, mut lowest) = (0.0f64, 0.0f64, 0usize, f32::INFINITY);
-        for (ordinal, address) in self.addresses.iter().enumerate() {
-            let Some(address) = *address else {
-                all[ordinal] = f32::NAN;
-                continue;
-            };
-            let similarity = all[ordinal];
-            lowest = lowest.min(similarity);
-            sum += similarity as f64;
-            squares += (similarity as f64).powi(2);
-            n += 1;
-            if count == 0 || similarity < floor || (best.len() == count && similarity <= best[count - 1].0) {
-                continue;
+        if self.all_live {
+            // The common case, in tight loops: the spread in entry order (the same sums as
+            // below), then the few entries that may be among the best.
+            for &similarity in &all {
+                lowest = lowest.min(similarity);
+                sum += similarity as f64;
+                squares += (similarity as f64) * (similarity as f64);
             }
-            let at = best.partition_point(|&(s, _)| s >= similarity);
-            best.insert(at, (similarity, address));
-            best.truncate(count);
+            n = all.len();
+        } else {
+            for (similarity, address) in all.iter_mut().zip(&self.addresses) {
+                if address.is_none() {
+                    *similarity = f32::NAN;
+                    continue;
+                }
+                lowest = lowest.min(*similarity);
+                sum += *similarity as f64;
+                squares += (*similarity as f64) * (*similarity as f64);
+                n += 1;
+            }
+        }
+        let mut best: Vec<(f32, DocAddress)> = Vec::with_capacity(count + 1);
+        if count > 0 {
+            let mut bar = floor;
+            for (&similarity, address) in all.iter().zip(&self.addresses) {
+                // NaN (a dead document) fails the comparison.
+                if !(similarity >= bar) {
+                    continue;
+                }
+                let Some(address) = *address else { continue };
+                if best.len() == count && similarity <= best[count - 1].0 {
+                    continue;
+                }
+                let at = best.partition_point(|&(s, _)| s >= similarity);
+                best.insert(at, (similarity, address));
+                best.truncate(count);
+                if best.len() == count {
+                    bar = best[count - 1].0;
+                }
+            }
         }
         let mean = sum / n.max(1) as f64;
         let deviation = (squares / n.max(1) as f64 - mean * mean).max(0.0).sqrt();
