@@ -263,3 +263,60 @@ pub struct Fused {
     pub matched: Matched,
     pub address: DocAddress,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scan's fast path (every document live) and its general path agree, and the
+    /// general path leaves dead documents out of the spread and the best, as a plain
+    /// reference computation does.
+    #[test]
+    fn the_scan_agrees_with_a_plain_computation_with_and_without_dead_documents() {
+        let analyzer = faq_core::Analyzer::load().expect("IPADIC dictionary (built in)");
+        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        let corpus = faq_indexer::corpus::load(&seed).unwrap();
+        let index = faq_indexer::index_in_ram(&corpus.entries, &analyzer).unwrap();
+        let fields = FaqFields::from_schema(&index.schema()).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let mut semantic = SemanticIndex::open(&index, &searcher, &fields).unwrap().expect("entry vectors");
+        assert!(semantic.all_live);
+        let meaning = semantic.meaning(&analyzer.analyze("荷物が届かないので返金してほしい").tokens).expect("a vector");
+        let reference = |semantic: &SemanticIndex, count: usize, floor: f32| {
+            let mut all = Vec::new();
+            semantic.vectors.similarities_into(&meaning.vector, &mut all);
+            let live: Vec<(f32, DocAddress)> =
+                all.iter().zip(&semantic.addresses).filter_map(|(&s, a)| a.map(|a| (s, a))).collect();
+            let n = live.len() as f64;
+            let mean = live.iter().map(|&(s, _)| s as f64).sum::<f64>() / n;
+            let lowest = live.iter().map(|&(s, _)| s).fold(f32::INFINITY, f32::min);
+            let mut best: Vec<(f32, DocAddress)> = live.into_iter().filter(|&(s, _)| s >= floor).collect();
+            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            best.truncate(count);
+            (best, mean as f32, lowest)
+        };
+        for (count, floor) in [(5, -1.0), (3, 0.2), (0, -1.0), (100, -1.0)] {
+            let (all, best, spread) = semantic.scan(&meaning, count, floor);
+            let (expected, mean, lowest) = reference(&semantic, count, floor);
+            assert_eq!(best, expected, "{count} {floor}");
+            assert!((spread.mean - mean).abs() < 1e-6 && spread.lowest == lowest);
+            semantic.all_live = false;
+            let (general_all, general_best, general_spread) = semantic.scan(&meaning, count, floor);
+            semantic.all_live = true;
+            assert_eq!((general_all, general_best), (all, best), "the general path gives the same");
+            assert_eq!((general_spread.mean, general_spread.deviation, general_spread.lowest), (spread.mean, spread.deviation, spread.lowest));
+        }
+        // The best entry and one other dead: neither is counted nor offered.
+        let (_, best, _) = semantic.scan(&meaning, 5, -1.0);
+        let dead = [semantic.ordinal(best[0].1), semantic.ordinal(best[3].1)];
+        for &ordinal in &dead {
+            semantic.addresses[ordinal] = None;
+        }
+        semantic.all_live = false;
+        let (all, best, spread) = semantic.scan(&meaning, 5, -1.0);
+        let (expected, mean, lowest) = reference(&semantic, 5, -1.0);
+        assert_eq!(best, expected);
+        assert!(dead.iter().all(|&ordinal| all[ordinal].is_nan()), "dead documents have no similarity");
+        assert!((spread.mean - mean).abs() < 1e-6 && spread.lowest == lowest);
+    }
+}
