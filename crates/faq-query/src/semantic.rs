@@ -146,8 +146,8 @@ impl SemanticIndex {
         if count > 0 {
             let mut bar = floor;
             for (&similarity, address) in all.iter().zip(&self.addresses) {
-                // NaN (a dead document) fails the comparison.
-                if !(similarity >= bar) {
+                // NaN (a dead document) is below every bar.
+                if similarity.partial_cmp(&bar).is_none_or(std::cmp::Ordering::is_lt) {
                     continue;
                 }
                 let Some(address) = *address else { continue };
