@@ -125,9 +125,14 @@ impl WordVectors {
 
     /// The term of key `index` (keys are sorted by their UTF-8 bytes).
     pub fn term(&self, index: usize) -> &'static str {
+        std::str::from_utf8(self.term_bytes(index)).unwrap_or("")
+    }
+
+    /// [`WordVectors::term`] as stored: what lookups compare (no UTF-8 check per probe).
+    fn term_bytes(&self, index: usize) -> &'static [u8] {
         let start = self.blob_at + u32_at(self.bytes, self.offsets_at + 4 * index) as usize;
         let end = self.blob_at + u32_at(self.bytes, self.offsets_at + 4 * (index + 1)) as usize;
-        std::str::from_utf8(&self.bytes[start..end]).unwrap_or("")
+        &self.bytes[start..end]
     }
 
     /// The key index of `term`, if it has a vector.
@@ -135,7 +140,7 @@ impl WordVectors {
         let (mut low, mut high) = (0, self.keys);
         while low < high {
             let middle = (low + high) / 2;
-            match self.term(middle).as_bytes().cmp(term.as_bytes()) {
+            match self.term_bytes(middle).cmp(term.as_bytes()) {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
                 std::cmp::Ordering::Equal => return Some(middle as u32),

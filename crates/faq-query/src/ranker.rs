@@ -411,17 +411,22 @@ impl Ranker {
                 // zero test; the arrays are zeroed by plain stores. Documents come in index
                 // order, so one that only ties the weakest kept ranks after it and is turned
                 // away by the score alone.
+                // The coordination factor is at most 1 (an entry matches no more of the
+                // query's words than the query has), so a raw score at or below the floor
+                // cannot pass it: the factor is only looked up for the few that may.
                 let mut floor = best.floor();
                 let slots = accumulator.scores[start..end].iter_mut().zip(accumulator.masks[start..end].iter_mut());
                 for (doc, (score, mask)) in (start..end).zip(slots) {
                     let raw = std::mem::replace(score, 0.0);
                     let words = std::mem::replace(mask, 0);
-                    let score = raw * factor(words);
                     let live = alive.is_none_or(|bits| bits.is_alive(doc as DocId));
                     total_hits += usize::from(raw != 0.0 && live);
-                    if score > floor && score != 0.0 && live {
-                        best.offer(score, DocAddress::new(ordinal as u32, doc as DocId), words);
-                        floor = best.floor();
+                    if (raw > floor || raw < 0.0) && live {
+                        let score = raw * factor(words);
+                        if score > floor && score != 0.0 {
+                            best.offer(score, DocAddress::new(ordinal as u32, doc as DocId), words);
+                            floor = best.floor();
+                        }
                     }
                 }
             } else {
