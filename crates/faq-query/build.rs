@@ -1,7 +1,7 @@
 //! Compiles the thesaurus (`data/thesaurus.txt`: one group per line, members separated by
 //! `, `, a member's analysed terms joined by `+`) into static tables, so that no process
 //! parses or allocates it when it starts: the groups, and each member's first term with the
-//! groups it starts a member of, sorted for binary search. The layout is described in
+//! groups it starts a member of, found by an open-addressing hash table (one probe or two). The layout is described in
 //! `src/synonyms.rs` (module `builtin`), which reads it.
 
 use std::collections::BTreeMap;
@@ -53,6 +53,17 @@ fn main() {
         first_groups.extend(numbers.iter().map(|&n| n as u32));
         first_starts.push(first_groups.len() as u32);
     }
+    // Slots of first terms: 1 + the term's place in FIRST_TERMS, 0 = empty; at most half
+    // full, linear probing from the term's hash.
+    let size = (first_terms.len() * 2).next_power_of_two().max(2);
+    let mut slots = vec![0u32; size];
+    for (i, (term, _)) in index.iter().enumerate() {
+        let mut at = thesaurus_format::term_hash(term) as usize & (size - 1);
+        while slots[at] != 0 {
+            at = (at + 1) & (size - 1);
+        }
+        slots[at] = i as u32 + 1;
+    }
     let mut out = String::new();
     writeln!(out, "pub static TEXT: &str = {text:?};").unwrap();
     let mut table = |name: &str, kind: &str, values: &[String]| {
@@ -66,6 +77,7 @@ fn main() {
     table("FIRST_TERMS", "u32", &numbers(&first_terms));
     table("FIRST_STARTS", "u32", &numbers(&first_starts));
     table("FIRST_GROUPS", "u32", &numbers(&first_groups));
+    table("FIRST_SLOTS", "u32", &numbers(&slots));
     let path = Path::new(&std::env::var("OUT_DIR").unwrap()).join("thesaurus.rs");
     std::fs::write(path, out).unwrap();
 }

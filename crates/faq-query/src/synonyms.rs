@@ -67,11 +67,17 @@ mod builtin {
             .collect()
     }
 
-    /// The groups with a member that begins with `first`.
+    /// The groups with a member that begins with `first`: one hash and a probe or two
+    /// (`FIRST_SLOTS`, laid out by `build.rs`).
     pub fn groups_starting_with(first: &str) -> &'static [u32] {
-        match FIRST_TERMS.binary_search_by(|&t| term(t).cmp(first)) {
-            Ok(i) => &FIRST_GROUPS[FIRST_STARTS[i] as usize..FIRST_STARTS[i + 1] as usize],
-            Err(_) => &[],
+        let mask = FIRST_SLOTS.len() - 1;
+        let mut at = crate::thesaurus_format::term_hash(first) as usize & mask;
+        loop {
+            let Some(i) = FIRST_SLOTS[at].checked_sub(1).map(|i| i as usize) else { return &[] };
+            if term(FIRST_TERMS[i]) == first {
+                return &FIRST_GROUPS[FIRST_STARTS[i] as usize..FIRST_STARTS[i + 1] as usize];
+            }
+            at = (at + 1) & mask;
         }
     }
 }

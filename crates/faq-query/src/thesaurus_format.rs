@@ -15,3 +15,9 @@ pub fn parse(text: &str) -> Vec<Vec<Vec<&str>>> {
         .map(|line| line.split(MEMBER_SEPARATOR).map(|member| member.split(TERM_SEPARATOR).collect()).collect())
         .collect()
 }
+
+/// The hash of a term in the built-in thesaurus's lookup table (FNV-1a, 64 bits): computed by
+/// `build.rs` when it lays the table out and by the lookup, so both agree by construction.
+pub fn term_hash(term: &str) -> u64 {
+    term.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
