@@ -3,6 +3,9 @@
 //! on localgovFAQ (1,786 entries) over its dev queries when ../shared is present. Every
 //! iteration checks its result, so a broken ranking cannot look fast.
 //!
+//! The semantic path's full scan alone (1,786 entry vectors) on each kernel this processor
+//! runs. Valgrind hides AVX-512, so callgrind counts the AVX2 kernel; this bench times both.
+//!
 //! Run: `cargo bench --bench ranking`
 
 mod common;
@@ -69,5 +72,42 @@ fn localgov(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, seed, localgov);
+/// The full semantic scan of localgovFAQ's entry vectors for its dev queries, one kernel at a
+/// time; every iteration checks that the most similar entry is the one found before timing.
+fn semantic_scan(c: &mut Criterion) {
+    use faq_core::semantic::{EntryVectors, Kernel, words};
+    let Some(data) = common::localgov() else { return };
+    let analyzer = common::analyzer();
+    let index = faq_indexer::index_in_ram(&common::localgov_entries(&data), &analyzer).unwrap();
+    let vectors = EntryVectors::open(index.directory()).unwrap().expect("entry vectors");
+    let queries: Vec<_> = common::queries(&data.join("queries.dev.tsv"))
+        .iter()
+        .filter_map(|q| vectors.query_vector(&words(&analyzer.analyze(q).tokens, false).words))
+        .collect();
+    let nearest = |out: &[f32]| (0..out.len()).max_by(|&a, &b| out[a].total_cmp(&out[b]).then(b.cmp(&a)));
+    let mut out = Vec::new();
+    let expected: Vec<_> = queries
+        .iter()
+        .map(|q| {
+            vectors.similarities_with(Kernel::Portable, q, &mut out);
+            nearest(&out)
+        })
+        .collect();
+    let mut group = c.benchmark_group("semantic_scan_localgov");
+    for kernel in [Kernel::Vnni, Kernel::Avx2, Kernel::Portable] {
+        let mut next = 0;
+        group.bench_function(format!("{kernel:?}").to_lowercase(), |b| {
+            b.iter(|| {
+                let i = next % queries.len();
+                next += 1;
+                vectors.similarities_with(kernel, &queries[i], &mut out);
+                assert_eq!(nearest(&out), expected[i]);
+                out.len()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, seed, localgov, semantic_scan);
 criterion_main!(benches);

@@ -321,6 +321,9 @@ pub struct EntryVectors {
     /// [`stride`]`(dim)` so that a dot product runs in whole 32-component steps.
     vectors_at: usize,
     bytes: OwnedBytes,
+    /// The sum of each vector's components, for [`Kernel::Vnni`]: computed at the first full
+    /// scan (an index too large to scan never needs them).
+    sums: OnceLock<Vec<i32>>,
 }
 
 impl PartialEq for EntryVectors {
@@ -460,9 +463,16 @@ impl EntryVectors {
     }
 
     /// [`EntryVectors::similarity`] of every entry, in ordinal order, into `out` (cleared
-    /// first): one pass with the query's part of the work done once (AVX2: |q| and the
-    /// per-entry sign, then `vpmaddubsw` / `vpmaddwd`, 32 components a step).
+    /// first): one pass with the query's part of the work done once, on the best kernel
+    /// this processor has ([`Kernel::best`]).
     pub fn similarities_into(&self, query: &QueryVector, out: &mut Vec<f32>) {
+        self.similarities_with(Kernel::best(), query, out);
+    }
+
+    /// [`EntryVectors::similarities_into`] on a given kernel (each gives exactly the same
+    /// numbers: integer dot products); a kernel the processor lacks falls back to the
+    /// portable loop.
+    pub fn similarities_with(&self, kernel: Kernel, query: &QueryVector, out: &mut Vec<f32>) {
         out.clear();
         let stride = stride(self.dim);
         if query.data.len() != stride {
@@ -470,18 +480,36 @@ impl EntryVectors {
             return;
         }
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            out.resize(self.len(), 0.0);
-            // SAFETY: the processor supports AVX2, checked just above; every vector of
-            // `padded` and the query have `stride` components, a multiple of 32.
-            unsafe {
-                if stride == 320 {
-                    scan_avx2::<10>(&query.data, self.padded(), stride, query.scale, &self.scales, out)
-                } else {
-                    scan_avx2::<0>(&query.data, self.padded(), stride, query.scale, &self.scales, out)
-                }
-            };
-            return;
+        match kernel {
+            Kernel::Vnni if stride % 64 == 0 && Kernel::best() == Kernel::Vnni => {
+                out.resize(self.len(), 0.0);
+                let sums = self.sums.get_or_init(|| self.padded().chunks_exact(stride).map(|v| v.iter().map(|&c| i32::from(c)).sum()).collect());
+                // SAFETY: the processor supports AVX-512 F, BW and VNNI (Kernel::best);
+                // every vector of `padded` and the query have `stride` components, a
+                // multiple of 64; `sums` has one per vector.
+                unsafe {
+                    if stride == 320 {
+                        scan_vnni::<5>(&query.data, self.padded(), stride, sums, query.scale, &self.scales, out)
+                    } else {
+                        scan_vnni::<0>(&query.data, self.padded(), stride, sums, query.scale, &self.scales, out)
+                    }
+                };
+                return;
+            }
+            Kernel::Vnni | Kernel::Avx2 if std::arch::is_x86_feature_detected!("avx2") => {
+                out.resize(self.len(), 0.0);
+                // SAFETY: the processor supports AVX2, checked just above; every vector of
+                // `padded` and the query have `stride` components, a multiple of 32.
+                unsafe {
+                    if stride == 320 {
+                        scan_avx2::<10>(&query.data, self.padded(), stride, query.scale, &self.scales, out)
+                    } else {
+                        scan_avx2::<0>(&query.data, self.padded(), stride, query.scale, &self.scales, out)
+                    }
+                };
+                return;
+            }
+            _ => {}
         }
         for (ordinal, vector) in self.padded().chunks_exact(stride).enumerate() {
             out.push(dot_i8_lanes(&query.data, vector) as f32 * query.scale * self.scales[ordinal]);
@@ -532,7 +560,7 @@ impl EntryVectors {
         let (df_at, scales_at) = (24 + 4 * dim, 24 + 4 * dim + 8 * dfs);
         let axis = (0..dim).map(|i| f32_at(&bytes, 24 + 4 * i)).collect();
         let scales = (0..n).map(|i| f32_at(&bytes, scales_at + 4 * i)).collect();
-        Ok(EntryVectors { dim, axis, scales, dfs, df_at, vectors_at: vectors_at.unwrap_or(0), bytes })
+        Ok(EntryVectors { dim, axis, scales, dfs, df_at, vectors_at: vectors_at.unwrap_or(0), bytes, sums: OnceLock::new() })
     }
 }
 
@@ -596,6 +624,64 @@ unsafe fn dot_i8_avx2(a: &[i8], b: &[i8]) -> i32 {
     // SAFETY: `lanes` is 32 bytes, the size of the store.
     unsafe { _mm256_storeu_si256(lanes.as_mut_ptr() as *mut __m256i, sum) };
     lanes.iter().sum::<i32>() + a[i..n].iter().zip(&b[i..n]).map(|(&x, &y)| x as i32 * y as i32).sum::<i32>()
+}
+
+/// The kernels of the full scan, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// AVX-512 VNNI: `vpdpbusd`, 64 components a step.
+    Vnni,
+    /// AVX2: `vpmaddubsw` / `vpmaddwd`, 32 components a step.
+    Avx2,
+    /// Plain Rust (16 lanes the compiler vectorises).
+    Portable,
+}
+
+impl Kernel {
+    /// The best kernel this processor runs (detected once).
+    pub fn best() -> Kernel {
+        static BEST: OnceLock<Kernel> = OnceLock::new();
+        *BEST.get_or_init(|| {
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512bw")
+                    && std::arch::is_x86_feature_detected!("avx512vnni")
+                {
+                    return Kernel::Vnni;
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    return Kernel::Avx2;
+                }
+            }
+            Kernel::Portable
+        })
+    }
+}
+
+/// [`scan_avx2`] on AVX-512 VNNI: 64 components a step in one `vpdpbusd` (unsigned × signed
+/// bytes, summed by fours into 32-bit lanes: exact). The query is made unsigned by adding
+/// 128 to each component, so q·v = (q + 128)·v − 128 Σv, with `sums` (Σv of each vector)
+/// computed once per opened index. `STEPS` = stride / 64 when known at compile time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn scan_vnni<const STEPS: usize>(query: &[i8], vectors: &[i8], stride: usize, sums: &[i32], scale: f32, scales: &[f32], out: &mut [f32]) {
+    use std::arch::x86_64::{__m512i, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_reduce_add_epi32, _mm512_setzero_si512, _mm512_xor_si512, _mm512_set1_epi8};
+    let steps = if STEPS > 0 { STEPS } else { stride / 64 };
+    debug_assert!(stride == 64 * steps && query.len() == stride && sums.len() * stride == vectors.len());
+    // SAFETY (every load below): offset 64 * step + 64 <= stride, the length of the query
+    // and of each vector; unaligned loads are allowed.
+    let load = |bytes: &[i8], step: usize| unsafe { _mm512_loadu_si512(bytes.as_ptr().add(64 * step) as *const __m512i) };
+    let flip = _mm512_set1_epi8(i8::MIN);
+    for ((vector, (&sum, own)), slot) in vectors.chunks_exact(stride).zip(sums.iter().zip(scales)).zip(out.iter_mut()) {
+        let mut lanes = _mm512_setzero_si512();
+        for step in 0..steps {
+            // q + 128 as unsigned bytes: the sign bit flipped.
+            lanes = _mm512_dpbusd_epi32(lanes, _mm512_xor_si512(load(query, step), flip), load(vector, step));
+        }
+        let dot = _mm512_reduce_add_epi32(lanes) - 128 * sum;
+        *slot = dot as f32 * scale * own;
+    }
 }
 
 /// The dot products of `query` with each `stride`-component vector of `vectors`, each
@@ -708,6 +794,28 @@ mod tests {
         assert_eq!(stride(300), 320);
     }
 
+    /// Every kernel of the full scan gives exactly the one-by-one similarities, over enough
+    /// entries and words that every component takes both signs and large magnitudes.
+    #[test]
+    fn every_scan_kernel_gives_the_same_similarities() {
+        let table = table();
+        let entries: Vec<(Vec<u32>, Vec<u32>)> = (0..97u32)
+            .map(|i| ((0..5).map(|j| (i * 131 + j * 7919) % table.len() as u32).collect(), (0..9).map(|j| (i * 17 + j * 104_729) % table.len() as u32).collect()))
+            .collect();
+        let vectors = EntryVectors::build(&entries);
+        eprintln!("best kernel on this processor: {:?}", Kernel::best());
+        for words in [&[3u32, 5000, 40_000][..], &[12], &[7, 8, 9, 10, 11, 12, 13]] {
+            let words: Vec<Word> = words.iter().map(|&key| Word { key: key % table.len() as u32, token: 0 }).collect();
+            let query = vectors.query_vector(&words).unwrap();
+            let one_by_one: Vec<f32> = (0..vectors.len()).map(|i| vectors.similarity(&query, i)).collect();
+            for kernel in [Kernel::Vnni, Kernel::Avx2, Kernel::Portable] {
+                let mut out = Vec::new();
+                vectors.similarities_with(kernel, &query, &mut out);
+                assert_eq!(out, one_by_one, "{kernel:?}");
+            }
+        }
+    }
+
     #[test]
     fn entry_vectors_round_trip_and_refuse_damage() {
         let word = |term: &str| Word { key: table().key(term).unwrap_or_else(|| panic!("{term} has a vector")), token: 0 };
@@ -737,6 +845,11 @@ mod tests {
         let mut scanned = Vec::new();
         vectors.similarities_into(&query, &mut scanned);
         assert_eq!(scanned, similarities, "the scan and one-by-one agree exactly");
+        for kernel in [Kernel::Vnni, Kernel::Avx2, Kernel::Portable] {
+            let mut out = Vec::new();
+            vectors.similarities_with(kernel, &query, &mut out);
+            assert_eq!(out, similarities, "{kernel:?}");
+        }
         assert!(similarities[1] > similarities[0] && similarities[1] > similarities[2], "{similarities:?}");
     }
 }
