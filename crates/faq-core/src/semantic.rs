@@ -481,7 +481,7 @@ impl EntryVectors {
         }
         #[cfg(target_arch = "x86_64")]
         match kernel {
-            Kernel::Vnni if stride % 64 == 0 && Kernel::best() == Kernel::Vnni => {
+            Kernel::Vnni if stride.is_multiple_of(64) && Kernel::best() == Kernel::Vnni => {
                 out.resize(self.len(), 0.0);
                 let sums = self.sums.get_or_init(|| self.padded().chunks_exact(stride).map(|v| v.iter().map(|&c| i32::from(c)).sum()).collect());
                 // SAFETY: the processor supports AVX-512 F, BW and VNNI (Kernel::best);
