@@ -125,11 +125,22 @@ impl SemanticIndex {
             // The common case, in tight loops: the spread in entry order (the same sums as
             // below), then the few entries that may be among the best.
             for &similarity in &all {
-                lowest = lowest.min(similarity);
                 sum += similarity as f64;
                 squares += (similarity as f64) * (similarity as f64);
             }
             n = all.len();
+            // The least in eight lanes (vector minimum; the similarities are finite).
+            let mut lanes = [f32::INFINITY; 8];
+            let chunks = all.chunks_exact(8);
+            for &similarity in chunks.remainder() {
+                lanes[0] = if similarity < lanes[0] { similarity } else { lanes[0] };
+            }
+            for chunk in chunks {
+                for (lane, &similarity) in lanes.iter_mut().zip(chunk) {
+                    *lane = if similarity < *lane { similarity } else { *lane };
+                }
+            }
+            lowest = lanes.iter().fold(f32::INFINITY, |least, &lane| if lane < least { lane } else { least });
         } else {
             for (similarity, address) in all.iter_mut().zip(&self.addresses) {
                 if address.is_none() {
@@ -145,12 +156,12 @@ impl SemanticIndex {
         let mut best: Vec<(f32, DocAddress)> = Vec::with_capacity(count + 1);
         if count > 0 {
             let mut bar = floor;
-            for (&similarity, address) in all.iter().zip(&self.addresses) {
+            for (ordinal, &similarity) in all.iter().enumerate() {
                 // NaN (a dead document) is below every bar.
                 if similarity.partial_cmp(&bar).is_none_or(std::cmp::Ordering::is_lt) {
                     continue;
                 }
-                let Some(address) = *address else { continue };
+                let Some(address) = self.addresses[ordinal] else { continue };
                 if best.len() == count && similarity <= best[count - 1].0 {
                     continue;
                 }
