@@ -413,7 +413,8 @@ impl Ranker {
                 // away by the score alone.
                 // The coordination factor is at most 1 (an entry matches no more of the
                 // query's words than the query has), so a raw score at or below the floor
-                // cannot pass it: the factor is only looked up for the few that may.
+                // cannot pass it, nor can an entry with no score (before the first cut the
+                // floor is -inf): the factor is only looked up for the few that may.
                 let mut floor = best.floor();
                 let slots = accumulator.scores[start..end].iter_mut().zip(accumulator.masks[start..end].iter_mut());
                 for (doc, (score, mask)) in (start..end).zip(slots) {
@@ -421,7 +422,7 @@ impl Ranker {
                     let words = std::mem::replace(mask, 0);
                     let live = alive.is_none_or(|bits| bits.is_alive(doc as DocId));
                     total_hits += usize::from(raw != 0.0 && live);
-                    if (raw > floor || raw < 0.0) && live {
+                    if (raw > floor || raw < 0.0) && raw != 0.0 && live {
                         let score = raw * factor(words);
                         if score > floor && score != 0.0 {
                             best.offer(score, DocAddress::new(ordinal as u32, doc as DocId), words);
