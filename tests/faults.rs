@@ -130,7 +130,7 @@ fn files_with_extension(generation: &Path, extension: &str) -> Vec<PathBuf> {
 #[test]
 fn damaged_index_files_are_a_clear_error_and_are_rebuilt_from_the_corpus() {
     type Damage = fn(&Path);
-    let damages: [(&str, Damage); 6] = [
+    let damages: [(&str, Damage); 7] = [
         ("flipped bytes in the postings", |generation| {
             for path in files_with_extension(generation, "idx") {
                 let mut bytes = std::fs::read(&path).unwrap();
@@ -140,6 +140,15 @@ fn damaged_index_files_are_a_clear_error_and_are_rebuilt_from_the_corpus() {
                 }
                 std::fs::write(&path, bytes).unwrap();
             }
+        }),
+        ("flipped bytes in the entry vectors", |generation| {
+            let path = generation.join(faq_core::semantic::ENTRY_VECTORS_FILE);
+            let mut bytes = std::fs::read(&path).unwrap();
+            let middle = bytes.len() / 2;
+            for byte in &mut bytes[middle..middle + 8] {
+                *byte ^= 0xFF;
+            }
+            std::fs::write(&path, bytes).unwrap();
         }),
         ("truncated store", |generation| {
             for path in files_with_extension(generation, "store") {

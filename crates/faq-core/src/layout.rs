@@ -93,13 +93,13 @@ pub fn open(root: &Path, analyzer: &Analyzer) -> Result<(Index, FaqFields, Manif
         )));
     }
     let index = Index::open_in_dir(&generation).map_err(|e| damaged(e.to_string()))?;
-    if directory_bytes(&generation) <= verify_checksums_up_to() {
+    let (bytes, stamp) = verification_stamp(&generation);
+    if bytes <= verify_checksums_up_to() {
         // Verified once per generation: the stamp names every file with its size and times,
         // so a file changed since (damage, an edit) is verified again.
-        let stamp = verification_stamp(&generation);
         let verified = stamp.is_some() && fs::read_to_string(generation.join(VERIFIED)).ok() == stamp;
         if !verified {
-            let bad = index.validate_checksum().map_err(|e| damaged(e.to_string()))?;
+            let bad = damaged_files(&index).map_err(|e| damaged(e.to_string()))?;
             if !bad.is_empty() {
                 let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
                 names.sort();
@@ -118,6 +118,17 @@ pub fn open(root: &Path, analyzer: &Analyzer) -> Result<(Index, FaqFields, Manif
     Ok((index, fields, manifest))
 }
 
+/// The files of an index whose checksums do not match: the segments' (tantivy's check) and
+/// the entry vectors, which end with the same footer.
+pub fn damaged_files(index: &Index) -> tantivy::Result<std::collections::HashSet<PathBuf>> {
+    let mut bad = index.validate_checksum()?;
+    let vectors = Path::new(crate::semantic::ENTRY_VECTORS_FILE);
+    if tantivy::directory::Directory::exists(index.directory(), vectors)? && !index.directory().validate_checksum(vectors)? {
+        bad.insert(vectors.to_path_buf());
+    }
+    Ok(bad)
+}
+
 /// Generations up to this size have every file's checksum verified when opened (a few
 /// milliseconds: the FAQ sizes this tool is for). Larger ones are opened unverified;
 /// damage then surfaces as an error when a damaged part is read.
@@ -134,18 +145,28 @@ pub fn verify_checksums_up_to() -> u64 {
 /// tantivy leaves it alone.
 pub const VERIFIED: &str = ".faq-verified";
 
-/// What [`VERIFIED`] holds when the generation's files are as they were when verified;
-/// `None` when the folder cannot be listed.
-fn verification_stamp(generation: &Path) -> Option<String> {
+/// The bytes of the generation's files, and what [`VERIFIED`] holds when they are as they
+/// were when verified (`None` when the folder cannot be listed): one listing for both.
+fn verification_stamp(generation: &Path) -> (u64, Option<String>) {
     use std::os::unix::fs::MetadataExt;
-    let mut lines = Vec::new();
-    for entry in fs::read_dir(generation).ok()? {
-        let entry = entry.ok()?;
+    let (mut bytes, mut lines, mut complete) = (0u64, Vec::new(), true);
+    let Ok(entries) = fs::read_dir(generation) else { return (0, None) };
+    for entry in entries {
+        let Ok(entry) = entry else {
+            complete = false;
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else {
+            complete = false;
+            continue;
+        };
+        if meta.is_file() {
+            bytes += meta.len();
+        }
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with(VERIFIED) {
             continue;
         }
-        let meta = entry.metadata().ok()?;
         if meta.is_file() {
             lines.push(format!(
                 "{name}\t{}\t{}.{:09}\t{}.{:09}",
@@ -158,12 +179,7 @@ fn verification_stamp(generation: &Path) -> Option<String> {
         }
     }
     lines.sort();
-    Some(lines.join("\n") + "\n")
-}
-
-fn directory_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = fs::read_dir(dir) else { return 0 };
-    entries.filter_map(|e| e.ok()?.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()
+    (bytes, complete.then(|| lines.join("\n") + "\n"))
 }
 
 /// A generation being built; dropped without [`Staging::publish`], it is deleted.

@@ -402,7 +402,7 @@ impl FaqSearcher {
     /// background thread. The message names the damaged files and `faq index`.
     pub fn verify_checksums(&self) -> Result<(), String> {
         let index = self.reader.searcher().index().clone();
-        let bad = index.validate_checksum().map_err(|e| format!("the index could not be verified: {e}"))?;
+        let bad = faq_core::layout::damaged_files(&index).map_err(|e| format!("the index could not be verified: {e}"))?;
         if bad.is_empty() {
             return Ok(());
         }
