@@ -15,7 +15,7 @@ fn highlighting(c: &mut Criterion) {
     let longest = entries.iter().max_by_key(|e| e.answer.len()).unwrap();
     let spans = faq_core::spans::encode(&analyzer.analyze(&longest.answer).tokens);
     let terms = analyzer.terms(common::LONG);
-    let keyed = highlight::keyed_spans(&longest.answer, &spans);
+    let keyed = highlight::keyed_spans(&longest.answer, spans.as_bytes());
     let wanted: highlight::Terms = terms.iter().map(String::as_str).collect();
     c.bench_function("highlight_snippet_html", |b| {
         b.iter(|| {
