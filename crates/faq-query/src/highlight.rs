@@ -184,7 +184,8 @@ pub fn whole(text: &str, marks: Vec<Range<usize>>) -> Marked {
 /// little before the first of them (the start of the text when nothing matched).
 /// One pass over the text up to the last mark, then two pointers over the marks.
 pub fn snippet(text: &str, marks: Vec<Range<usize>>, max_chars: usize) -> Marked {
-    if text.chars().nth(max_chars).is_none() {
+    // At most `max_chars` characters: whole (a text of that many bytes or fewer surely is).
+    if text.len() <= max_chars || (text.len() <= 4 * max_chars && text.chars().count() <= max_chars) {
         return whole(text, marks);
     }
     // Character positions of each mark.

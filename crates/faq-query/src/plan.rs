@@ -286,8 +286,13 @@ impl Plan {
     /// The plan of an analysed query: its words, their synonyms (`synonyms`, the domain
     /// file) and thesaurus words (`thesaurus`), its character paths.
     pub fn new(analysis: &Analysis, fields: &FaqFields, weights: &Weights, synonyms: &Synonyms, thesaurus: &Synonyms) -> Plan {
-        let mut plan = Plan::default();
         let terms = analysis.terms();
+        // A pasted document would bring thousands of character terms: the first ones are
+        // plenty to rank by, and the work of a query stays bounded.
+        let bigrams: Vec<String> = faq_core::analyzer::distinct_terms(&analysis.bigrams).into_iter().take(MAX_CHARACTER_TERMS).collect();
+        let readings: Vec<String> = faq_core::analyzer::distinct_terms(&analysis.readings).into_iter().take(MAX_CHARACTER_TERMS).collect();
+        // Each word and character term makes a clause per field: reserved at once.
+        let mut plan = Plan { clauses: Vec::with_capacity(2 * (terms.len() + bigrams.len() + readings.len()) + 16) };
         let term_weight = |term: &str| if is_boilerplate(term) { weights.boilerplate } else { 1.0 };
         for term in &terms {
             let w = term_weight(term);
@@ -332,13 +337,11 @@ impl Plan {
                 }
             }
         }
-        // A pasted document would bring thousands of character terms: the first ones are
-        // plenty to rank by, and the work of a query stays bounded.
-        for bigram in faq_core::analyzer::distinct_terms(&analysis.bigrams).into_iter().take(MAX_CHARACTER_TERMS) {
+        for bigram in bigrams {
             plan.push(&terms, PathKind::Bigram, Target::Question, fields.question_bigram, &bigram, None, weights.bigram_question);
             plan.push(&terms, PathKind::Bigram, Target::Answer, fields.answer_bigram, &bigram, None, weights.bigram_answer);
         }
-        for reading in faq_core::analyzer::distinct_terms(&analysis.readings).into_iter().take(MAX_CHARACTER_TERMS) {
+        for reading in readings {
             plan.push(&terms, PathKind::Reading, Target::Question, fields.question_reading, &reading, None, weights.reading_question);
             plan.push(&terms, PathKind::Reading, Target::Answer, fields.answer_reading, &reading, None, weights.reading_answer);
         }
