@@ -380,11 +380,16 @@ impl EntryVectors {
             .flat_map(|(q, a)| [embed_keys(q.iter().copied(), weight), embed_keys(a.iter().copied(), weight)])
             .collect();
         let axis = first_principal_axis(sample.iter(), dim);
-        drop(sample);
+        // Up to AXIS_SAMPLE entries the sample is every entry's question and answer, in
+        // order: those vectors are used again rather than computed twice.
+        let mut reused = if step == 1 { sample } else { Vec::new() }.into_iter();
         let mut scales = Vec::with_capacity(n);
         let mut data = Vec::with_capacity(n * stride(dim));
         for (q, a) in entries {
-            let (mut question, mut answer) = (embed_keys(q.iter().copied(), weight), embed_keys(a.iter().copied(), weight));
+            let (mut question, mut answer) = match (reused.next(), reused.next()) {
+                (Some(question), Some(answer)) => (question, answer),
+                _ => (embed_keys(q.iter().copied(), weight), embed_keys(a.iter().copied(), weight)),
+            };
             remove_and_normalise(&mut question, &axis);
             remove_and_normalise(&mut answer, &axis);
             let mean: Vec<f32> = question.iter().zip(&answer).map(|(q, a)| 0.5 * (q + a)).collect();
