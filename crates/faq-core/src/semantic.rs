@@ -230,17 +230,40 @@ pub struct Words {
 /// words written in hiragana alone are left out: an all-hiragana query is often mis-segmented
 /// (りょうしゅうしょ → りょう / しゅう / しょ) and such fragments pull unrelated vectors.
 pub fn words(tokens: &[AnalyzedToken], drop_kana_fragments: bool) -> Words {
-    let table = table();
     let mut out = Words { words: Vec::new(), content_words: tokens.len() };
     for (index, token) in tokens.iter().enumerate() {
         if drop_kana_fragments && token.term.chars().all(is_hiragana) {
             continue;
         }
-        if let Some(key) = table.key(&token.term) {
+        if let Some(key) = key_of(&token.term) {
             out.words.push(Word { key, token: index });
         }
     }
     out
+}
+
+/// Terms whose table lookups each thread remembers, at most (about 50 bytes each).
+const REMEMBERED_KEYS: usize = 8_192;
+
+thread_local! {
+    static KEYS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<u32>>> = Default::default();
+}
+
+/// [`WordVectors::key`] in the built-in table, remembered per thread: a build looks the same
+/// words up in entry after entry, a server in query after query, and a hash probe costs a
+/// tenth of the table's binary search of string comparisons.
+fn key_of(term: &str) -> Option<u32> {
+    KEYS.with(|keys| {
+        if let Some(&key) = keys.borrow().get(term) {
+            return key;
+        }
+        let key = table().key(term);
+        let mut keys = keys.borrow_mut();
+        if keys.len() < REMEMBERED_KEYS {
+            keys.insert(term.into(), key);
+        }
+        key
+    })
 }
 
 /// The words of [`words`]`(tokens, true)` taken from `words(tokens, false)` without looking
@@ -778,6 +801,13 @@ mod tests {
             assert!(table.row_of(i as u32) < table.rows());
         }
         assert_eq!(table.key("この語は表にない"), None);
+        // Remembered lookups answer as the table does, the first time and after.
+        for _ in 0..2 {
+            for i in (0..table.len()).step_by(4_999) {
+                assert_eq!(key_of(table.term(i)), Some(i as u32));
+            }
+            assert_eq!(key_of("この語は表にない"), None);
+        }
     }
 
     #[test]
