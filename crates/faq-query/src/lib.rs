@@ -8,6 +8,7 @@ pub mod confidence;
 pub mod eval;
 pub mod highlight;
 pub mod plan;
+pub mod kept;
 pub mod postings_cache;
 pub mod proposals;
 pub mod ranker;

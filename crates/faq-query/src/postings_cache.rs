@@ -11,15 +11,14 @@
 //! [`MAX_POSTINGS`] postings in all (typed queries are unbounded); past that, lists are
 //! read from the index as before.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use rustc_hash::FxBuildHasher;
-use tantivy::index::{InvertedIndexReader, SegmentId};
+use tantivy::index::InvertedIndexReader;
 use tantivy::postings::TermInfo;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Searcher, SegmentReader};
+
+use crate::kept::Kept;
 
 /// Lists longer than this are not kept.
 pub const MAX_DOC_FREQ: u32 = 1_024;
@@ -52,15 +51,9 @@ impl Decoded {
     }
 }
 
-/// Lists of one segment, by field id and where the list starts in the postings file.
-type BySegment = HashMap<(u32, usize), Arc<Decoded>, FxBuildHasher>;
-
-/// The kept lists of one opened index.
-pub struct PostingsCache {
-    segments: Vec<SegmentId>,
-    by_segment: Vec<RwLock<BySegment>>,
-    kept: AtomicUsize,
-}
+/// The kept lists of one opened index: by segment, each list by field id and where it starts
+/// in the postings file.
+pub struct PostingsCache(Kept<(u32, usize), Arc<Decoded>>);
 
 impl std::fmt::Debug for PostingsCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -71,8 +64,7 @@ impl std::fmt::Debug for PostingsCache {
 impl PostingsCache {
     /// An empty cache for the segments of `searcher`.
     pub fn new(searcher: &Searcher) -> PostingsCache {
-        let segments: Vec<SegmentId> = searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
-        PostingsCache { by_segment: segments.iter().map(|_| RwLock::default()).collect(), segments, kept: AtomicUsize::new(0) }
+        PostingsCache(Kept::new(searcher, searcher.segment_readers().len(), MAX_POSTINGS))
     }
 
     /// The list `info` points at in `field` of `segment` (the `ordinal`-th of the
@@ -86,28 +78,24 @@ impl PostingsCache {
         inverted: &InvertedIndexReader,
         info: &TermInfo,
     ) -> tantivy::Result<Option<Arc<Decoded>>> {
-        if info.doc_freq > MAX_DOC_FREQ || self.segments.get(ordinal) != Some(&segment.segment_id()) {
+        if info.doc_freq > MAX_DOC_FREQ || !self.0.made_for_segment(ordinal, segment) {
             return Ok(None);
         }
         let key = (field.field_id(), info.postings_range.start);
-        let map = &self.by_segment[ordinal];
-        if let Some(found) = map.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return Ok(Some(found.clone()));
+        if let Some(found) = self.0.get(ordinal, &key) {
+            return Ok(Some(found));
         }
-        if self.kept.load(Ordering::Relaxed) + info.doc_freq as usize > MAX_POSTINGS {
+        if !self.0.has_room(info.doc_freq as usize) {
             return Ok(None);
         }
         let decoded = Arc::new(Decoded::read(inverted, info)?);
-        let mut map = map.write().unwrap_or_else(|e| e.into_inner());
-        if map.insert(key, decoded.clone()).is_none() {
-            self.kept.fetch_add(decoded.docs.len(), Ordering::Relaxed);
-        }
+        self.0.insert(ordinal, key, decoded.clone(), decoded.docs.len());
         Ok(Some(decoded))
     }
 
     /// Postings kept now.
     pub fn len(&self) -> usize {
-        self.kept.load(Ordering::Relaxed)
+        self.0.total()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -5,15 +5,13 @@
 //! stale; a searcher over other segments is not served from it. At most [`MAX_TERMS`] terms
 //! are kept (typed queries are unbounded); past that, lookups go to the dictionary.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use rustc_hash::FxBuildHasher;
-use tantivy::index::SegmentId;
 use tantivy::postings::TermInfo;
 use tantivy::schema::Field;
 use tantivy::{Searcher, SegmentReader};
+
+use crate::kept::Kept;
 
 /// Terms kept, at most (about 100 bytes each).
 pub const MAX_TERMS: usize = 200_000;
@@ -21,15 +19,8 @@ pub const MAX_TERMS: usize = 200_000;
 /// A term's postings info in each segment, in segment order (`None`: not in that segment).
 pub type Infos = Arc<[Option<TermInfo>]>;
 
-type ByTerm = HashMap<Box<str>, Infos, FxBuildHasher>;
-
-/// The cache of one opened index.
-pub struct TermCache {
-    segments: Vec<SegmentId>,
-    /// By field id.
-    by_field: Vec<RwLock<ByTerm>>,
-    kept: AtomicUsize,
-}
+/// The cache of one opened index: by field id, each term's infos.
+pub struct TermCache(Kept<Box<str>, Infos>);
 
 impl std::fmt::Debug for TermCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -40,11 +31,7 @@ impl std::fmt::Debug for TermCache {
 impl TermCache {
     /// An empty cache for the segments of `searcher` and fields with ids below `fields`.
     pub fn new(searcher: &Searcher, fields: usize) -> TermCache {
-        TermCache {
-            segments: searcher.segment_readers().iter().map(SegmentReader::segment_id).collect(),
-            by_field: (0..fields).map(|_| RwLock::default()).collect(),
-            kept: AtomicUsize::new(0),
-        }
+        TermCache(Kept::new(searcher, fields, MAX_TERMS))
     }
 
     /// `term`'s infos in `field` for `segments`, from the cache or from `lookup` (called per
@@ -56,29 +43,21 @@ impl TermCache {
         term: &str,
         mut lookup: impl FnMut(usize) -> tantivy::Result<Option<TermInfo>>,
     ) -> tantivy::Result<Infos> {
-        let slot = self.by_field.get(field.field_id() as usize).filter(|_| self.same_segments(segments));
-        if let Some(found) = slot.and_then(|map| map.read().unwrap_or_else(|e| e.into_inner()).get(term).cloned()) {
+        let served = self.0.made_for(segments);
+        let slot = field.field_id() as usize;
+        if let Some(found) = self.0.get(slot, term).filter(|_| served) {
             return Ok(found);
         }
         let infos: Infos = (0..segments.len()).map(&mut lookup).collect::<tantivy::Result<Vec<_>>>()?.into();
-        if let Some(map) = slot
-            && self.kept.load(Ordering::Relaxed) < MAX_TERMS
-        {
-            let mut map = map.write().unwrap_or_else(|e| e.into_inner());
-            if map.insert(term.into(), infos.clone()).is_none() {
-                self.kept.fetch_add(1, Ordering::Relaxed);
-            }
+        if served && self.0.has_room(1) {
+            self.0.insert(slot, term.into(), infos.clone(), 1);
         }
         Ok(infos)
     }
 
-    fn same_segments(&self, segments: &[SegmentReader]) -> bool {
-        segments.len() == self.segments.len() && segments.iter().zip(&self.segments).all(|(s, id)| s.segment_id() == *id)
-    }
-
     /// Terms kept now.
     pub fn len(&self) -> usize {
-        self.kept.load(Ordering::Relaxed)
+        self.0.total()
     }
 
     pub fn is_empty(&self) -> bool {
