@@ -92,44 +92,77 @@ impl Terms {
 }
 
 /// The reading bigrams of a kana query: a stored word whose reading they mostly cover
-/// (領収書 for りょうしゅうしょ, or for りょうしゅうs) is marked too.
+/// (領収書 for りょうしゅうしょ, or for りょうしゅうs) is marked too. Each bigram is kept as
+/// its UTF-8 bytes packed into a `u64` ([`bigram_key`]), so a stored reading is compared
+/// where it lies in the stored bytes, without decoding it into characters.
 #[derive(Clone, Debug, Default)]
-pub struct Readings(FxHashSet<[char; 2]>);
+pub struct Readings {
+    set: FxHashSet<u64>,
+    /// A 256-bit filter on the keys' low bits in front of the set, as [`Terms`] has.
+    filter: [u64; 4],
+}
 
 /// Share of a stored word's reading bigrams a kana query must have to mark it.
 const READING_SHARE: f32 = 0.6;
 
+/// Two characters' UTF-8 bytes (at most eight) as one integer, little-endian, zero-padded.
+/// UTF-8 is prefix-free, so two bigrams without a NUL character never share a key.
+#[inline]
+fn bigram_key(bytes: &[u8]) -> u64 {
+    let mut buffer = [0u8; 8];
+    buffer[..bytes.len()].copy_from_slice(bytes);
+    u64::from_le_bytes(buffer)
+}
+
 impl<'a> FromIterator<&'a str> for Readings {
     fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
-        Readings(
-            iter.into_iter()
-                .filter_map(|bigram| {
-                    let mut chars = bigram.chars();
-                    match (chars.next(), chars.next(), chars.next()) {
-                        (Some(a), Some(b), None) => Some([a, b]),
-                        _ => None,
-                    }
-                })
-                .collect(),
-        )
+        let mut readings = Readings::default();
+        for bigram in iter {
+            let mut chars = bigram.chars();
+            let (Some(a), Some(b), None) = (chars.next(), chars.next(), chars.next()) else { continue };
+            if a == '\0' || b == '\0' {
+                continue;
+            }
+            let key = bigram_key(bigram.as_bytes());
+            let bit = (key & 255) as usize;
+            readings.filter[bit / 64] |= 1 << (bit % 64);
+            readings.set.insert(key);
+        }
+        readings
     }
 }
 
 impl Readings {
     /// Whether the query's bigrams cover most of `reading` (a word of two kana or more,
     /// written with a kanji or in katakana, so that する or の are never marked by reading).
+    /// `reading` is the stored bytes; a window that is not two whole characters matches no
+    /// key, so bytes that are not UTF-8 mark nothing.
     fn marks(&self, surface: &str, reading: &[u8]) -> bool {
         use faq_core::normalize::{is_kanji, is_katakana};
-        if self.0.is_empty() || !surface.chars().any(|c| is_kanji(c) || is_katakana(c)) {
+        if self.set.is_empty() || !surface.chars().any(|c| is_kanji(c) || is_katakana(c)) {
             return false;
         }
-        let Ok(reading) = std::str::from_utf8(reading) else { return false };
-        let chars: Vec<char> = reading.chars().collect();
-        if chars.len() < 2 {
-            return false;
+        // Byte offsets where each character starts (not a continuation byte).
+        let starts = reading.iter().enumerate().filter(|&(_, &b)| b & 0xC0 != 0x80).map(|(i, _)| i);
+        let (mut chars, mut covered) = (0usize, 0usize);
+        let (mut before, mut last) = (0usize, 0usize);
+        for start in starts.chain(std::iter::once(reading.len())) {
+            // The bigram ending at `start`: the two characters from `before`.
+            if chars >= 2 && start - before <= 8 && self.contains(bigram_key(&reading[before..start])) {
+                covered += 1;
+            }
+            (before, last) = (last, start);
+            chars += 1;
         }
-        let covered = chars.windows(2).filter(|w| self.0.contains(&[w[0], w[1]])).count();
-        covered as f32 >= READING_SHARE * (chars.len() - 1) as f32
+        // `chars` counted the end as well.
+        let chars = chars.saturating_sub(1);
+        chars >= 2 && covered as f32 >= READING_SHARE * (chars - 1) as f32
+    }
+
+    #[inline]
+    fn contains(&self, key: u64) -> bool {
+        let bit = (key & 255) as usize;
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.set.contains(&key)
     }
 }
 
@@ -441,6 +474,23 @@ mod tests {
         assert!(!readings.marks("用紙", "ようし".as_bytes()), "half of it");
         assert!(!readings.marks("しゅう", "しゅう".as_bytes()), "kana words are never marked by reading");
         assert!(!readings.marks("書", "".as_bytes()));
+        assert!(!readings.marks("領収", b"\xe3\x82\x8a\xe3"), "bytes that are not UTF-8 mark nothing");
+    }
+
+    #[test]
+    fn reading_marks_agree_with_counting_characters() {
+        // The plain definition: the share of the reading's character bigrams in the set.
+        fn plain(bigrams: &[&str], reading: &str) -> bool {
+            let chars: Vec<char> = reading.chars().collect();
+            chars.len() >= 2
+                && chars.windows(2).filter(|w| bigrams.iter().any(|b| b.chars().eq(w.iter().copied()))).count() as f32
+                    >= READING_SHARE * (chars.len() - 1) as f32
+        }
+        let bigrams = ["りょ", "ょう", "うし", "しゅ", "ゅう", "しょ", "aい", "𠮷の", "のa"];
+        let readings: Readings = bigrams.into_iter().collect();
+        for reading in ["りょう", "りょうしゅうしょ", "しょうしょう", "りょaい", "𠮷のa", "aい", "い", "ゅうゅうゅうはは", "はりょう", "ょうしゅはは"] {
+            assert_eq!(readings.marks("領", reading.as_bytes()), plain(&bigrams, reading), "{reading}");
+        }
     }
 
     #[test]
