@@ -70,7 +70,7 @@ fn search(args: &SearchArgs) -> Result<Outcome> {
     let mut stdout = io::stdout().lock();
     let colour = args.colour.color.enabled();
     if args.json {
-        serde_json::to_writer(&mut stdout, &response)?;
+        stdout.write_all(&response.to_json())?;
         writeln!(stdout)?;
     } else if response.hits.is_empty() && response.total_hits > 0 {
         crate::errors::note(format_args!(
@@ -100,6 +100,9 @@ struct BatchError<'a> {
     error: ErrorBody<'a>,
 }
 
+/// Bytes of output a batch gathers before writing them.
+const BATCH_BUFFER: usize = 64 * 1024;
+
 fn search_batch(args: &SearchArgs) -> Result<Outcome> {
     let path = args.batch.as_deref().unwrap_or(std::path::Path::new("-"));
     let input: Box<dyn Read> = if path.as_os_str() == "-" {
@@ -109,7 +112,10 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
     };
     let searcher = locate::open_searcher(&args.location)?;
     let page = Page { limit: args.limit as usize, offset: args.offset, explain: args.explain };
-    let mut out = BufWriter::with_capacity(64 * 1024, block_stdout()?);
+    // Lines are written into one buffer, responses straight into it (no second copy
+    // through a `BufWriter`), and the buffer to the descriptor once it holds 64 KiB.
+    let mut stdout = block_stdout()?;
+    let mut out: Vec<u8> = Vec::with_capacity(BATCH_BUFFER + 64 * 1024);
     let mut reader = BufReader::new(input);
     let mut line = Vec::new();
     let mut any_answered = false;
@@ -130,7 +136,7 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
         match searcher.search(query, page) {
             Ok(response) => {
                 any_answered |= response.answered && !response.hits.is_empty();
-                serde_json::to_writer(&mut out, &response)?;
+                response.write_json_with(&mut out, None);
             }
             Err(SearchError::Query(error)) => {
                 let message = error.to_string();
@@ -139,9 +145,14 @@ fn search_batch(args: &SearchArgs) -> Result<Outcome> {
             }
             Err(other) => return Err(other.into()),
         }
-        writeln!(out)?;
+        out.push(b'\n');
+        if out.len() >= BATCH_BUFFER {
+            stdout.write_all(&out)?;
+            out.clear();
+        }
     }
-    out.flush()?;
+    stdout.write_all(&out)?;
+    stdout.flush()?;
     Ok(Outcome::from_found(any_answered))
 }
 

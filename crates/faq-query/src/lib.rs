@@ -7,6 +7,7 @@ pub mod combination;
 pub mod confidence;
 pub mod eval;
 pub mod highlight;
+pub mod json;
 pub mod plan;
 pub mod kept;
 pub mod postings_cache;

@@ -32,9 +32,8 @@ pub struct SearchResponse {
     pub hits: Vec<Hit>,
 }
 
-/// One ranked entry. Serialised by hand ([`Hit::serialize`]) so that the question and the
-/// answer, the bulk of a full response, are written from JSON the index keeps per entry.
-#[derive(Clone, Debug, Deserialize)]
+/// One ranked entry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Hit {
     pub id: String,
     pub question: String,
@@ -59,44 +58,18 @@ pub struct Hit {
     /// Match ranges for renderers other than HTML (the terminal); not part of the JSON.
     #[serde(skip)]
     pub marks: HitMarks,
-    /// The stored entry this hit shows, whose JSON-escaped question and answer are written
-    /// as they are when they still equal `question` and `answer`; not part of the JSON.
+    /// The stored entry this hit shows, whose JSON-escaped question and answer
+    /// [`crate::json`] copies while they still equal `question` and `answer`; not part of
+    /// the JSON.
     #[serde(skip)]
     pub stored: Option<std::sync::Arc<crate::stored::StoredEntry>>,
 }
 
-impl Serialize for Hit {
-    /// The fields in declaration order, as `#[derive(Serialize)]` would write them; the
-    /// question and answer from the stored entry's pre-escaped JSON when it matches (one
-    /// copy instead of an escaping pass over every byte).
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let fields = 8 + usize::from(self.explain.is_some()) + usize::from(self.signals.is_some());
-        let mut out = serializer.serialize_struct("Hit", fields)?;
-        out.serialize_field("id", &self.id)?;
-        let json = self.stored.as_ref().filter(|s| s.entry.question == self.question && s.entry.answer == self.answer).map(|s| s.json());
-        match json {
-            Some(json) => {
-                out.serialize_field("question", &json.question)?;
-                out.serialize_field("answer", &json.answer)?;
-            }
-            None => {
-                out.serialize_field("question", &self.question)?;
-                out.serialize_field("answer", &self.answer)?;
-            }
-        }
-        out.serialize_field("score", &self.score)?;
-        out.serialize_field("confidence", &self.confidence)?;
-        out.serialize_field("coverage", &self.coverage)?;
-        out.serialize_field("highlights", &self.highlights)?;
-        out.serialize_field("links", &self.links)?;
-        if let Some(explain) = &self.explain {
-            out.serialize_field("explain", explain)?;
-        }
-        if let Some(signals) = &self.signals {
-            out.serialize_field("signals", signals)?;
-        }
-        out.end()
+impl Hit {
+    /// The stored entry's pre-escaped question and answer, while they still equal this
+    /// hit's own.
+    pub(crate) fn stored_json(&self) -> Option<&crate::stored::EntryJson> {
+        self.stored.as_ref().filter(|s| s.entry.question == self.question && s.entry.answer == self.answer).map(|s| s.json())
     }
 }
 
@@ -152,6 +125,16 @@ pub struct CompactHit {
     pub confidence: f32,
     pub coverage: f32,
     pub highlights: Highlights,
+    /// The stored entry this hit shows, for its pre-escaped question; not part of the JSON.
+    #[serde(skip)]
+    pub stored: Option<std::sync::Arc<crate::stored::StoredEntry>>,
+}
+
+impl CompactHit {
+    /// The stored entry's pre-escaped question, while it still equals this hit's own.
+    pub(crate) fn stored_question(&self) -> Option<&str> {
+        self.stored.as_ref().filter(|s| s.entry.question == self.question).map(|s| s.json().question.as_str())
+    }
 }
 
 impl From<SearchResponse> for CompactResponse {
@@ -166,6 +149,7 @@ impl From<SearchResponse> for CompactResponse {
                 confidence: hit.confidence,
                 coverage: hit.coverage,
                 highlights: hit.highlights,
+                stored: hit.stored,
             })
             .collect();
         CompactResponse {
@@ -176,48 +160,5 @@ impl From<SearchResponse> for CompactResponse {
             hits,
             suggestions: None,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hit(question: &str, answer: &str, stored: Option<std::sync::Arc<crate::stored::StoredEntry>>) -> Hit {
-        Hit {
-            id: "a".into(),
-            question: question.into(),
-            answer: answer.into(),
-            score: 1.5,
-            confidence: 0.25,
-            coverage: 1.0,
-            highlights: Highlights { question: "<mark>q</mark>".into(), answer: "a".into() },
-            links: vec![Link { url: "https://example.com/".into(), label: "例".into() }],
-            explain: None,
-            signals: None,
-            marks: HitMarks::default(),
-            stored,
-        }
-    }
-
-    #[test]
-    fn pre_escaped_text_is_written_exactly_as_serde_would_and_only_when_it_still_matches() {
-        let (question, answer) = ("「領収書」は？\t\"引用\" \\ \u{1}", "改行\n<b>&</b> 😀");
-        let entry = faq_core::FaqEntry {
-            id: "a".into(),
-            question: question.into(),
-            answer: answer.into(),
-            links: vec![],
-            category: None,
-            source: None,
-        };
-        let stored = std::sync::Arc::new(crate::stored::StoredEntry::new(entry, vec![], vec![]));
-        let plain = serde_json::to_string(&hit(question, answer, None)).unwrap();
-        assert_eq!(serde_json::to_string(&hit(question, answer, Some(stored.clone()))).unwrap(), plain);
-        let round: Hit = serde_json::from_str(&plain).unwrap();
-        assert_eq!((round.question.as_str(), round.answer.as_str()), (question, answer));
-        // A hit whose text was changed after the search is written from its own fields.
-        let edited = serde_json::to_string(&hit("別の質問", answer, Some(stored))).unwrap();
-        assert_eq!(edited, serde_json::to_string(&hit("別の質問", answer, None)).unwrap());
     }
 }

@@ -23,16 +23,16 @@ pub struct StoredEntry {
     pub answer_spans: Vec<u8>,
     pub question_keys: Vec<KeyedSpan>,
     pub answer_keys: Vec<KeyedSpan>,
-    /// The question and answer as JSON strings, escaped the first time a full hit of this
-    /// entry is serialised and kept with the entry.
+    /// The question and answer as JSON strings, escaped the first time a hit of this entry
+    /// is written as JSON ([`crate::json`]) and kept with the entry.
     json: OnceLock<EntryJson>,
 }
 
 /// An entry's question and answer as JSON string literals (quotes and escapes included).
 #[derive(Debug)]
 pub struct EntryJson {
-    pub question: Box<serde_json::value::RawValue>,
-    pub answer: Box<serde_json::value::RawValue>,
+    pub question: String,
+    pub answer: String,
 }
 
 impl StoredEntry {
@@ -46,8 +46,9 @@ impl StoredEntry {
     pub fn json(&self) -> &EntryJson {
         self.json.get_or_init(|| {
             let literal = |text: &str| {
-                let quoted = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
-                serde_json::value::RawValue::from_string(quoted).unwrap_or_else(|_| Default::default())
+                let mut out = Vec::new();
+                crate::json::write_str(&mut out, text);
+                String::from_utf8(out).expect("escaped UTF-8 is UTF-8")
             };
             EntryJson { question: literal(&self.entry.question), answer: literal(&self.entry.answer) }
         })

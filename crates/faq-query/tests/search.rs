@@ -144,3 +144,53 @@ fn meaning_finds_an_entry_with_no_shared_word() {
     let lexical = searcher.with_weights(faq_query::Weights { semantic: 0.0, ..Default::default() }).unwrap();
     assert!(lexical.search("冷蔵庫を捨てたい", Page::default()).unwrap().hits.is_empty());
 }
+
+/// The full view with suggestions, as the API wrote it with serde.
+#[derive(serde::Serialize)]
+struct With<'a> {
+    #[serde(flatten)]
+    response: &'a faq_query::SearchResponse,
+    suggestions: &'a faq_query::Suggestions,
+}
+
+/// The JSON written by hand for the API and the CLI (`faq_query::json`) is, byte for byte,
+/// what the `Serialize` derives of the contract write: full and compact views, with and
+/// without explanations and suggestions, over every seed dev query and some hostile ones.
+#[test]
+fn hand_written_json_is_the_serde_contract_byte_for_byte() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/seed_dev/queries.tsv");
+    let dev = std::fs::read_to_string(path).unwrap();
+    let mut queries: Vec<&str> = dev.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split('\t').nth(1)).collect();
+    queries.extend(["\"領収書\"\\n\u{1}", "<script>領収書</script>", "へんぴん", "henpin", "ﾍﾝﾋﾟﾝ"]);
+    assert!(queries.len() > 100);
+    let suggestions = faq_query::Suggestions {
+        kind: faq_query::SuggestionKind::Completion,
+        completes: "りょう\"".into(),
+        suggestions: vec![faq_query::Suggestion { text: "領収書".into(), reading: "りょうしゅうしょ".into(), questions: 3, entries: 5 }],
+    };
+    let mut hits = 0;
+    for query in queries {
+        for explain in [false, true] {
+            let response = searcher().search(query, Page { limit: 10, offset: 0, explain }).unwrap();
+            hits += response.hits.len();
+            assert_eq!(String::from_utf8(response.to_json()).unwrap(), serde_json::to_string(&response).unwrap(), "{query}");
+            let with = With { response: &response, suggestions: &suggestions };
+            let mut written = b"[".to_vec();
+            response.write_json_with(&mut written, Some(&suggestions));
+            assert_eq!(String::from_utf8(written).unwrap(), format!("[{}", serde_json::to_string(&with).unwrap()), "{query}");
+            let mut compact = faq_query::CompactResponse::from(response.clone());
+            assert_eq!(String::from_utf8(compact.to_json()).unwrap(), serde_json::to_string(&compact).unwrap(), "{query}");
+            compact.suggestions = Some(suggestions.clone());
+            assert_eq!(String::from_utf8(compact.to_json()).unwrap(), serde_json::to_string(&compact).unwrap(), "{query}");
+            // A hit edited after the search is written from its own text.
+            let mut edited = response;
+            if let Some(hit) = edited.hits.first_mut() {
+                hit.question.push_str("\n改");
+                assert_eq!(String::from_utf8(edited.to_json()).unwrap(), serde_json::to_string(&edited).unwrap(), "{query}");
+                let compact = faq_query::CompactResponse::from(edited);
+                assert_eq!(String::from_utf8(compact.to_json()).unwrap(), serde_json::to_string(&compact).unwrap(), "{query}");
+            }
+        }
+    }
+    assert!(hits > 1000, "{hits} hits compared");
+}
