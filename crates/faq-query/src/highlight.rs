@@ -51,6 +51,35 @@ pub fn keyed_spans(text: &str, stored_spans: &[u8]) -> Vec<KeyedSpan> {
         .collect()
 }
 
+/// A stored word that a kana query may mark by its reading: written with a kanji or in
+/// katakana (so that する or の are never marked by reading), with a reading of two
+/// characters or more. `span` is its place among the entry's [`KeyedSpan`]s, `reading` the
+/// byte range of its reading in the stored spans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadingSpan {
+    pub span: u32,
+    pub reading: (u32, u32),
+}
+
+/// The [`ReadingSpan`]s of a stored text, in order (the keyed spans' order: the same
+/// spans are left out).
+pub fn reading_spans(text: &str, stored_spans: &[u8]) -> Vec<ReadingSpan> {
+    use faq_core::normalize::{is_kanji, is_katakana};
+    let base = stored_spans.as_ptr() as usize;
+    spans::decode_raw(stored_spans)
+        .filter(|&(start, end, _, _)| valid_span(text, start..end))
+        .enumerate()
+        .filter(|&(_, (start, end, _, reading))| {
+            reading.iter().filter(|&&b| b & 0xC0 != 0x80).nth(1).is_some()
+                && text[start..end].chars().any(|c| is_kanji(c) || is_katakana(c))
+        })
+        .map(|(i, (_, _, _, reading))| {
+            let at = reading.as_ptr() as usize - base;
+            ReadingSpan { span: i as u32, reading: (at as u32, (at + reading.len()) as u32) }
+        })
+        .collect()
+}
+
 fn valid_span(text: &str, span: Range<usize>) -> bool {
     span.start < span.end && span.end <= text.len() && text.is_char_boundary(span.start) && text.is_char_boundary(span.end)
 }
@@ -133,13 +162,11 @@ impl<'a> FromIterator<&'a str> for Readings {
 }
 
 impl Readings {
-    /// Whether the query's bigrams cover most of `reading` (a word of two kana or more,
-    /// written with a kanji or in katakana, so that する or の are never marked by reading).
-    /// `reading` is the stored bytes; a window that is not two whole characters matches no
-    /// key, so bytes that are not UTF-8 mark nothing.
-    fn marks(&self, surface: &str, reading: &[u8]) -> bool {
-        use faq_core::normalize::{is_kanji, is_katakana};
-        if self.set.is_empty() || !surface.chars().any(|c| is_kanji(c) || is_katakana(c)) {
+    /// Whether the query's bigrams cover most of a stored word's `reading` (its bytes in
+    /// the stored spans, a word [`reading_spans`] keeps). A window that is not two whole
+    /// characters matches no key, so bytes that are not UTF-8 mark nothing.
+    fn covers(&self, reading: &[u8]) -> bool {
+        if self.set.is_empty() {
             return false;
         }
         // Byte offsets where each character starts (not a continuation byte).
@@ -178,15 +205,24 @@ pub fn matched_ranges(spans: &[KeyedSpan], terms: &Terms) -> Vec<Range<usize>> {
 }
 
 /// [`matched_ranges`] for a kana query: also the stored words whose reading the query's
-/// bigrams cover (the spans' readings are read from the stored bytes).
-pub fn matched_ranges_by_reading(text: &str, stored_spans: &[u8], terms: &Terms, readings: &Readings) -> Vec<Range<usize>> {
+/// bigrams cover ([`reading_spans`]: their readings compared where they lie in the stored
+/// bytes).
+pub fn matched_ranges_by_reading(
+    spans: &[KeyedSpan],
+    stored_spans: &[u8],
+    by_reading: &[ReadingSpan],
+    terms: &Terms,
+    readings: &Readings,
+) -> Vec<Range<usize>> {
     let mut marks: Vec<Range<usize>> = Vec::new();
-    for (start, end, term, reading) in spans::decode_raw(stored_spans) {
-        if !valid_span(text, start..end) {
-            continue;
+    let mut next = by_reading.iter().peekable();
+    for (i, span) in spans.iter().enumerate() {
+        let mut matched = terms.contains_key(span.key);
+        if let Some(word) = next.next_if(|word| word.span as usize == i) {
+            matched = matched || stored_spans.get(word.reading.0 as usize..word.reading.1 as usize).is_some_and(|r| readings.covers(r));
         }
-        if terms.contains(term) || readings.marks(&text[start..end], reading) {
-            add_mark(&mut marks, start..end);
+        if matched {
+            add_mark(&mut marks, span.start as usize..span.end as usize);
         }
     }
     marks
@@ -407,7 +443,8 @@ mod tests {
         for words in [&["領収書", "発行"][..], &["発行"], &["amazon", "の"], &["ない"], &[]] {
             let terms: Terms = words.iter().copied().collect();
             let by_key = matched_ranges(&keyed, &terms);
-            assert_eq!(by_key, matched_ranges_by_reading(text, stored.as_bytes(), &terms, &Readings::default()), "{words:?}");
+            let by_reading = reading_spans(text, stored.as_bytes());
+            assert_eq!(by_key, matched_ranges_by_reading(&keyed, stored.as_bytes(), &by_reading, &terms, &Readings::default()), "{words:?}");
             let marked: Vec<&str> = by_key.iter().map(|r| &text[r.clone()]).collect();
             match words.first() {
                 Some(&"領収書") => assert_eq!(marked, ["領収書", "発行", "領収書発行"]),
@@ -468,13 +505,30 @@ mod tests {
     #[test]
     fn a_kana_query_marks_the_words_it_covers_by_reading() {
         let readings: Readings = ["りょ", "ょう", "うし", "しゅ", "ゅう", "しょ"].into_iter().collect();
-        assert!(readings.marks("領収", "りょうしゅう".as_bytes()));
-        assert!(readings.marks("リョウシュウ", "りょうしゅう".as_bytes()));
-        assert!(!readings.marks("発行", "はっこう".as_bytes()), "no bigram of it");
-        assert!(!readings.marks("用紙", "ようし".as_bytes()), "half of it");
-        assert!(!readings.marks("しゅう", "しゅう".as_bytes()), "kana words are never marked by reading");
-        assert!(!readings.marks("書", "".as_bytes()));
-        assert!(!readings.marks("領収", b"\xe3\x82\x8a\xe3"), "bytes that are not UTF-8 mark nothing");
+        assert!(marks(&readings, "領収", "りょうしゅう".as_bytes()));
+        assert!(marks(&readings, "リョウシュウ", "りょうしゅう".as_bytes()));
+        assert!(!marks(&readings, "発行", "はっこう".as_bytes()), "no bigram of it");
+        assert!(!marks(&readings, "用紙", "ようし".as_bytes()), "half of it");
+        assert!(!marks(&readings, "しゅう", "しゅう".as_bytes()), "kana words are never marked by reading");
+        assert!(!marks(&readings, "書", "".as_bytes()));
+        assert!(!readings.covers(b"\xe3\x82\x8a\xe3"), "bytes that are not UTF-8 mark nothing");
+    }
+
+    /// Whether a kana query with `readings` marks a text of one stored word, `surface` read
+    /// `reading`, through [`reading_spans`] and [`matched_ranges_by_reading`].
+    fn marks(readings: &Readings, surface: &str, reading: &[u8]) -> bool {
+        let token = faq_core::analyzer::AnalyzedToken {
+            term: surface.into(),
+            start: 0,
+            end: surface.len(),
+            position: 0,
+            pos: String::new(),
+            reading: String::from_utf8(reading.to_vec()).unwrap(),
+        };
+        let stored = faq_core::spans::encode(&[token]);
+        let keyed = keyed_spans(surface, stored.as_bytes());
+        let by_reading = reading_spans(surface, stored.as_bytes());
+        !matched_ranges_by_reading(&keyed, stored.as_bytes(), &by_reading, &Terms::default(), readings).is_empty()
     }
 
     #[test]
@@ -489,7 +543,7 @@ mod tests {
         let bigrams = ["りょ", "ょう", "うし", "しゅ", "ゅう", "しょ", "aい", "𠮷の", "のa"];
         let readings: Readings = bigrams.into_iter().collect();
         for reading in ["りょう", "りょうしゅうしょ", "しょうしょう", "りょaい", "𠮷のa", "aい", "い", "ゅうゅうゅうはは", "はりょう", "ょうしゅはは"] {
-            assert_eq!(readings.marks("領", reading.as_bytes()), plain(&bigrams, reading), "{reading}");
+            assert_eq!(readings.covers(reading.as_bytes()), plain(&bigrams, reading), "{reading}");
         }
     }
 

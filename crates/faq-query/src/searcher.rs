@@ -423,12 +423,12 @@ impl FaqSearcher {
         let mut hits = Vec::with_capacity(ranked.len());
         for (stored, &(score, _)) in stored.iter().zip(ranked) {
             let entry = &stored.entry;
-            let marks = |text: &str, raw: &[u8], keyed: &[highlight::KeyedSpan]| match readings {
-                Some(readings) => highlight::matched_ranges_by_reading(text, raw, &wanted, readings),
+            let marks = |keyed: &[highlight::KeyedSpan], raw: &[u8], by_reading: fn(&StoredEntry) -> &[highlight::ReadingSpan]| match readings {
+                Some(readings) => highlight::matched_ranges_by_reading(keyed, raw, by_reading(stored), &wanted, readings),
                 None => highlight::matched_ranges(keyed, &wanted),
             };
-            let question = highlight::whole(&entry.question, marks(&entry.question, &stored.question_spans, &stored.question_keys));
-            let answer = highlight::snippet(&entry.answer, marks(&entry.answer, &stored.answer_spans, &stored.answer_keys), SNIPPET_CHARS);
+            let question = highlight::whole(&entry.question, marks(&stored.question_keys, &stored.question_spans, |s| &s.readings().question));
+            let answer = highlight::snippet(&entry.answer, marks(&stored.answer_keys, &stored.answer_spans, |s| &s.readings().answer), SNIPPET_CHARS);
             hits.push(Hit {
                 highlights: Highlights { question: question.html(&entry.question), answer: answer.html(&entry.answer) },
                 marks: HitMarks { question, answer },

@@ -9,7 +9,7 @@ use faq_core::FaqEntry;
 use faq_core::schema::FaqFields;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
-use crate::highlight::{KeyedSpan, keyed_spans};
+use crate::highlight::{KeyedSpan, ReadingSpan, keyed_spans, reading_spans};
 
 /// Largest index whose decoded entries are kept in memory (about 1 KB each for FAQ text).
 pub const MAX_CACHED_ENTRIES: usize = 200_000;
@@ -26,6 +26,16 @@ pub struct StoredEntry {
     /// The question and answer as JSON strings, escaped the first time a hit of this entry
     /// is written as JSON ([`crate::json`]) and kept with the entry.
     json: OnceLock<EntryJson>,
+    /// The words a kana query may mark by reading, found the first time one highlights
+    /// this entry.
+    readings: OnceLock<EntryReadings>,
+}
+
+/// An entry's [`ReadingSpan`]s, question and answer.
+#[derive(Debug)]
+pub struct EntryReadings {
+    pub question: Vec<ReadingSpan>,
+    pub answer: Vec<ReadingSpan>,
 }
 
 /// An entry's question and answer as JSON string literals (quotes and escapes included).
@@ -39,7 +49,15 @@ impl StoredEntry {
     pub fn new(entry: FaqEntry, question_spans: Vec<u8>, answer_spans: Vec<u8>) -> StoredEntry {
         let question_keys = keyed_spans(&entry.question, &question_spans);
         let answer_keys = keyed_spans(&entry.answer, &answer_spans);
-        StoredEntry { entry, question_spans, answer_spans, question_keys, answer_keys, json: OnceLock::new() }
+        StoredEntry { entry, question_spans, answer_spans, question_keys, answer_keys, json: OnceLock::new(), readings: OnceLock::new() }
+    }
+
+    /// [`EntryReadings`] of this entry, found now or earlier.
+    pub fn readings(&self) -> &EntryReadings {
+        self.readings.get_or_init(|| EntryReadings {
+            question: reading_spans(&self.entry.question, &self.question_spans),
+            answer: reading_spans(&self.entry.answer, &self.answer_spans),
+        })
     }
 
     /// [`EntryJson`] of this entry, escaped now or earlier.
