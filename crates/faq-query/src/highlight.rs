@@ -127,7 +127,7 @@ impl Terms {
 #[derive(Clone, Debug, Default)]
 pub struct Readings {
     set: FxHashSet<u64>,
-    /// A 256-bit filter on the keys' low bits in front of the set, as [`Terms`] has.
+    /// A 256-bit filter in front of the set, as [`Terms`] has ([`Readings::filter_bit`]).
     filter: [u64; 4],
 }
 
@@ -153,7 +153,7 @@ impl<'a> FromIterator<&'a str> for Readings {
                 continue;
             }
             let key = bigram_key(bigram.as_bytes());
-            let bit = (key & 255) as usize;
+            let bit = Readings::filter_bit(key);
             readings.filter[bit / 64] |= 1 << (bit % 64);
             readings.set.insert(key);
         }
@@ -168,6 +168,13 @@ impl Readings {
     fn covers(&self, reading: &[u8]) -> bool {
         if self.set.is_empty() {
             return false;
+        }
+        // Kana (every reading the dictionary gives): three bytes a character, so each bigram
+        // is the six bytes at a multiple of three.
+        if reading.len() % 3 == 0 && reading.iter().step_by(3).all(|&b| b & 0xF0 == 0xE0) {
+            let chars = reading.len() / 3;
+            let covered = (0..chars.saturating_sub(1)).filter(|i| self.contains(bigram_key(&reading[3 * i..3 * i + 6]))).count();
+            return chars >= 2 && covered as f32 >= READING_SHARE * (chars - 1) as f32;
         }
         // Byte offsets where each character starts (not a continuation byte).
         let starts = reading.iter().enumerate().filter(|&(_, &b)| b & 0xC0 != 0x80).map(|(i, _)| i);
@@ -188,8 +195,16 @@ impl Readings {
 
     #[inline]
     fn contains(&self, key: u64) -> bool {
-        let bit = (key & 255) as usize;
+        let bit = Self::filter_bit(key);
         self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.set.contains(&key)
+    }
+
+    /// The filter bit of a key: its top byte after a multiplication that mixes every byte
+    /// into it (a key's low byte is the first byte of the bigram's UTF-8, 0xE3 for every
+    /// kana pair, and would pass them all).
+    #[inline]
+    fn filter_bit(key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
     }
 }
 
