@@ -321,7 +321,9 @@ impl Analyzer {
         } else {
             self.segmentation.tokenize(text)
         };
-        tokens.unwrap_or_default()
+        let mut tokens = tokens.unwrap_or_default();
+        read_details(&mut tokens);
+        tokens
     }
 
     /// Applies the morphological token filters.
@@ -408,6 +410,39 @@ impl Analyzer {
     /// The distinct morphological terms of `text`, in first-seen order.
     pub fn terms(&self, text: &str) -> Vec<String> {
         distinct(self.tokens(text).iter().map(|t| t.term.as_str()))
+    }
+}
+
+/// Reads the details (part of speech, base form, reading, …) of every system-dictionary
+/// token in one piece: the same fields lindera's `Token::details` gives, padded the same
+/// way, but one UTF-8 check and one vector per token (lindera checks each field and
+/// builds two vectors; the details are read for every token of every text). Tokens it
+/// cannot read here (unknown and user words, anything out of range) are left to lindera.
+fn read_details(tokens: &mut [Token<'_>]) {
+    use std::borrow::Cow;
+    let Some(first) = tokens.first() else { return };
+    let dictionary = first.dictionary;
+    let fields = dictionary.metadata.dictionary_schema.get_custom_fields().len();
+    let (index, words) = (&dictionary.prefix_dictionary.words_idx_data[..], &dictionary.prefix_dictionary.words_data[..]);
+    for token in tokens.iter_mut() {
+        if token.details.is_some() || !token.word_id.is_system() || !std::ptr::eq(token.dictionary, dictionary) {
+            continue;
+        }
+        let at = 4 * token.word_id.id() as usize;
+        let Some(start) = index.get(at..at + 4).map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")) as usize) else { continue };
+        let Some(length) = words.get(start..start + 4).map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")) as usize) else { continue };
+        let Some(Ok(joined)) = words.get(start + 4..start + 4 + length).map(std::str::from_utf8) else { continue };
+        let mut details: Vec<Cow<'_, str>> = Vec::with_capacity(fields.max(9));
+        let mut from = 0;
+        for (i, _) in joined.bytes().enumerate().filter(|&(_, b)| b == 0) {
+            details.push(Cow::Borrowed(&joined[from..i]));
+            from = i + 1;
+        }
+        details.push(Cow::Borrowed(&joined[from..]));
+        if details.len() < fields {
+            details.resize(fields, Cow::Borrowed("*"));
+        }
+        token.details = Some(details);
     }
 }
 
@@ -539,6 +574,21 @@ mod tests {
         assert_eq!(indexed, queried);
         assert!(queried.iter().any(|(term, ..)| term == "コンビニ"), "{queried:?}");
         assert!(queried.iter().any(|(term, ..)| term == "amazon"), "{queried:?}");
+    }
+
+    #[test]
+    fn details_read_in_one_piece_are_linderas_own() {
+        let analyzer = analyzer();
+        let text = "ｺﾝﾋﾞﾆ決済のＥメールを再送してほしいと連絡がありました。AMAZON りょうしゅうしょ 𠮷野家 ﾍﾝﾋﾟﾝ";
+        let mut ours = analyzer.segment(text);
+        let mut theirs = analyzer.segmentation.tokenize(text).unwrap();
+        assert!(theirs.iter().all(|t| t.details.is_none()), "lindera reads details lazily");
+        assert_eq!(ours.len(), theirs.len());
+        assert!(ours.iter().filter(|t| t.details.is_some()).count() > 10, "system words are read here");
+        for (a, b) in ours.iter_mut().zip(theirs.iter_mut()) {
+            let surface = b.surface.to_string();
+            assert_eq!(a.details(), b.details(), "{surface}");
+        }
     }
 
     #[test]
