@@ -171,7 +171,7 @@ impl Readings {
         }
         // Kana (every reading the dictionary gives): three bytes a character, so each bigram
         // is the six bytes at a multiple of three.
-        if reading.len() % 3 == 0 && reading.iter().step_by(3).all(|&b| b & 0xF0 == 0xE0) {
+        if reading.len().is_multiple_of(3) && reading.iter().step_by(3).all(|&b| b & 0xF0 == 0xE0) {
             let chars = reading.len() / 3;
             let covered = (0..chars.saturating_sub(1)).filter(|i| self.contains(bigram_key(&reading[3 * i..3 * i + 6]))).count();
             return chars >= 2 && covered as f32 >= READING_SHARE * (chars - 1) as f32;
