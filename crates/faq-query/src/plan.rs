@@ -247,11 +247,6 @@ pub fn is_boilerplate(term: &str) -> bool {
     BOILERPLATE.contains(&term)
 }
 
-/// The group of a query word: its position among the distinct terms, if under 64.
-fn terms_index(terms: &[String], term: &str) -> Option<u8> {
-    terms.iter().position(|t| t == term).filter(|&i| i < 64).map(|i| i as u8)
-}
-
 /// Most distinct bigrams, and most distinct reading bigrams, one query searches (a
 /// 1,000-character question has ~900 of each; a long mail in the dev sets under 300).
 pub const MAX_CHARACTER_TERMS: usize = 300;
@@ -259,27 +254,34 @@ pub const MAX_CHARACTER_TERMS: usize = 300;
 /// How far apart (in token positions, particles included) two words of a phrase may be.
 pub const PHRASE_SLOP: u32 = 2;
 
-/// One weighted term clause.
+/// One weighted term clause. Its words are the plan's ([`Plan::term`]): each distinct
+/// string is kept once, and a clause names it by index, so the two clauses of a term
+/// (question and answer) allocate nothing of their own.
 #[derive(Clone, Debug)]
 pub struct Clause {
     pub path: PathKind,
     pub target: Target,
     pub field: Field,
-    pub term: String,
+    pub term: TermId,
     /// For synonyms: the query word it stands in for.
-    pub via: Option<String>,
+    pub via: Option<TermId>,
     /// For phrases: the word that must follow `term` (within [`PHRASE_SLOP`] positions).
-    pub next: Option<String>,
+    pub next: Option<TermId>,
     pub boost: Score,
     /// For base forms and synonyms: which query word (by first occurrence, up to 64) the
     /// clause stands for, so ranking can count how many of the query's words an entry has.
     pub group: Option<u8>,
 }
 
-/// All clauses of a query.
+/// A string of a plan, by its place in [`Plan::terms`].
+pub type TermId = u32;
+
+/// All clauses of a query, and the strings they name.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     pub clauses: Vec<Clause>,
+    /// The query's distinct words first, then every other string a clause names.
+    terms: Vec<String>,
 }
 
 impl Plan {
@@ -287,31 +289,43 @@ impl Plan {
     /// file) and thesaurus words (`thesaurus`), its character paths.
     pub fn new(analysis: &Analysis, fields: &FaqFields, weights: &Weights, synonyms: &Synonyms, thesaurus: &Synonyms) -> Plan {
         let terms = analysis.terms();
+        let words = terms.len();
         // A pasted document would bring thousands of character terms: the first ones are
         // plenty to rank by, and the work of a query stays bounded.
         let bigrams: Vec<String> = faq_core::analyzer::distinct_terms(&analysis.bigrams).into_iter().take(MAX_CHARACTER_TERMS).collect();
         let readings: Vec<String> = faq_core::analyzer::distinct_terms(&analysis.readings).into_iter().take(MAX_CHARACTER_TERMS).collect();
-        // Each word and character term makes a clause per field: reserved at once.
-        let mut plan = Plan { clauses: Vec::with_capacity(2 * (terms.len() + bigrams.len() + readings.len()) + 16) };
-        let term_weight = |term: &str| if is_boilerplate(term) { weights.boilerplate } else { 1.0 };
-        for term in &terms {
-            let w = term_weight(term);
-            plan.push(&terms, PathKind::Morph, Target::Question, fields.question, term, None, weights.morph_question * w);
-            plan.push(&terms, PathKind::Morph, Target::Answer, fields.answer, term, None, weights.morph_answer * w);
-        }
         let domain = synonyms.expand(&terms);
         // A word the domain file knows keeps the domain's sense: for a seller 送る is 発送
         // (ship), not the thesaurus' 送信 (transmit); the 領収 of 領収書 is not 受取.
         let known = synonyms.matched_terms(&terms);
-        let general = thesaurus
+        let general: Vec<_> = thesaurus
             .expand(&terms)
             .into_iter()
-            .filter(|(from, term, _)| !known.contains(from) && !domain.iter().any(|(f, t, _)| t == term || f == from));
-        let expansions = domain.iter().cloned().map(|e| (PathKind::Synonym, weights.synonym, e)).chain(general.map(|e| (PathKind::Thesaurus, weights.thesaurus, e)));
+            .filter(|(from, term, _)| !known.contains(from) && !domain.iter().any(|(f, t, _)| t == term || f == from))
+            .collect();
+        // Each word and character term makes a clause per field: reserved at once.
+        let mut plan = Plan {
+            clauses: Vec::with_capacity(2 * (words + bigrams.len() + readings.len() + domain.len() + general.len()) + 16),
+            terms,
+        };
+        plan.terms.reserve(bigrams.len() + readings.len() + 2 * (domain.len() + general.len()));
+        let term_weight = |term: &str| if is_boilerplate(term) { weights.boilerplate } else { 1.0 };
+        for id in 0..words {
+            let w = term_weight(&plan.terms[id]);
+            let group = u8::try_from(id).ok().filter(|&g| g < 64);
+            plan.pair(PathKind::Morph, [(fields.question, weights.morph_question * w), (fields.answer, weights.morph_answer * w)], id as TermId, None, group);
+        }
+        let expansions = domain.into_iter().map(|e| (PathKind::Synonym, weights.synonym, e)).chain(general.into_iter().map(|e| (PathKind::Thesaurus, weights.thesaurus, e)));
         for (path, weight, (from, term, share)) in expansions {
             let w = weight * term_weight(&from) * share;
-            plan.push(&terms, path, Target::Question, fields.question, &term, Some(from.clone()), weights.morph_question * w);
-            plan.push(&terms, path, Target::Answer, fields.answer, &term, Some(from), weights.morph_answer * w);
+            let found = plan.terms[..words].iter().position(|t| *t == from);
+            let group = found.filter(|&i| i < 64).map(|i| i as u8);
+            let via = match found {
+                Some(i) => i as TermId,
+                None => plan.add_term(from),
+            };
+            let term = plan.add_term(term);
+            plan.pair(path, [(fields.question, weights.morph_question * w), (fields.answer, weights.morph_answer * w)], term, Some(via), group);
         }
         if weights.phrase > 0.0 {
             for pair in analysis.tokens.windows(2) {
@@ -319,44 +333,48 @@ impl Plan {
                 if first == second || is_boilerplate(first) || is_boilerplate(second) {
                     continue;
                 }
-                let already = plan.clauses.iter().any(|c| c.path == PathKind::Phrase && c.term == *first && c.next.as_ref() == Some(second));
+                let already = plan
+                    .clauses
+                    .iter()
+                    .any(|c| c.path == PathKind::Phrase && plan.term(c.term) == first && c.next.map(|n| plan.term(n)) == Some(second.as_str()));
                 if already {
                     continue;
                 }
+                let (first, second) = (plan.add_term(first.clone()), plan.add_term(second.clone()));
                 for (target, field, weight) in [(Target::Question, fields.question, weights.phrase), (Target::Answer, fields.answer, weights.phrase / 2.0)] {
-                    plan.clauses.push(Clause {
-                        path: PathKind::Phrase,
-                        target,
-                        field,
-                        term: first.clone(),
-                        via: None,
-                        next: Some(second.clone()),
-                        boost: weight,
-                        group: None,
-                    });
+                    plan.clauses.push(Clause { path: PathKind::Phrase, target, field, term: first, via: None, next: Some(second), boost: weight, group: None });
                 }
             }
         }
         for bigram in bigrams {
-            plan.push(&terms, PathKind::Bigram, Target::Question, fields.question_bigram, &bigram, None, weights.bigram_question);
-            plan.push(&terms, PathKind::Bigram, Target::Answer, fields.answer_bigram, &bigram, None, weights.bigram_answer);
+            let id = plan.add_term(bigram);
+            plan.pair(PathKind::Bigram, [(fields.question_bigram, weights.bigram_question), (fields.answer_bigram, weights.bigram_answer)], id, None, None);
         }
         for reading in readings {
-            plan.push(&terms, PathKind::Reading, Target::Question, fields.question_reading, &reading, None, weights.reading_question);
-            plan.push(&terms, PathKind::Reading, Target::Answer, fields.answer_reading, &reading, None, weights.reading_answer);
+            let id = plan.add_term(reading);
+            plan.pair(PathKind::Reading, [(fields.question_reading, weights.reading_question), (fields.answer_reading, weights.reading_answer)], id, None, None);
         }
         plan
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, terms: &[String], path: PathKind, target: Target, field: Field, term: &str, via: Option<String>, boost: Score) {
-        if boost > 0.0 {
-            let group = match path {
-                PathKind::Morph => terms_index(terms, term),
-                PathKind::Synonym | PathKind::Thesaurus => via.as_deref().and_then(|from| terms_index(terms, from)),
-                _ => None,
-            };
-            self.clauses.push(Clause { path, target, field, term: term.to_string(), via, next: None, boost, group });
+    /// The string a clause names (its `term`, `via` or `next`).
+    pub fn term(&self, id: TermId) -> &str {
+        &self.terms[id as usize]
+    }
+
+    /// `term` kept in the plan, its id returned.
+    fn add_term(&mut self, term: String) -> TermId {
+        self.terms.push(term);
+        (self.terms.len() - 1) as TermId
+    }
+
+    /// The clauses of one term on the question and the answer fields of a path (those whose
+    /// boost is above 0).
+    fn pair(&mut self, path: PathKind, fields: [(Field, Score); 2], term: TermId, via: Option<TermId>, group: Option<u8>) {
+        for ((field, boost), target) in fields.into_iter().zip([Target::Question, Target::Answer]) {
+            if boost > 0.0 {
+                self.clauses.push(Clause { path, target, field, term, via, next: None, boost, group });
+            }
         }
     }
 
@@ -366,15 +384,15 @@ impl Plan {
 
     /// The morphological terms (typed or synonyms) that highlighting marks.
     pub fn highlight_terms(&self) -> impl Iterator<Item = &str> {
-        self.clauses.iter().filter(|c| matches!(c.path, PathKind::Morph | PathKind::Synonym | PathKind::Thesaurus)).map(|c| c.term.as_str())
+        self.clauses.iter().filter(|c| matches!(c.path, PathKind::Morph | PathKind::Synonym | PathKind::Thesaurus)).map(|c| self.term(c.term))
     }
 
     /// One clause as a tantivy query.
-    pub fn clause_query(clause: &Clause) -> Box<dyn Query> {
-        let first = Term::from_field_text(clause.field, &clause.term);
-        let query: Box<dyn Query> = match &clause.next {
+    pub fn clause_query(&self, clause: &Clause) -> Box<dyn Query> {
+        let first = Term::from_field_text(clause.field, self.term(clause.term));
+        let query: Box<dyn Query> = match clause.next {
             Some(next) => Box::new(PhraseQuery::new_with_offset_and_slop(
-                vec![(0, first), (1, Term::from_field_text(clause.field, next))],
+                vec![(0, first), (1, Term::from_field_text(clause.field, self.term(next)))],
                 PHRASE_SLOP,
             )),
             None => Box::new(TermQuery::new(first, IndexRecordOption::WithFreqs)),
@@ -385,6 +403,6 @@ impl Plan {
     /// The whole plan as one tantivy query: a disjunction, scores summed. Ranking uses
     /// [`crate::ranker::Ranker`], which computes the same scores faster; this is its reference.
     pub fn query(&self) -> BooleanQuery {
-        BooleanQuery::new(self.clauses.iter().map(|c| (Occur::Should, Plan::clause_query(c))).collect())
+        BooleanQuery::new(self.clauses.iter().map(|c| (Occur::Should, self.clause_query(c))).collect())
     }
 }

@@ -261,14 +261,15 @@ impl Ranker {
         let mut scored = Vec::with_capacity(plan.clauses.len());
         let mut words = 0u64; // the query words found in the index
         let mut query_words = QueryWords::default();
-        let (mut last_reading, mut reading_bit): (Option<&str>, usize) = (None, 0);
+        let (mut last_reading, mut reading_bit): (Option<crate::plan::TermId>, usize) = (None, 0);
         let mut keep = vec![true; plan.clauses.len()];
         for (index, clause) in plan.clauses.iter().enumerate() {
             if clause.next.is_some() {
                 continue; // phrase: tantivy's scorer, below
             }
-            let infos = self.terms.infos(segments, clause.field, &clause.term, |segment| match readers[segment].get(clause.field) {
-                Some((inverted, _)) => inverted.terms().get(clause.term.as_bytes()).map_err(Into::into),
+            let term = plan.term(clause.term);
+            let infos = self.terms.infos(segments, clause.field, term, |segment| match readers[segment].get(clause.field) {
+                Some((inverted, _)) => inverted.terms().get(term.as_bytes()).map_err(Into::into),
                 None => Ok(None),
             })?;
             let df: u64 = infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
@@ -291,8 +292,8 @@ impl Ranker {
                 }
                 (PathKind::Reading, _, _) => {
                     // The plan lists each distinct reading bigram's clauses one after another.
-                    if last_reading != Some(clause.term.as_str()) {
-                        last_reading = Some(clause.term.as_str());
+                    if last_reading != Some(clause.term) {
+                        last_reading = Some(clause.term);
                         reading_bit += 1;
                     }
                     let bit = reading_bit - 1;
@@ -458,7 +459,7 @@ impl Ranker {
         let (mut words, mut matched) = (0u64, 0u64);
         for clause in &plan.clauses {
             if clause.next.is_some() {
-                let query = Plan::clause_query(clause);
+                let query = plan.clause_query(clause);
                 shares.push(query.explain(searcher, address).map_or(0.0, |e| e.value()));
                 continue;
             }
@@ -470,12 +471,12 @@ impl Ranker {
             };
             let mut df = 0u64;
             for other in searcher.segment_readers() {
-                let info = other.inverted_index(clause.field)?.terms().get(clause.term.as_bytes())?;
+                let info = other.inverted_index(clause.field)?.terms().get(plan.term(clause.term).as_bytes())?;
                 df += info.map_or(0, |i| u64::from(i.doc_freq));
             }
             words |= word_bit(clause.group.filter(|_| df > 0));
             let mut share = 0.0;
-            if let Some(info) = inverted.terms().get(clause.term.as_bytes())? {
+            if let Some(info) = inverted.terms().get(plan.term(clause.term).as_bytes())? {
                 let mut postings = inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
                 if postings.doc() <= doc && postings.seek(doc) == doc {
                     let tf = postings.term_freq() as Score;
@@ -572,7 +573,7 @@ impl Ranker {
             }
         }
         for clause in plan.clauses.iter().filter(|c| c.next.is_some()) {
-            let weight = Plan::clause_query(clause).weight(EnableScoring::enabled_from_searcher(searcher))?;
+            let weight = plan.clause_query(clause).weight(EnableScoring::enabled_from_searcher(searcher))?;
             let mut scorer = weight.scorer(segment, 1.0)?;
             let mut doc = scorer.doc();
             while doc != TERMINATED {

@@ -535,11 +535,11 @@ fn explain(ranker: &Ranker, searcher: &Searcher, plan: &Plan, weights: &Weights,
         .map(|(clause, score)| Contribution {
             path: clause.path,
             field: clause.target,
-            term: match &clause.next {
-                Some(next) => format!("{} {next}", clause.term),
-                None => clause.term.clone(),
+            term: match clause.next {
+                Some(next) => format!("{} {}", plan.term(clause.term), plan.term(next)),
+                None => plan.term(clause.term).to_string(),
             },
-            via: clause.via.clone(),
+            via: clause.via.map(|via| plan.term(via).to_string()),
             score,
         })
         .collect();

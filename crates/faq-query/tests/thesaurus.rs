@@ -41,7 +41,7 @@ fn words_of_the_domain_file_keep_the_domain_sense() {
     let fields = faq_core::schema::prepare(&index, &analyzer).unwrap();
     let thesaurus_words = |query: &str| -> Vec<String> {
         let plan = faq_query::Plan::new(&analyzer.analyze(query), &fields, &faq_query::Weights::default(), &domain, thesaurus());
-        plan.clauses.iter().filter(|c| c.path == faq_query::PathKind::Thesaurus).map(|c| c.term.clone()).collect()
+        plan.clauses.iter().filter(|c| c.path == faq_query::PathKind::Thesaurus).map(|c| plan.term(c.term).to_string()).collect()
     };
     // Alone, the thesaurus reads 領収 (of 領収書) as "receive" and 送る as "transmit".
     assert!(!thesaurus().expand(&analyzer.terms("領収書")).is_empty());
