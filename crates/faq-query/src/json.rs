@@ -20,12 +20,9 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let mut clean = 0; // start of the run not yet copied
     let mut at = 0;
-    loop {
-        // Straight to the next byte that needs an escape, a block of bytes a step.
-        match next_escape(bytes, at) {
-            Some(found) => at = found,
-            None => break,
-        }
+    // Straight to each byte that needs an escape, a block of bytes a step.
+    while let Some(found) = next_escape(bytes, at) {
+        at = found;
         let byte = bytes[at];
         out.extend_from_slice(&bytes[clean..at]);
         match byte {
