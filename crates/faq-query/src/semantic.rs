@@ -120,14 +120,21 @@ impl SemanticIndex {
         let mut all = Vec::with_capacity(self.addresses.len());
         self.vectors.similarities_into(&meaning.vector, &mut all);
         all.resize(self.addresses.len(), f32::NAN);
-        let (mut sum, mut squares, mut n, mut lowest) = (0.0f64, 0.0f64, 0usize, f32::INFINITY);
+        let (mut n, mut lowest) = (0usize, f32::INFINITY);
+        let (sum, squares): (f64, f64);
         if self.all_live {
-            // The common case, in tight loops: the spread in entry order (the same sums as
-            // below), then the few entries that may be among the best.
-            for &similarity in &all {
-                sum += similarity as f64;
-                squares += (similarity as f64) * (similarity as f64);
+            // The common case, in tight loops: the spread (the same sums, in the same lanes,
+            // as below: [`Moments`]), then the few entries that may be among the best.
+            let mut moments = Moments::default();
+            let chunks = all.chunks_exact(4);
+            let rest = chunks.remainder();
+            for chunk in chunks {
+                moments.add_four(chunk);
             }
+            for &similarity in rest {
+                moments.add(similarity);
+            }
+            (sum, squares) = moments.totals();
             n = all.len();
             // The least in eight lanes (vector minimum; the similarities are finite).
             let mut lanes = [f32::INFINITY; 8];
@@ -142,16 +149,17 @@ impl SemanticIndex {
             }
             lowest = lanes.iter().fold(f32::INFINITY, |least, &lane| if lane < least { lane } else { least });
         } else {
+            let mut moments = Moments::default();
             for (similarity, address) in all.iter_mut().zip(&self.addresses) {
                 if address.is_none() {
                     *similarity = f32::NAN;
                     continue;
                 }
                 lowest = lowest.min(*similarity);
-                sum += *similarity as f64;
-                squares += (*similarity as f64) * (*similarity as f64);
+                moments.add(*similarity);
                 n += 1;
             }
+            (sum, squares) = moments.totals();
         }
         let mut best: Vec<(f32, DocAddress)> = Vec::with_capacity(count + 1);
         if count > 0 {
@@ -236,6 +244,43 @@ impl SemanticIndex {
         }
         candidates.retain(|c| c.score > 0.0);
         candidates
+    }
+}
+
+/// Sums of similarities and of their squares, in f64, in four lanes (vector adds) folded
+/// in a fixed order: the `n`-th value added goes to lane `n % 4`, so the scan's fast path
+/// (every entry, four at a time) and its general path (live entries one by one) add the
+/// same values in the same order when every entry is live.
+#[derive(Default)]
+struct Moments {
+    sums: [f64; 4],
+    squares: [f64; 4],
+    n: usize,
+}
+
+impl Moments {
+    #[inline]
+    fn add(&mut self, value: f32) {
+        let (lane, value) = (self.n % 4, value as f64);
+        self.sums[lane] += value;
+        self.squares[lane] += value * value;
+        self.n += 1;
+    }
+
+    /// Four values at once; only when `n` is a multiple of four (lanes 0 to 3 in order).
+    #[inline]
+    fn add_four(&mut self, values: &[f32]) {
+        debug_assert!(self.n.is_multiple_of(4) && values.len() == 4);
+        for ((sum, square), &value) in self.sums.iter_mut().zip(self.squares.iter_mut()).zip(values) {
+            let value = value as f64;
+            *sum += value;
+            *square += value * value;
+        }
+        self.n += 4;
+    }
+
+    fn totals(&self) -> (f64, f64) {
+        ((self.sums[0] + self.sums[1]) + (self.sums[2] + self.sums[3]), (self.squares[0] + self.squares[1]) + (self.squares[2] + self.squares[3]))
     }
 }
 
