@@ -11,10 +11,12 @@ checks that every binary answers the same, byte for byte but `took_ms`.
     cargo build --release && python3 benches/http_phases.py target/release/faq
     python3 benches/http_phases.py BEFORE_BIN AFTER_BIN     # before/after, same run
     FAQ_BENCH_KEEP=/tmp/dir python3 benches/http_phases.py BIN  # keep the callgrind files
+    python3 benches/http_phases.py --gzip BIN                   # as a browser asks: gzip
 
 Needs valgrind; prints a Markdown table.
 """
 import glob
+import gzip
 import hashlib
 import http.client
 import os
@@ -44,14 +46,20 @@ def queries(path):
         return [line.rstrip("\n").split("\t")[1] for line in f if line.strip() and not line.startswith("#")]
 
 
+# `--gzip`: ask for gzip as a browser does (the server compresses the response).
+HEADERS = {"Accept-Encoding": "gzip"} if "--gzip" in sys.argv else {}
+
+
 def send_all(connection, texts, digest=None):
     for text in texts:
-        connection.request("GET", f"/api/search?q={urllib.parse.quote(text)}&view=compact&limit=6")
+        connection.request("GET", f"/api/search?q={urllib.parse.quote(text)}&view=compact&limit=6", headers=HEADERS)
         response = connection.getresponse()
         body = response.read()
         if response.status != 200:
             raise SystemExit(f"{response.status} for {text!r}: {body[:200]!r}")
         if digest is not None:
+            if response.getheader("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
             digest.update(re.sub(rb'"took_ms":[0-9.e-]+', b'"took_ms":0', body))
 
 
@@ -105,7 +113,7 @@ def measure(binary, corpus, texts, work, tag):
 
 
 def main():
-    binaries = sys.argv[1:] or [os.path.join(ROOT, "target", "release", "faq")]
+    binaries = [a for a in sys.argv[1:] if a != "--gzip"] or [os.path.join(ROOT, "target", "release", "faq")]
     corpora = [("seed", os.path.join(ROOT, "corpus"), queries(os.path.join(ROOT, "tests/data/seed_dev/queries.tsv")))]
     if os.path.exists(os.path.join(LOCALGOV, "faq.jsonl")):
         corpora.append(("localgovFAQ", os.path.join(LOCALGOV, "faq.jsonl"), queries(os.path.join(LOCALGOV, "queries.dev.tsv"))))
@@ -116,7 +124,8 @@ def main():
         work = keep or temporary
         for name, corpus, texts in corpora:
             rows = [measure(binary, corpus, texts, work, f"{name}.{i}") for i, binary in enumerate(binaries)]
-            print(f"\ninstructions per request, {name}: {len(texts)} dev queries twice, compact view, one connection\n")
+            print(f"\ninstructions per request, {name}: {len(texts)} dev queries twice, compact view, one connection"
+                  + (", gzip asked for" if HEADERS else "") + "\n")
             print("| part | " + " | ".join(os.path.basename(os.path.dirname(b)) + "/" + os.path.basename(b) for b in binaries) + " |")
             print("|---|" + "---:|" * len(binaries))
             for part in rows[0][0]:
