@@ -305,8 +305,30 @@ pub fn snippet(text: &str, marks: Vec<Range<usize>>, max_chars: usize) -> Marked
     Marked { window, marks }
 }
 
+/// The byte offset `n` characters after `from` (a character boundary), or the end. Counts
+/// where characters start (bytes that do not continue one) sixteen bytes a step, the steps
+/// whose starts stay below `n` without looking at them one by one.
 fn advance_chars(text: &str, from: usize, n: usize) -> usize {
-    text[from..].char_indices().nth(n).map(|(i, _)| from + i).unwrap_or(text.len())
+    let starts_char = |byte: u8| (byte as i8) >= -0x40; // not 0b10xx_xxxx
+    let bytes = &text.as_bytes()[from..];
+    let (mut seen, mut at) = (0usize, 0usize);
+    while let Some(block) = bytes.get(at..at + 16) {
+        let starts = block.iter().filter(|&&b| starts_char(b)).count();
+        if seen + starts > n {
+            break;
+        }
+        seen += starts;
+        at += 16;
+    }
+    for (i, &byte) in bytes[at..].iter().enumerate() {
+        if starts_char(byte) {
+            if seen == n {
+                return from + at + i;
+            }
+            seen += 1;
+        }
+    }
+    text.len()
 }
 
 /// Up to `n` characters back from `from`, stopping just after a sentence or clause break
@@ -559,6 +581,15 @@ mod tests {
         let readings: Readings = bigrams.into_iter().collect();
         for reading in ["りょう", "りょうしゅうしょ", "しょうしょう", "りょaい", "𠮷のa", "aい", "い", "ゅうゅうゅうはは", "はりょう", "ょうしゅはは"] {
             assert_eq!(readings.covers(reading.as_bytes()), plain(&bigrams, reading), "{reading}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn advancing_by_characters_agrees_with_char_indices(text in "(a|é|領|😀|\n){0,80}", from in 0usize..80, n in 0usize..90) {
+            let from = (0..=from.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let plain = text[from..].char_indices().nth(n).map(|(i, _)| from + i).unwrap_or(text.len());
+            proptest::prop_assert_eq!(advance_chars(&text, from, n), plain);
         }
     }
 
