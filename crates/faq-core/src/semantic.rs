@@ -763,7 +763,19 @@ fn dot_i8_lanes(a: &[i8], b: &[i8]) -> i32 {
 fn quantise(vector: &[f32]) -> (f32, Vec<i8>) {
     let peak = vector.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let scale = if peak > 0.0 { peak / 127.0 } else { 1.0 };
-    (scale, vector.iter().map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8).collect())
+    (scale, vector.iter().map(|v| round_to_i8(v / scale)).collect())
+}
+
+/// `x.round().clamp(-127.0, 127.0) as i8` without the call to `roundf` the baseline x86-64
+/// target makes for `round` (no SSE4.1): the integer part by conversion, and the fraction,
+/// exact for numbers this small, decides. Half-way cases round away from zero, as `round`.
+#[inline]
+fn round_to_i8(x: f32) -> i8 {
+    let x = x.clamp(-127.0, 127.0);
+    let whole = x as i32; // toward zero
+    let fraction = x - whole as f32; // exact: |x| < 2^23
+    let rounded = whole + i32::from(fraction >= 0.5) - i32::from(fraction <= -0.5);
+    rounded as i8
 }
 
 /// The first right singular vector of the rows (power iteration on XᵀX, without forming it).
@@ -788,6 +800,20 @@ fn first_principal_axis<'a>(rows: impl Iterator<Item = &'a Vec<f32>> + Clone, di
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_to_i8_is_round_then_clamp() {
+        let plain = |x: f32| x.round().clamp(-127.0, 127.0) as i8;
+        let mut values = vec![0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, 0.49999997, -0.49999997, 126.5, 127.49, 127.5, 128.0, -126.5, -127.5, -300.0, 1e9, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, f32::MIN_POSITIVE, 1e-40];
+        // Every f32 from -130 to 130 in steps of 1/1024, and their neighbours.
+        for i in -130 * 1024..=130 * 1024 {
+            let x = i as f32 / 1024.0;
+            values.extend([x, f32::from_bits(x.to_bits().wrapping_add(1)), f32::from_bits(x.to_bits().wrapping_sub(1))]);
+        }
+        for x in values {
+            assert_eq!(round_to_i8(x), plain(x), "{x:?}");
+        }
+    }
 
     #[test]
     fn the_table_is_well_formed_and_sorted() {
