@@ -70,7 +70,7 @@ pub fn reading_spans(text: &str, stored_spans: &[u8]) -> Vec<ReadingSpan> {
         .filter(|&(start, end, _, _)| valid_span(text, start..end))
         .enumerate()
         .filter(|&(_, (start, end, _, reading))| {
-            reading.iter().filter(|&&b| b & 0xC0 != 0x80).nth(1).is_some()
+            reading.iter().filter(|&&b| starts_char(b)).nth(1).is_some()
                 && text[start..end].chars().any(|c| is_kanji(c) || is_katakana(c))
         })
         .map(|(i, (_, _, _, reading))| {
@@ -80,31 +80,61 @@ pub fn reading_spans(text: &str, stored_spans: &[u8]) -> Vec<ReadingSpan> {
         .collect()
 }
 
+/// Whether a byte of UTF-8 starts a character (is not a continuation byte, 0b10xx_xxxx).
+#[inline]
+fn starts_char(byte: u8) -> bool {
+    (byte as i8) >= -0x40
+}
+
 fn valid_span(text: &str, span: Range<usize>) -> bool {
     span.start < span.end && span.end <= text.len() && text.is_char_boundary(span.start) && text.is_char_boundary(span.end)
 }
 
-/// The terms a highlight marks, by key ([`term_key`]), in a set with a fast
-/// non-cryptographic hash (SipHash was a tenth of a search's time; the keys come from the
-/// query's own terms, so flooding is not a concern). A 256-bit filter on the keys' low bits
-/// in front of the set turns most stored tokens away with one load (a query has a few dozen
-/// terms; an answer a few hundred tokens).
+/// A set of 64-bit keys with a fast non-cryptographic hash (SipHash was a tenth of a
+/// search's time; the keys come from the query itself, so flooding is not a concern), and a
+/// 256-bit filter in front of it that turns most stored tokens away with one load (a query
+/// has a few dozen keys; an answer a few hundred tokens). The filter takes a key's low
+/// byte, so keys must be mixed in it ([`term_key`] is a hash; [`Readings`] mixes its own).
 #[derive(Clone, Debug, Default)]
-pub struct Terms {
+struct KeySet {
     set: FxHashSet<u64>,
     filter: [u64; 4],
 }
 
+impl KeySet {
+    #[inline]
+    fn filter_bit(key: u64) -> usize {
+        (key & 255) as usize
+    }
+
+    fn insert(&mut self, key: u64) {
+        let bit = Self::filter_bit(key);
+        self.filter[bit / 64] |= 1 << (bit % 64);
+        self.set.insert(key);
+    }
+
+    #[inline]
+    fn contains(&self, key: u64) -> bool {
+        let bit = Self::filter_bit(key);
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.set.contains(&key)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}
+
+/// The terms a highlight marks, by key ([`term_key`]).
+#[derive(Clone, Debug, Default)]
+pub struct Terms(KeySet);
+
 impl<'a> FromIterator<&'a str> for Terms {
     fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
-        let mut terms = Terms::default();
+        let mut terms = KeySet::default();
         for term in iter {
-            let key = term_key(term.as_bytes());
-            let bit = (key & 255) as usize;
-            terms.filter[bit / 64] |= 1 << (bit % 64);
-            terms.set.insert(key);
+            terms.insert(term_key(term.as_bytes()));
         }
-        terms
+        Terms(terms)
     }
 }
 
@@ -115,8 +145,7 @@ impl Terms {
 
     #[inline]
     pub fn contains_key(&self, key: u64) -> bool {
-        let bit = (key & 255) as usize;
-        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.set.contains(&key)
+        self.0.contains(key)
     }
 }
 
@@ -125,11 +154,7 @@ impl Terms {
 /// its UTF-8 bytes packed into a `u64` ([`bigram_key`]), so a stored reading is compared
 /// where it lies in the stored bytes, without decoding it into characters.
 #[derive(Clone, Debug, Default)]
-pub struct Readings {
-    set: FxHashSet<u64>,
-    /// A 256-bit filter in front of the set, as [`Terms`] has ([`Readings::filter_bit`]).
-    filter: [u64; 4],
-}
+pub struct Readings(KeySet);
 
 /// Share of a stored word's reading bigrams a kana query must have to mark it.
 const READING_SHARE: f32 = 0.6;
@@ -145,19 +170,16 @@ fn bigram_key(bytes: &[u8]) -> u64 {
 
 impl<'a> FromIterator<&'a str> for Readings {
     fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
-        let mut readings = Readings::default();
+        let mut readings = KeySet::default();
         for bigram in iter {
             let mut chars = bigram.chars();
             let (Some(a), Some(b), None) = (chars.next(), chars.next(), chars.next()) else { continue };
             if a == '\0' || b == '\0' {
                 continue;
             }
-            let key = bigram_key(bigram.as_bytes());
-            let bit = Readings::filter_bit(key);
-            readings.filter[bit / 64] |= 1 << (bit % 64);
-            readings.set.insert(key);
+            readings.insert(mixed(bigram_key(bigram.as_bytes())));
         }
-        readings
+        Readings(readings)
     }
 }
 
@@ -166,7 +188,7 @@ impl Readings {
     /// the stored spans, a word [`reading_spans`] keeps). A window that is not two whole
     /// characters matches no key, so bytes that are not UTF-8 mark nothing.
     fn covers(&self, reading: &[u8]) -> bool {
-        if self.set.is_empty() {
+        if self.0.is_empty() {
             return false;
         }
         // Kana (every reading the dictionary gives): three bytes a character, so each bigram
@@ -177,7 +199,7 @@ impl Readings {
             return chars >= 2 && covered as f32 >= READING_SHARE * (chars - 1) as f32;
         }
         // Byte offsets where each character starts (not a continuation byte).
-        let starts = reading.iter().enumerate().filter(|&(_, &b)| b & 0xC0 != 0x80).map(|(i, _)| i);
+        let starts = reading.iter().enumerate().filter(|&(_, &b)| starts_char(b)).map(|(i, _)| i);
         let (mut chars, mut covered) = (0usize, 0usize);
         let (mut before, mut last) = (0usize, 0usize);
         for start in starts.chain(std::iter::once(reading.len())) {
@@ -195,17 +217,16 @@ impl Readings {
 
     #[inline]
     fn contains(&self, key: u64) -> bool {
-        let bit = Self::filter_bit(key);
-        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && self.set.contains(&key)
+        self.0.contains(mixed(key))
     }
+}
 
-    /// The filter bit of a key: its top byte after a multiplication that mixes every byte
-    /// into it (a key's low byte is the first byte of the bigram's UTF-8, 0xE3 for every
-    /// kana pair, and would pass them all).
-    #[inline]
-    fn filter_bit(key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
-    }
+/// A bigram key with every byte mixed into its low byte, which [`KeySet`]'s filter takes
+/// (a bigram's own low byte is 0xE3 for every kana pair): a multiplication by an odd
+/// constant and a rotation, both one-to-one, so distinct bigrams keep distinct keys.
+#[inline]
+fn mixed(key: u64) -> u64 {
+    key.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(8)
 }
 
 /// Ranges of `text` whose stored token's term is one of `terms`, adjacent ones merged.
@@ -309,7 +330,6 @@ pub fn snippet(text: &str, marks: Vec<Range<usize>>, max_chars: usize) -> Marked
 /// where characters start (bytes that do not continue one) sixteen bytes a step, the steps
 /// whose starts stay below `n` without looking at them one by one.
 fn advance_chars(text: &str, from: usize, n: usize) -> usize {
-    let starts_char = |byte: u8| (byte as i8) >= -0x40; // not 0b10xx_xxxx
     let bytes = &text.as_bytes()[from..];
     let (mut seen, mut at) = (0usize, 0usize);
     while let Some(block) = bytes.get(at..at + 16) {
