@@ -143,7 +143,7 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         state.metrics.unanswered.inc();
     }
     if params.flag_or("log", true)? {
-        state.record(faq_analytics::Event::Search {
+        state.record(|| faq_analytics::Event::Search {
             at_ms: faq_analytics::event::now_ms(),
             query: faq_analytics::mask::mask(&query),
             answered: response.answered,
@@ -257,17 +257,16 @@ pub async fn events(State(state): State<AppState>, body: axum::body::Bytes) -> R
         }
         Ok(())
     };
-    let at_ms = faq_analytics::event::now_ms();
-    let event = match event {
-        ClientEvent::Open { id, rank, query } => {
-            check(&id, &query)?;
-            faq_analytics::Event::Open { at_ms, id, rank, query: faq_analytics::mask::mask(&query) }
+    let (ClientEvent::Open { id, query, .. } | ClientEvent::Feedback { id, query, .. }) = &event;
+    check(id, query)?;
+    state.record(|| {
+        let at_ms = faq_analytics::event::now_ms();
+        match event {
+            ClientEvent::Open { id, rank, query } => faq_analytics::Event::Open { at_ms, id, rank, query: faq_analytics::mask::mask(&query) },
+            ClientEvent::Feedback { id, helpful, query } => {
+                faq_analytics::Event::Feedback { at_ms, id, helpful, query: faq_analytics::mask::mask(&query) }
+            }
         }
-        ClientEvent::Feedback { id, helpful, query } => {
-            check(&id, &query)?;
-            faq_analytics::Event::Feedback { at_ms, id, helpful, query: faq_analytics::mask::mask(&query) }
-        }
-    };
-    state.record(event);
+    });
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
