@@ -61,6 +61,9 @@ pub struct Ranker {
     /// The same norm per document, by segment and field id: one load per posting instead
     /// of a fieldnorm lookup and a table lookup (4 bytes per entry and scored field).
     doc_norms: Arc<Vec<(SegmentId, SegmentNorms)>>,
+    /// The readers of the scored fields of each segment it was built on, opened once
+    /// (opening them is a lock, two hash lookups and a file slice per field and search).
+    readers: Arc<Vec<(SegmentId, Arc<FieldReaders>)>>,
     /// Segments of at least this many documents are ranked in two halves on two threads.
     split_min_docs: DocId,
     /// Term-dictionary answers already looked up ([`crate::term_cache`]).
@@ -203,7 +206,9 @@ impl Ranker {
             norms[id] = Some(FieldModel { k1_plus_1: k1 + 1.0, norms: table });
         }
         let mut doc_norms = Vec::new();
+        let mut readers = Vec::new();
         for segment in searcher.segment_readers() {
+            readers.push((segment.segment_id(), Arc::new(open_field_readers(&norms, segment)?)));
             let mut by_field = Vec::with_capacity(norms.len());
             for (id, model) in norms.iter().enumerate() {
                 by_field.push(match model {
@@ -218,7 +223,15 @@ impl Ranker {
         }
         let terms = Arc::new(crate::term_cache::TermCache::new(searcher, norms.len()));
         let postings = Some(Arc::new(crate::postings_cache::PostingsCache::new(searcher)));
-        Ok(Ranker { total_docs, norms, doc_norms: Arc::new(doc_norms), split_min_docs: PARALLEL_MIN_DOCS, terms, postings })
+        Ok(Ranker {
+            total_docs,
+            norms,
+            doc_norms: Arc::new(doc_norms),
+            readers: Arc::new(readers),
+            split_min_docs: PARALLEL_MIN_DOCS,
+            terms,
+            postings,
+        })
     }
 
     /// Reads every postings list from the index, keeping none decoded (tests compare).
@@ -255,7 +268,7 @@ impl Ranker {
         let max_df = ((self.total_docs as f64 * weights.max_character_df.min(1.0) as f64) as u64).max(MIN_CHARACTER_DF_CUT);
 
         // The readers of the scored fields, per segment.
-        let readers: Vec<FieldReaders> = segments.iter().map(|segment| self.field_readers(segment)).collect::<tantivy::Result<_>>()?;
+        let readers: Vec<Arc<FieldReaders>> = segments.iter().map(|segment| self.field_readers(segment)).collect::<tantivy::Result<_>>()?;
 
         // Pass 1: look each term up once per segment; prune; weight by idf.
         let mut scored = Vec::with_capacity(plan.clauses.len());
@@ -494,19 +507,13 @@ impl Ranker {
         Ok(shares)
     }
 
-    /// The term dictionary, postings and field norms of each scored field of a segment.
-    fn field_readers(&self, segment: &SegmentReader) -> tantivy::Result<FieldReaders> {
-        let mut by_id = Vec::with_capacity(self.norms.len());
-        for (id, norms) in self.norms.iter().enumerate() {
-            by_id.push(match norms {
-                Some(_) => {
-                    let field = Field::from_field_id(id as u32);
-                    Some((segment.inverted_index(field)?, segment.get_fieldnorms_reader(field)?))
-                }
-                None => None,
-            });
+    /// The term dictionary, postings and field norms of each scored field of a segment:
+    /// those opened with the ranker, or opened now for a segment it was not built on.
+    fn field_readers(&self, segment: &SegmentReader) -> tantivy::Result<Arc<FieldReaders>> {
+        match self.readers.iter().find(|(id, _)| *id == segment.segment_id()) {
+            Some((_, readers)) => Ok(readers.clone()),
+            None => Ok(Arc::new(open_field_readers(&self.norms, segment)?)),
         }
-        Ok(FieldReaders { by_id })
     }
 
     /// Adds every scored term's (and phrase's) BM25 into `accumulator` for one segment.
@@ -595,9 +602,31 @@ struct Part<'a> {
     range: Range<DocId>,
 }
 
+/// Opens the term dictionary, postings and field norms of each field `norms` scores.
+fn open_field_readers(norms: &[Option<FieldModel>], segment: &SegmentReader) -> tantivy::Result<FieldReaders> {
+    let mut by_id = Vec::with_capacity(norms.len());
+    for (id, model) in norms.iter().enumerate() {
+        by_id.push(match model {
+            Some(_) => {
+                let field = Field::from_field_id(id as u32);
+                Some((segment.inverted_index(field)?, segment.get_fieldnorms_reader(field)?))
+            }
+            None => None,
+        });
+    }
+    Ok(FieldReaders { by_id })
+}
+
 /// One segment's readers of the scored fields, by field id.
 struct FieldReaders {
     by_id: Vec<Option<(Arc<InvertedIndexReader>, FieldNormReader)>>,
+}
+
+impl std::fmt::Debug for FieldReaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: Vec<usize> = self.by_id.iter().enumerate().filter(|(_, r)| r.is_some()).map(|(id, _)| id).collect();
+        f.debug_struct("FieldReaders").field("fields", &fields).finish()
+    }
 }
 
 impl FieldReaders {

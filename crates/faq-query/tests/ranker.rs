@@ -124,8 +124,11 @@ fn ranker_scores_equal_tantivy_boolean_query_on_localgovfaq() {
 /// Ranking a segment in two halves on two threads gives exactly the page and the number of
 /// matches of one pass, whatever the split point (mid-block included) and segment count; and
 /// postings read from the ranker's decoded lists (kept at the first query that reads them,
-/// cut at the split point) give what postings read from the index give.
-fn compare_split(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, queries: &[String]) {
+/// cut at the split point) give what postings read from the index give. So does a ranker
+/// built on `twin` (the same entries in reverse order: the same statistics, other segments):
+/// none of what it opened and kept for its own segments (readers, norms, terms, postings)
+/// applies, so it opens and reads everything for these.
+fn compare_split(index: &Index, twin: &Index, analyzer: &Analyzer, synonyms: &Synonyms, queries: &[String]) {
     let weights = Weights::default();
     let fields = faq_core::schema::FaqFields::from_schema(&index.schema()).unwrap();
     let searcher = index.reader().unwrap().searcher();
@@ -133,6 +136,7 @@ fn compare_split(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, querie
     let split = whole.clone().with_split_threshold(1);
     let read = whole.clone().without_postings_cache();
     let read_split = split.clone().without_postings_cache();
+    let stranger = Ranker::new(&twin.reader().unwrap().searcher(), &weights.bm25_fields(&fields)).unwrap();
     let mut nonempty = 0;
     for query in queries {
         let plan = Plan::new(&analyzer.analyze(query), &fields, &weights, synonyms, faq_query::synonyms::thesaurus());
@@ -140,7 +144,8 @@ fn compare_split(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, querie
         let two = split.rank(&searcher, &mut plan.clone(), &weights, 20, 0).unwrap();
         assert_eq!(one.total_hits, two.total_hits, "{query}");
         assert_eq!(one.top, two.top, "{query}");
-        for (how, ranker) in [("kept", &whole), ("read", &read), ("read in halves", &read_split), ("kept in halves", &split)] {
+        let rankers = [("kept", &whole), ("read", &read), ("read in halves", &read_split), ("kept in halves", &split), ("built on a twin", &stranger)];
+        for (how, ranker) in rankers {
             let again = ranker.rank(&searcher, &mut plan.clone(), &weights, 20, 0).unwrap();
             assert_eq!((one.total_hits, &one.top, &one.matched), (again.total_hits, &again.top, &again.matched), "{how}: {query}");
         }
@@ -155,7 +160,9 @@ fn ranking_in_two_halves_equals_one_pass() {
     let entries = faq_indexer::corpus::load(&repo().join("corpus")).unwrap().entries;
     let synonyms = Synonyms::load(&repo().join("corpus/synonyms.txt"), &analyzer).unwrap();
     for segments in [1, 3] {
-        compare_split(&index_in_segments(&entries, &analyzer, segments), &analyzer, &synonyms, &seed_queries());
+        let reversed: Vec<FaqEntry> = entries.iter().rev().cloned().collect();
+        let (index, twin) = (index_in_segments(&entries, &analyzer, segments), index_in_segments(&reversed, &analyzer, segments));
+        compare_split(&index, &twin, &analyzer, &synonyms, &seed_queries());
     }
     let data = repo().join("../shared/datasets/localgovfaq");
     if !data.join("faq.jsonl").is_file() {
@@ -166,7 +173,9 @@ fn ranking_in_two_halves_equals_one_pass() {
     let queries: Vec<String> =
         faq_query::eval::read_queries(&data.join("queries.dev.tsv")).unwrap().into_iter().map(|q| q.text).collect();
     for segments in [1, 4] {
-        compare_split(&index_in_segments(&entries, &analyzer, segments), &analyzer, &Synonyms::default(), &queries);
+        let reversed: Vec<FaqEntry> = entries.iter().rev().cloned().collect();
+        let (index, twin) = (index_in_segments(&entries, &analyzer, segments), index_in_segments(&reversed, &analyzer, segments));
+        compare_split(&index, &twin, &analyzer, &Synonyms::default(), &queries);
     }
 }
 
