@@ -138,7 +138,7 @@ mod tests {
     use super::*;
 
     fn search(i: usize) -> Event {
-        Event::Search { at_ms: now_ms(), query: format!("q{i}"), answered: i % 2 == 0, shown: vec![format!("e{i}")], latency_us: 100 }
+        Event::Search { at_ms: now_ms(), query: format!("q{i}"), answered: i.is_multiple_of(2), shown: vec![format!("e{i}")], latency_us: 100 }
     }
 
     fn searches(store: &mut Store) -> u64 {

@@ -30,7 +30,8 @@ pub struct Store {
 
 enum Backend {
     Sqlite(Connection),
-    Postgres { client: postgres::Client, url: String },
+    /// Boxed: a PostgreSQL client is far larger than a SQLite connection.
+    Postgres { client: Box<postgres::Client>, url: String },
 }
 
 /// The three tables, with each database's types for a time (`{TIME}`: milliseconds since the
@@ -110,7 +111,7 @@ impl Store {
         let name = display_name(url);
         let mut client = connect(url).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
         client.batch_execute(&schema("BIGINT", "BOOLEAN")).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
-        Ok(Store { backend: Backend::Postgres { client, url: url.to_string() }, name })
+        Ok(Store { backend: Backend::Postgres { client: Box::new(client), url: url.to_string() }, name })
     }
 
     /// The database's name as it may be printed.
@@ -126,7 +127,7 @@ impl Store {
             Backend::Postgres { client, url } => {
                 // A replica outlives a database restart: a closed connection is reopened.
                 if client.is_closed() {
-                    *client = connect(url).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
+                    **client = connect(url).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
                 }
                 write_postgres(client, events).map_err(|source| StoreError::Postgres { name, source })
             }
