@@ -58,12 +58,8 @@ pub struct Ranker {
     /// By field id, for each scored field: `k1 + 1` and, per fieldnorm id,
     /// `k1 * (1 - b + b * fieldnorm / average)`.
     norms: Vec<Option<FieldModel>>,
-    /// The same norm per document, by segment and field id: one load per posting instead
-    /// of a fieldnorm lookup and a table lookup (4 bytes per entry and scored field).
-    doc_norms: Arc<Vec<(SegmentId, SegmentNorms)>>,
-    /// The readers of the scored fields of each segment it was built on, opened once
-    /// (opening them is a lock, two hash lookups and a file slice per field and search).
-    readers: Arc<Vec<(SegmentId, Arc<FieldReaders>)>>,
+    /// What is opened and computed once for each segment it was built on.
+    segments: Arc<Vec<(SegmentId, KeptSegment)>>,
     /// Segments of at least this many documents are ranked in two halves on two threads.
     split_min_docs: DocId,
     /// Term-dictionary answers already looked up ([`crate::term_cache`]).
@@ -75,6 +71,17 @@ pub struct Ranker {
 
 /// One segment's per-document norms, by field id (`None` for fields not scored).
 type SegmentNorms = Vec<Option<Box<[Score]>>>;
+
+/// What a ranker keeps of a segment it was built on.
+#[derive(Debug)]
+struct KeptSegment {
+    /// The readers of the scored fields (opening them is a lock, two hash lookups and a
+    /// file slice per field: once, not at every search).
+    readers: Arc<FieldReaders>,
+    /// The same norm per document: one load per posting instead of a fieldnorm lookup
+    /// and a table lookup (4 bytes per entry and scored field).
+    norms: SegmentNorms,
+}
 
 #[derive(Clone, Debug)]
 struct FieldModel {
@@ -205,29 +212,27 @@ impl Ranker {
             }
             norms[id] = Some(FieldModel { k1_plus_1: k1 + 1.0, norms: table });
         }
-        let mut doc_norms = Vec::new();
-        let mut readers = Vec::new();
+        let mut segments = Vec::new();
         for segment in searcher.segment_readers() {
-            readers.push((segment.segment_id(), Arc::new(open_field_readers(&norms, segment)?)));
-            let mut by_field = Vec::with_capacity(norms.len());
-            for (id, model) in norms.iter().enumerate() {
-                by_field.push(match model {
-                    Some(model) => {
-                        let reader = segment.get_fieldnorms_reader(Field::from_field_id(id as u32))?;
-                        Some((0..segment.max_doc()).map(|doc| model.norms[reader.fieldnorm_id(doc) as usize]).collect())
+            let readers = open_field_readers(&norms, segment)?;
+            let by_field = norms
+                .iter()
+                .zip(&readers.by_id)
+                .map(|(model, opened)| match (model, opened) {
+                    (Some(model), Some((_, fieldnorms))) => {
+                        Some((0..segment.max_doc()).map(|doc| model.norms[fieldnorms.fieldnorm_id(doc) as usize]).collect())
                     }
-                    None => None,
-                });
-            }
-            doc_norms.push((segment.segment_id(), by_field));
+                    _ => None,
+                })
+                .collect();
+            segments.push((segment.segment_id(), KeptSegment { readers: Arc::new(readers), norms: by_field }));
         }
         let terms = Arc::new(crate::term_cache::TermCache::new(searcher, norms.len()));
         let postings = Some(Arc::new(crate::postings_cache::PostingsCache::new(searcher)));
         Ok(Ranker {
             total_docs,
             norms,
-            doc_norms: Arc::new(doc_norms),
-            readers: Arc::new(readers),
+            segments: Arc::new(segments),
             split_min_docs: PARALLEL_MIN_DOCS,
             terms,
             postings,
@@ -250,8 +255,7 @@ impl Ranker {
 
     /// The per-document norms of `field` in `segment`, if this ranker was built on it.
     fn doc_norms(&self, segment: &SegmentReader, field: Field) -> Option<&[Score]> {
-        let (_, by_field) = self.doc_norms.iter().find(|(id, _)| *id == segment.segment_id())?;
-        let norms = by_field.get(field.field_id() as usize)?.as_deref()?;
+        let norms = self.kept(segment)?.norms.get(field.field_id() as usize)?.as_deref()?;
         (norms.len() == segment.max_doc() as usize).then_some(norms)
     }
 
@@ -510,10 +514,15 @@ impl Ranker {
     /// The term dictionary, postings and field norms of each scored field of a segment:
     /// those opened with the ranker, or opened now for a segment it was not built on.
     fn field_readers(&self, segment: &SegmentReader) -> tantivy::Result<Arc<FieldReaders>> {
-        match self.readers.iter().find(|(id, _)| *id == segment.segment_id()) {
-            Some((_, readers)) => Ok(readers.clone()),
+        match self.kept(segment) {
+            Some(kept) => Ok(kept.readers.clone()),
             None => Ok(Arc::new(open_field_readers(&self.norms, segment)?)),
         }
+    }
+
+    /// What this ranker keeps of `segment`, if it was built on it.
+    fn kept(&self, segment: &SegmentReader) -> Option<&KeptSegment> {
+        self.segments.iter().find(|(id, _)| *id == segment.segment_id()).map(|(_, kept)| kept)
     }
 
     /// Adds every scored term's (and phrase's) BM25 into `accumulator` for one segment.

@@ -159,8 +159,8 @@ fn ranking_in_two_halves_equals_one_pass() {
     let analyzer = analyzer();
     let entries = faq_indexer::corpus::load(&repo().join("corpus")).unwrap().entries;
     let synonyms = Synonyms::load(&repo().join("corpus/synonyms.txt"), &analyzer).unwrap();
+    let reversed: Vec<FaqEntry> = entries.iter().rev().cloned().collect();
     for segments in [1, 3] {
-        let reversed: Vec<FaqEntry> = entries.iter().rev().cloned().collect();
         let (index, twin) = (index_in_segments(&entries, &analyzer, segments), index_in_segments(&reversed, &analyzer, segments));
         compare_split(&index, &twin, &analyzer, &synonyms, &seed_queries());
     }
@@ -172,8 +172,8 @@ fn ranking_in_two_halves_equals_one_pass() {
     let entries = faq_indexer::corpus::load(&data.join("faq.jsonl")).unwrap().entries;
     let queries: Vec<String> =
         faq_query::eval::read_queries(&data.join("queries.dev.tsv")).unwrap().into_iter().map(|q| q.text).collect();
+    let reversed: Vec<FaqEntry> = entries.iter().rev().cloned().collect();
     for segments in [1, 4] {
-        let reversed: Vec<FaqEntry> = entries.iter().rev().cloned().collect();
         let (index, twin) = (index_in_segments(&entries, &analyzer, segments), index_in_segments(&reversed, &analyzer, segments));
         compare_split(&index, &twin, &analyzer, &Synonyms::default(), &queries);
     }
