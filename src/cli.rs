@@ -72,9 +72,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "TEXT", env = "FAQ_CONTACT_LABEL", requires = "contact_url", default_value = "お問い合わせ窓口")]
     pub contact_label: String,
     /// Where searches, opened answers and feedback are recorded for `faq report`: a SQLite
-    /// file, or a postgres:// URL that a fleet of replicas shares
+    /// file, or a PostgreSQL database that a fleet of replicas shares (a postgres:// URL or a
+    /// key=value connection string; its password is never printed). Search never waits for
+    /// it: if it cannot be opened, the server serves and retries in the background
     /// [default: <index>.analytics.sqlite beside the index folder]
-    #[arg(long, value_name = "PATH|URL", env = "FAQ_ANALYTICS", conflicts_with = "no_analytics")]
+    #[arg(long, value_name = "PATH|URL", env = "FAQ_ANALYTICS", hide_env_values = true, conflicts_with = "no_analytics")]
     pub analytics: Option<String>,
     /// Record nothing.
     #[arg(long)]
@@ -82,8 +84,22 @@ pub struct ServeArgs {
     /// Days of analytics kept; older events are deleted.
     #[arg(long, default_value_t = faq_analytics::recorder::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(1..=36500))]
     pub retention_days: u32,
+    /// Events (opened answers, feedback) and logged searches each client may record a
+    /// second, by its address; past it events get 429 and searches are answered unrecorded.
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub analytics_rate: u32,
+    /// How many a client may record at once before its rate applies.
+    #[arg(long, default_value_t = 40, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub analytics_burst: u32,
+    /// Events recorded per day (UTC) at most, all clients together; past it they are refused.
+    #[arg(long, default_value_t = 200_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub analytics_max_per_day: u64,
+    /// Megabytes the analytics may take; past it the oldest days are deleted.
+    #[arg(long, default_value_t = 1024, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub analytics_max_mb: u64,
     /// Turns on the owner's page at /admin, for requests that carry this token (a bearer
-    /// token, or typed into its login form). At least 16 characters. [default: no /admin]
+    /// token, or typed into its login form). At least 16 random characters: make one with
+    /// `openssl rand -hex 24`. [default: no /admin]
     #[arg(long, value_name = "TOKEN", env = "FAQ_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     #[command(flatten)]
@@ -98,9 +114,9 @@ pub struct ReportArgs {
     /// Write the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// The analytics database, a file or a postgres:// URL [default: the file `faq serve`
-    /// writes for this corpus]
-    #[arg(long, value_name = "PATH|URL", env = "FAQ_ANALYTICS")]
+    /// The analytics database, a file, a postgres:// URL or a key=value connection string
+    /// [default: the file `faq serve` writes for this corpus]
+    #[arg(long, value_name = "PATH|URL", env = "FAQ_ANALYTICS", hide_env_values = true)]
     pub analytics: Option<String>,
     /// Also propose synonyms.txt lines for frequent unanswered questions (each tried: the
     /// question is answered with it) and name the topics no entry covers.

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
-use std::path::Path;
 
 use anyhow::{Context, Result};
 use faq_query::eval;
@@ -289,15 +288,18 @@ fn evaluate(args: &EvalArgs) -> Result<Outcome> {
 /// `faq report`: what sellers asked since `--since`, and with `--suggest` what to change.
 fn owner_report(args: &crate::cli::ReportArgs) -> Result<Outcome> {
     let resolved = locate::resolve(&args.location);
-    let location = locate::analytics_location(args.analytics.as_deref(), &resolved);
-    if !faq_analytics::store::is_postgres(&location) && !Path::new(&location).exists() {
+    let location = locate::analytics_location(args.analytics.as_deref(), &resolved)?;
+    if let faq_analytics::Location::Sqlite(path) = &location
+        && !path.exists()
+    {
         return Err(crate::errors::CliError::new("invalid_argument", format!(
-            "no analytics at {location}: `faq serve` records them there (or point --analytics at its file or URL)"
+            "no analytics at {}: `faq serve` records them there (or point --analytics at its file or URL)",
+            location.name()
         ))
         .into());
     }
     let since_ms = since_ms(&args.since)?;
-    let mut store = faq_analytics::Store::open_location(&location)?;
+    let mut store = faq_analytics::Store::open_at(&location)?;
     // Unanswered questions that ask the same thing have the same content words.
     let analyzer = locate::corpus_analyzer(resolved.corpus.as_deref())?;
     let terms_of = |query: &str| faq_query::proposals::topic(&analyzer, query, &faq_analytics::mask::PLACEHOLDERS);

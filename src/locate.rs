@@ -185,16 +185,16 @@ pub fn load_analyzer() -> Result<Analyzer> {
     Ok(analyzer?)
 }
 
-/// The analytics database of `faq serve` and `faq report`: `given` (`--analytics`, a file
-/// or a postgres:// URL), else `<index folder>.analytics.sqlite` beside the index
-/// (`index/default.analytics.sqlite` for `./corpus`).
-pub fn analytics_location(given: Option<&str>, resolved: &Resolved) -> String {
+/// The analytics database of `faq serve` and `faq report`: `given` (`--analytics`, a file,
+/// a postgres:// URL or a key=value connection string), else `<index folder>.analytics.sqlite`
+/// beside the index (`index/default.analytics.sqlite` for `./corpus`).
+pub fn analytics_location(given: Option<&str>, resolved: &Resolved) -> Result<faq_analytics::Location> {
     if let Some(given) = given {
-        return given.to_string();
+        return faq_analytics::Location::parse(given).map_err(|e| crate::errors::CliError::new("invalid_argument", e.to_string()).into());
     }
     let mut name = resolved.index.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "index".into());
     name.push(".analytics.sqlite");
-    resolved.index.with_file_name(name).display().to_string()
+    Ok(faq_analytics::Location::file(&resolved.index.with_file_name(name)))
 }
 
 /// The analyzer for a corpus: IPADIC with the corpus's user dictionary, if it has one.

@@ -99,7 +99,8 @@ pub fn owner_report(
     proposals: Option<&[faq_query::proposals::Proposal]>,
 ) -> std::io::Result<()> {
     use faq_query::proposals::Proposal;
-    let safe = terminal_safe;
+    // What sellers typed, one line each as it reads: a newline in a query adds no row.
+    let safe = faq_query::highlight::one_line;
     writeln!(out, "{} searches since {since}, {:.1} % answered", report.searches, report.answered_rate * 100.0)?;
     writeln!(out, "\nMost asked:")?;
     for row in &report.top_queries {

@@ -30,10 +30,17 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let loader: Loader = Arc::new(move || locate::open_searcher(&location).map_err(|e| format!("{e:#}")));
     let mut state = AppState::load(loader).map_err(|e| anyhow!(e))?;
     if !args.no_analytics {
-        let location = locate::analytics_location(args.analytics.as_deref(), &locate::resolve(&args.location));
-        let store = faq_analytics::Store::open_location(&location).map_err(|e| anyhow!(e))?;
-        tracing::info!(analytics = store.name(), retention_days = args.retention_days, "recording analytics");
-        state = state.with_analytics(faq_analytics::Recorder::start(store, args.retention_days), location);
+        // Only a location that cannot mean anything stops the start; a store that cannot be
+        // opened is the recorder's to retry while search serves.
+        let location = locate::analytics_location(args.analytics.as_deref(), &locate::resolve(&args.location))?;
+        let limits = faq_analytics::recorder::Limits {
+            retention_days: args.retention_days,
+            max_events_per_day: args.analytics_max_per_day,
+            max_bytes: args.analytics_max_mb.saturating_mul(1 << 20),
+        };
+        tracing::info!(analytics = %location.name(), ?limits, rate = args.analytics_rate, burst = args.analytics_burst, "recording analytics");
+        let rates = faq_server::intake::Rates { per_second: args.analytics_rate, burst: args.analytics_burst };
+        state = state.with_analytics(faq_analytics::Recorder::start(location.clone(), limits), location, rates);
     }
     let config = Config {
         origins,
@@ -60,11 +67,15 @@ pub fn run(args: ServeArgs) -> Result<()> {
         // Indexes too large to verify while opening are verified now, off the workers.
         state.verify_in_background();
         let metrics = state.metrics.clone();
+        let intake = state.intake.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
-            loop {
+            for n in 0u64.. {
                 tick.tick().await;
                 metrics.log_lines_dropped.set(dropped_lines.dropped_lines() as i64);
+                if n % 60 == 59 {
+                    intake.forget_idle();
+                }
             }
         });
         let _watcher = match (&corpus, args.watch) {
@@ -72,8 +83,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
             _ => None,
         };
         tracing::info!(%address, entries = state.engine().searcher.len(), watch = args.watch, "serving on http://{address}/");
-        let app = faq_server::router(state, config);
+        let app = faq_server::router(state.clone(), config);
         faq_server::serve::serve(listener, app, limits, faq_server::shutdown_signal()).await;
+        // The recorder writes what is queued, for a bounded time, off the async workers.
+        if let Some(recorder) = state.analytics.clone() {
+            let _ = tokio::task::spawn_blocking(move || recorder.close()).await;
+        }
         Ok(())
     })
 }

@@ -105,7 +105,7 @@ fn listing(dir: &std::path::Path) -> Vec<(String, u64, std::time::SystemTime)> {
     out
 }
 
-const TOKEN: &str = "test-admin-token-0123456789";
+const TOKEN: &str = "tq8Ro2vKx5Lw1Ny7Pc3Mz4Bd";
 
 #[test]
 fn the_owners_page_is_off_by_default_and_behind_its_token() {

@@ -68,6 +68,11 @@ impl Server {
         self.request(&format!("GET {path_and_query} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.address))
     }
 
+    /// A GET with extra header lines (each ending in `\r\n`).
+    pub fn get_with(&self, path_and_query: &str, headers: &str) -> (u16, String, String) {
+        self.request(&format!("GET {path_and_query} HTTP/1.1\r\nHost: {}\r\n{headers}Connection: close\r\n\r\n", self.address))
+    }
+
     /// Sends `request` as is (head and body; it should ask for `Connection: close`) over a
     /// new connection: (status, head, body).
     pub fn request(&self, request: &str) -> (u16, String, String) {

@@ -1,13 +1,61 @@
-//! Personal data out of recorded queries: e-mail addresses, phone numbers and order numbers
+//! Personal data out of recorded queries and logged requests: e-mail addresses (also
+//! written out, `taro at example dot com`), phone numbers and order numbers
 //! (123-4567890-1234567) become `<email>`, `<phone>`, `<order>`; any other run of seven or
-//! more digits becomes `<number>`. Full-width forms (０９０－…, ＠) are caught too. What is
-//! left is the question as typed.
+//! more digits becomes `<number>`, wherever it starts (`TEL090…`, `card4111…`); member and
+//! customer ids (`会員ID: AB12345`, or a code of letters and five or more digits) become
+//! `<id>`. Full-width forms (０９０－…, ＠) and kanji numerals (〇九〇…) are caught too. What
+//! is left is the question as typed.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// What masked data is replaced with.
-pub const PLACEHOLDERS: [&str; 4] = ["<email>", "<phone>", "<order>", "<number>"];
+pub const PLACEHOLDERS: [&str; 5] = ["<email>", "<phone>", "<order>", "<number>", "<id>"];
+
+/// Letters, digits and the address characters, in both widths.
+const WORD: &str = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９._%+\\-]";
+
+/// An address written out to dodge filters: `taro at example dot com`, `taro(at)example.com`.
+static SPELLED_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    let at = "(?:@|＠|\\(at\\)|\\[at\\]|（at）|\\bat\\b|アット(?:マーク)?)";
+    let dot = "(?:\\.|．|\\(dot\\)|\\[dot\\]|（dot）|\\bdot\\b|ドット)";
+    Regex::new(&format!("(?i){WORD}+\\s*{at}\\s*{WORD}+(?:\\s*{dot}\\s*{WORD}+)+")).expect("a valid pattern")
+});
+
+/// A member or customer id after the word that names it.
+static NAMED_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("(?i)(会員ID|会員番号|会員No\\.?|お客様番号|お客様ID|顧客番号|顧客ID|ユーザーID|ユーザID|アカウントID|ログインID|店舗ID|ストアID|セラーID|\\bID\\b)(\\s*[:：はがを]?\\s*)([A-Za-z0-9Ａ-Ｚａ-ｚ０-９_\\-]{4,})")
+        .expect("a valid pattern")
+});
+
+/// A code of eight or more letters and digits (ASCII or full-width).
+static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new("[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]{8,}").expect("a valid pattern"));
 
 /// `query` with personal data replaced.
 pub fn mask(query: &str) -> String {
+    // Control and bidirectional-text characters become spaces: a recorded query is one line
+    // that reads as it is.
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+    let cleaned: std::borrow::Cow<'_, str> =
+        if query.chars().any(unsafe_char) { query.chars().map(|c| if unsafe_char(c) { ' ' } else { c }).collect::<String>().into() } else { query.into() };
+    let digits_masked = mask_runs(&cleaned);
+    let spelled = SPELLED_EMAIL.replace_all(&digits_masked, "<email>");
+    let named = NAMED_ID.replace_all(&spelled, |c: &regex::Captures<'_>| {
+        // An id has a digit: `ID password` is a word, not an id.
+        if c[3].chars().any(|ch| fold_width(ch).is_ascii_digit()) { format!("{}{}<id>", &c[1], &c[2]) } else { c[0].to_string() }
+    });
+    CODE.replace_all(&named, |c: &regex::Captures<'_>| {
+        let code = &c[0];
+        let digits = code.chars().filter(|ch| fold_width(*ch).is_ascii_digit()).count();
+        let letters = code.chars().count() - digits;
+        if digits >= 5 && letters > 0 { "<id>".to_string() } else { code.to_string() }
+    })
+    .into_owned()
+}
+
+/// E-mail addresses and runs of digits.
+fn mask_runs(query: &str) -> String {
     let chars: Vec<char> = query.chars().collect();
     let folded: Vec<char> = chars.iter().map(|&c| fold_width(c)).collect();
     let mut out = String::with_capacity(query.len());
@@ -18,7 +66,7 @@ pub fn mask(query: &str) -> String {
             i = end;
             continue;
         }
-        if folded[i].is_ascii_digit() && (i == 0 || !is_word_ascii(folded[i - 1])) {
+        if folded[i].is_ascii_digit() {
             let end = digit_run(&folded, i);
             let run: String = folded[i..end].iter().collect();
             let digits = run.chars().filter(char::is_ascii_digit).count();
@@ -53,12 +101,18 @@ fn fold_width(c: char) -> char {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         'ー' | '‐' | '−' | '–' | '—' => '-',
         '\u{3000}' => ' ',
+        '〇' | '零' => '0',
+        '一' => '1',
+        '二' => '2',
+        '三' => '3',
+        '四' => '4',
+        '五' => '5',
+        '六' => '6',
+        '七' => '7',
+        '八' => '8',
+        '九' => '9',
         c => c,
     }
-}
-
-fn is_word_ascii(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
 }
 
 /// The end of a run of digits with single hyphens or spaces between groups.
@@ -119,5 +173,26 @@ mod tests {
         assert_eq!(mask("送料500円"), "送料500円");
         assert_eq!(mask("FBA在庫"), "FBA在庫");
         assert_eq!(mask("a@b"), "a@b");
+        assert_eq!(mask("一つ目と二つ目"), "一つ目と二つ目");
+        assert_eq!(mask("SKU123の在庫"), "SKU123の在庫");
+    }
+
+    #[test]
+    fn what_slipped_through_before_is_masked() {
+        assert_eq!(mask("TEL09012345678に電話"), "TEL<phone>に電話");
+        assert_eq!(mask("card4111111111111111で払った"), "card<number>で払った");
+        assert_eq!(mask("〇九〇一二三四五六七八に連絡"), "<phone>に連絡");
+        assert_eq!(mask("電話は〇九〇ー一二三四ー五六七八"), "電話は<phone>");
+        assert_eq!(mask("taro at example dot com に送った"), "<email> に送った");
+        assert_eq!(mask("taro(at)example.co.jp"), "<email>");
+        assert_eq!(mask("会員ID: AB12cd"), "会員ID: <id>");
+        assert_eq!(mask("会員番号は12345です"), "会員番号は<id>です");
+        assert_eq!(mask("ID A1B2C3D4E5F6 が使えない"), "ID <id> が使えない");
+        assert_eq!(mask("注文XK293847の件"), "注文<id>の件");
+        assert_eq!(mask("ID password を忘れた"), "ID password を忘れた");
+        assert_eq!(mask("返品\n## 偽の行\u{202E}"), "返品 ## 偽の行 ", "one line, read as it is");
+        // Words and ordinary text stay.
+        assert_eq!(mask("返品 at 店舗"), "返品 at 店舗");
+        assert_eq!(mask("Amazonのアカウント"), "Amazonのアカウント");
     }
 }

@@ -61,6 +61,8 @@ pub struct Day {
 
 /// Rows of each list in a report.
 pub const TOP: usize = 20;
+/// Distinct unanswered wordings analysed into groups, at most (the most asked first).
+pub const MAX_GROUPED: usize = 20_000;
 
 impl Report {
     /// The report of events since `since_ms`. `terms_of` gives a query's analysis terms
@@ -74,12 +76,22 @@ impl Report {
         let mut answered = 0;
         let mut queries: HashMap<&str, u64> = HashMap::new();
         let mut groups: HashMap<String, (HashMap<&str, u64>, u64)> = HashMap::new();
+        // Grouping analyses each unanswered wording: only the most asked ones are grouped, so
+        // that a store of millions of distinct one-off queries is read in seconds (the groups
+        // the report lists are the most asked; a wording asked once rarely changes them).
+        let mut by_count: Vec<u64> = wordings.iter().filter(|(_, a, _)| !a).map(|(_, _, n)| *n).collect();
+        let floor = if by_count.len() > MAX_GROUPED {
+            let (_, nth, _) = by_count.select_nth_unstable_by(MAX_GROUPED, |a, b| b.cmp(a));
+            *nth + 1
+        } else {
+            0
+        };
         for (query, was_answered, count) in wordings {
             total += count;
             *queries.entry(query.as_str()).or_default() += count;
             if *was_answered {
                 answered += count;
-            } else {
+            } else if *count >= floor {
                 let key = terms_of(query);
                 let key = if key.is_empty() { query.trim().to_string() } else { key };
                 let group = groups.entry(key).or_default();

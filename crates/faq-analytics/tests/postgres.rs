@@ -5,7 +5,10 @@
 //! it the test says so and passes, except under CI, where the server is part of the run.
 
 use faq_analytics::event::now_ms;
-use faq_analytics::{Event, Recorder, Report, Store};
+use std::time::{Duration, Instant};
+
+use faq_analytics::recorder::{Limits, Status};
+use faq_analytics::{Event, Location, Recorder, Report, Store};
 
 /// A fresh database on the test server, or `None` (with a message) when there is none.
 fn fresh_database(name: &str) -> Option<String> {
@@ -51,7 +54,7 @@ fn terms(query: &str) -> String {
 fn replicas_report_together_and_as_sqlite_would() {
     let Some(url) = fresh_database("fleet") else { return };
     // Two replicas behind a load balancer: each its own recorder on the same database.
-    let replicas: Vec<Recorder> = (0..2).map(|_| Recorder::start(Store::open_location(&url).unwrap(), 180)).collect();
+    let replicas: Vec<Recorder> = (0..2).map(|_| Recorder::start(Location::parse(&url).unwrap(), Limits::default())).collect();
     for (i, replica) in replicas.iter().enumerate() {
         for _ in 0..500 {
             for event in events(i) {
@@ -64,6 +67,7 @@ fn replicas_report_together_and_as_sqlite_would() {
     for c in &counters {
         assert_eq!(c.dropped.load(std::sync::atomic::Ordering::Relaxed), 0);
         assert_eq!(c.write_errors.load(std::sync::atomic::Ordering::Relaxed), 0);
+        assert_eq!(c.lost.load(std::sync::atomic::Ordering::Relaxed), 0);
     }
     let fleet = Report::compute(&mut Store::open_location(&url).unwrap(), 0, &terms).unwrap();
     assert_eq!(fleet.searches, 2_000);
@@ -97,8 +101,72 @@ fn retention_purges_on_postgres_too() {
 
 #[test]
 fn a_bad_url_is_a_clear_error_without_the_password() {
-    let error = Store::open_location("postgres://faq:hunter2@127.0.0.1:1/faq").err().expect("nothing listens on port 1");
-    let text = error.to_string();
-    assert!(text.contains("postgres://faq:***@127.0.0.1:1/faq"), "{text}");
-    assert!(!text.contains("hunter2"), "{text}");
+    for url in ["postgres://faq:hunter2@127.0.0.1:1/faq", "host=127.0.0.1 port=1 user=faq password=hunter2 dbname=faq"] {
+        let error = Store::open_location(url).err().expect("nothing listens on port 1");
+        let text = error.to_string();
+        assert!(text.contains("postgres://faq@127.0.0.1:1/faq"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+}
+
+/// A server that accepts connections and never says a word.
+fn silent_server() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (listener, format!("host=127.0.0.1 port={port} user=faq password=hunter2 dbname=faq connect_timeout=1"))
+}
+
+#[test]
+fn a_server_that_never_answers_costs_a_bounded_time_and_never_the_caller() {
+    let (_listener, url) = silent_server();
+    let started = Instant::now();
+    let error = Store::open_location(&url).err().expect("no answer");
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(!error.to_string().contains("hunter2"), "{error}");
+
+    let started = Instant::now();
+    let recorder = Recorder::start(Location::parse(&url).unwrap(), Limits::default());
+    recorder.record(events(0).remove(0));
+    assert!(started.elapsed() < Duration::from_millis(200), "starting and recording never wait");
+    let until = Instant::now() + Duration::from_secs(10);
+    while !matches!(recorder.status(), Status::Failed(_)) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(matches!(recorder.status(), Status::Failed(ref why) if !why.contains("hunter2")), "{}", recorder.status());
+    let stopping = Instant::now();
+    drop(recorder);
+    assert!(stopping.elapsed() < Duration::from_secs(5), "stopping waits a bounded time: {:?}", stopping.elapsed());
+}
+
+#[test]
+fn a_replica_writes_through_a_key_value_connection_string() {
+    let Some(url) = fresh_database("keyvalue") else { return };
+    let config: tokio_postgres_config::Parts = tokio_postgres_config::parts(&url);
+    let text = format!("host={} port={} user={} dbname={}", config.host, config.port, config.user, config.dbname);
+    let recorder = Recorder::start(Location::parse(&text).unwrap(), Limits::default());
+    for event in events(0) {
+        recorder.record(event);
+    }
+    let counters = recorder.counters.clone();
+    drop(recorder);
+    assert_eq!(counters.recorded.load(std::sync::atomic::Ordering::Relaxed), 4);
+    assert_eq!(Report::compute(&mut Store::open_location(&text).unwrap(), 0, &terms).unwrap().searches, 2);
+}
+
+/// The parts of the test server's URL (`postgres://user@host:port/db`).
+mod tokio_postgres_config {
+    pub struct Parts {
+        pub host: String,
+        pub port: String,
+        pub user: String,
+        pub dbname: String,
+    }
+
+    pub fn parts(url: &str) -> Parts {
+        let rest = url.split_once("://").unwrap().1;
+        let (authority, dbname) = rest.split_once('/').unwrap();
+        let (user, host_port) = authority.split_once('@').unwrap();
+        let (host, port) = host_port.split_once(':').unwrap();
+        Parts { host: host.into(), port: port.into(), user: user.into(), dbname: dbname.into() }
+    }
 }

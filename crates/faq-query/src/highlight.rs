@@ -440,6 +440,24 @@ pub fn unsafe_for_terminal(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// `text` on one line that reads as it is: newlines, tabs and other control characters
+/// shown as escapes (`\n`, `\u{1b}`), bidirectional-text controls dropped. For what a
+/// seller typed, in the owner's report and page.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if unsafe_for_terminal(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `text` made safe for a terminal.
 pub fn terminal_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -456,6 +474,7 @@ mod tests {
         let hostile = "a\x1b[2Jb\x1b]0;title\x07c\u{202E}d\u{2066}e\u{200F}f\r\ng\th";
         assert_eq!(terminal_safe(hostile), "a[2Jb]0;titlecdef\ng\th");
         assert_eq!(terminal_safe("領収書（ｶﾅ）"), "領収書（ｶﾅ）");
+        assert_eq!(one_line("返品\n 12 偽の行\t\x1b[2J\u{202E}x"), "返品\\n 12 偽の行\\t\\u{1b}[2Jx");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! JSON handlers: search, one entry, completions, health, metrics. Parameters are parsed
 //! here (not by an extractor) so that every malformed one gets the API's JSON error.
 
-use axum::Json;
+use axum::{Extension, Json};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -9,6 +9,7 @@ use faq_query::{CompactResponse, FaqSearcher, MAX_LIMIT, Page, Suggestion};
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::intake::{Kind, Peer};
 use crate::state::AppState;
 
 /// Largest `offset` accepted: paging deeper than this is not a person using the box.
@@ -98,7 +99,7 @@ impl Params {
 /// or with `view=compact` the search box's; `suggest=N` adds the box's suggestions;
 /// `log=false` keeps the search out of the owner's analytics (the box's keystrokes: it
 /// asks again with `log=true` once the seller stops typing).
-pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub async fn search(State(state): State<AppState>, peer: Option<Extension<Peer>>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = Params::parse(raw);
     let query = params.query()?.to_string();
     let view = params.view()?;
@@ -126,7 +127,11 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
             engine.searcher.search_within(&query, page, &budget)
         })
         .await
-        .map_err(|e| ApiError::internal(format!("search task failed: {e}")))?;
+        .map_err(|e| {
+            // A panic inside the engine: the service is marked degraded; the detail is logged.
+            state.mark_damaged(faq_query::highlight::terminal_safe(&format!("a search failed inside the engine: {e}")));
+            ApiError::internal(format!("search task failed: {e}"))
+        })?;
         drop(cancel);
         searched
     };
@@ -143,7 +148,8 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         state.metrics.unanswered.inc();
     }
     if params.flag_or("log", true)? {
-        state.record(|| faq_analytics::Event::Search {
+        // Over the client's bucket the search is answered all the same, just not recorded.
+        state.record(peer.map(|p| p.0), Kind::Search, || faq_analytics::Event::Search {
             at_ms: faq_analytics::event::now_ms(),
             query: faq_analytics::mask::mask(&query),
             answered: response.answered,
@@ -179,6 +185,7 @@ pub async fn faq(State(state): State<AppState>, Path(id): Path<String>) -> Resul
     let entry = tokio::task::spawn_blocking(move || engine.searcher.get(&lookup))
         .await
         .map_err(|e| ApiError::internal(format!("lookup task failed: {e}")))??;
+
     match entry {
         Some(entry) => Ok((crate::cache::validators(&state.engine().tag, crate::cache::API_CACHE), Json(entry)).into_response()),
         None => Err(ApiError::not_found(format!("no FAQ entry with id {id:?}"))),
@@ -206,24 +213,27 @@ pub struct Health {
     /// `ok`, or `degraded` while the previous index serves after a failed reload.
     pub status: &'static str,
     pub entries: usize,
-    /// With `degraded`: what the last reload failed on (file:line) and when.
+    /// With `degraded`: what the last reload failed on (file:line, no server path) and when.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_reload_error: Option<crate::state::ReloadError>,
+    /// The owner's analytics: `off`, `starting`, `ok`, or `failed: …` (search does not
+    /// depend on them: it answers either way).
+    pub analytics: String,
 }
 
 /// `GET /healthz`: 200 either way (a degraded service still answers from the last good
 /// index); the body says which.
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
-    let last_reload_error = state.last_reload_error();
+    let last_reload_error = state
+        .last_reload_error()
+        .map(|e| crate::state::ReloadError { message: crate::error::hide_paths(&e.message), ..e });
     let status = if last_reload_error.is_some() { "degraded" } else { "ok" };
-    Json(Health { status, entries: state.engine().searcher.len(), last_reload_error })
+    Json(Health { status, entries: state.engine().searcher.len(), last_reload_error, analytics: state.analytics_status() })
 }
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    if let Some(recorder) = &state.analytics {
-        state.metrics.observe_analytics(&recorder.counters);
-    }
+    state.metrics.observe_analytics(state.analytics.as_deref(), &state.refused);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }
 
@@ -243,9 +253,28 @@ pub enum ClientEvent {
     Feedback { id: String, helpful: bool, query: String },
 }
 
-/// `POST /api/events`: records what the page or widget reports (204); 400 for anything
-/// malformed. Nothing about the client is kept.
-pub async fn events(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiError> {
+/// `POST /api/events`: records what the page or widget reports (204). Refused: a body that
+/// is not `application/json` (415: a cross-site form or `text/plain` post cannot send one
+/// without CORS allowing it), anything malformed or naming an id the index does not have
+/// (400), a client over its bucket (429). Nothing about the client is kept.
+pub async fn events(
+    State(state): State<AppState>,
+    peer: Option<Extension<Peer>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError {
+            status: axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "unsupported_media_type",
+            message: "an event is sent as `Content-Type: application/json`".into(),
+        });
+    }
     let invalid = |why: String| ApiError::bad_request("invalid_event", why);
     let event: ClientEvent = serde_json::from_slice(&body).map_err(|e| invalid(format!("not an event: {e}")))?;
     let check = |id: &str, query: &str| {
@@ -259,7 +288,10 @@ pub async fn events(State(state): State<AppState>, body: axum::body::Bytes) -> R
     };
     let (ClientEvent::Open { id, query, .. } | ClientEvent::Feedback { id, query, .. }) = &event;
     check(id, query)?;
-    state.record(|| {
+    if !state.engine().has(id) {
+        return Err(invalid(format!("no FAQ entry with id {:?}", id.chars().take(40).collect::<String>())));
+    }
+    let recorded = state.record(peer.map(|p| p.0), Kind::Event, || {
         let at_ms = faq_analytics::event::now_ms();
         match event {
             ClientEvent::Open { id, rank, query } => faq_analytics::Event::Open { at_ms, id, rank, query: faq_analytics::mask::mask(&query) },
@@ -268,5 +300,8 @@ pub async fn events(State(state): State<AppState>, body: axum::body::Bytes) -> R
             }
         }
     });
+    if !recorded {
+        return Err(ApiError::too_many("too many events from this client; retry in a second"));
+    }
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod cache;
 pub mod error;
+pub mod intake;
 pub mod metrics;
 pub mod origins;
 pub mod page;
@@ -89,7 +90,7 @@ impl Contact {
     }
 }
 
-/// Largest request body accepted (the API is all GET; bodies are not expected).
+/// Largest request body accepted (the API is GET but for events and the owner's forms).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -198,8 +199,18 @@ async fn drop_unfit_request_id(mut request: Request<axum::body::Body>) -> Reques
 /// Longest request target written to the log; a longer one is cut with its length noted.
 pub const MAX_LOGGED_URI: usize = 256;
 
+/// The request target as logged: the query `q` masked as the analytics store masks it
+/// (e-mail addresses, phone, order and member numbers), other parameters as sent.
 fn logged_uri(uri: &axum::http::Uri) -> String {
-    let text = uri.to_string();
+    let text = match uri.query() {
+        Some(query) if query.split('&').any(|pair| pair == "q" || pair.starts_with("q=")) => {
+            let pairs = form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| if k == "q" { (k, std::borrow::Cow::Owned(faq_analytics::mask::mask(&v))) } else { (k, v) });
+            let masked = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+            format!("{}?{masked}", uri.path())
+        }
+        _ => uri.to_string(),
+    };
     if text.len() <= MAX_LOGGED_URI {
         return text;
     }

@@ -91,13 +91,15 @@ pub fn groups(rows: &[Counted], limit: usize) -> String {
     for (i, row) in rows.iter().enumerate() {
         let top = 4.0 + i as f64 * (bar_height + 6.0);
         let w = (WIDTH - label_width - 60.0) * row.count as f64 / max as f64;
-        let label: String = row.query.chars().take(22).collect();
-        let cut = if row.query.chars().count() > 22 { "…" } else { "" };
+        // What sellers typed, on one line as it reads.
+        let query = faq_query::highlight::one_line(&row.query);
+        let label: String = query.chars().take(22).collect();
+        let cut = if query.chars().count() > 22 { "…" } else { "" };
         svg += &format!(
             "<g><title>{}: {} 件</title><text x=\"{}\" y=\"{:.1}\" class=\"label end\">{}{cut}</text>\
              <rect class=\"unanswered\" x=\"{label_width}\" y=\"{top:.1}\" width=\"{w:.1}\" height=\"{bar_height}\"/>\
              <text x=\"{:.1}\" y=\"{:.1}\" class=\"label\">{}</text></g>",
-            escape(&row.query),
+            escape(&query),
             row.count,
             label_width - 8.0,
             top + 15.0,

@@ -101,7 +101,7 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ServeLimits, shut
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(error) => {
                     // EMFILE / ENFILE: wait for connections to close rather than spin.
                     tracing::warn!(%error, "accept failed; retrying in 100 ms");
@@ -111,8 +111,15 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ServeLimits, shut
             },
             () = &mut shutdown => break,
         };
+        let (stream, address) = stream;
         let _ = stream.set_nodelay(true);
-        let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        // Each request carries its client's address: the per-client buckets key on it.
+        let peer = crate::intake::Peer(address.ip());
+        let service = tower::ServiceExt::map_request(app.clone(), move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(peer);
+            request
+        });
+        let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let watched = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = watched.await;

@@ -6,12 +6,15 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use faq_query::{FaqSearcher, Suggester};
 
+use crate::intake::{Intake, Kind, Peer, Rates};
 use crate::metrics::Metrics;
 
 /// An opened index and its completion vocabulary.
 pub struct Engine {
     pub searcher: FaqSearcher,
     pub suggester: Suggester,
+    /// Every entry's id: an event names one of these or is refused.
+    ids: std::collections::HashSet<Box<str>>,
     /// The `ETag` of what depends only on the index's content (entries, completions): a
     /// hash of every entry and of this build ([`crate::cache`]).
     pub tag: axum::http::HeaderValue,
@@ -23,7 +26,13 @@ impl Engine {
         let entries = searcher.entries().map_err(|e| e.to_string())?;
         let suggester = Suggester::build(&entries, searcher.analyzer());
         let tag = crate::cache::etag_of(&entries);
-        Ok(Engine { searcher, suggester, tag })
+        let ids = entries.iter().map(|e| e.id.as_str().into()).collect();
+        Ok(Engine { searcher, suggester, tag, ids })
+    }
+
+    /// Whether the index has an entry with this id.
+    pub fn has(&self, id: &str) -> bool {
+        self.ids.contains(id)
     }
 }
 
@@ -48,8 +57,19 @@ pub struct AppState {
     /// Where searches, opened answers and feedback are recorded (`--analytics`); none with
     /// `--no-analytics`.
     pub analytics: Option<Arc<faq_analytics::Recorder>>,
-    /// Where the recorder writes (a file or a postgres:// URL): the owner's page reads it.
-    pub analytics_location: Option<Arc<str>>,
+    /// Where the recorder writes (a file or a PostgreSQL database): the owner's page reads it.
+    pub analytics_location: Option<Arc<faq_analytics::Location>>,
+    /// Per-client buckets for what is recorded.
+    pub intake: Arc<Intake>,
+    /// Events and logged searches refused by the per-client buckets.
+    pub refused: Arc<Refused>,
+}
+
+/// What the per-client buckets turned away, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct Refused {
+    pub events: std::sync::atomic::AtomicU64,
+    pub searches: std::sync::atomic::AtomicU64,
 }
 
 /// Costly searches run at once: two per core.
@@ -86,22 +106,43 @@ impl AppState {
             heavy: Arc::new(tokio::sync::Semaphore::new(heavy_lane_size())),
             analytics: None,
             analytics_location: None,
+            intake: Arc::new(Intake::new(Rates::default())),
+            refused: Arc::default(),
         })
     }
 
-    /// Records to `recorder` (writing to `location`) from now on.
-    pub fn with_analytics(mut self, recorder: faq_analytics::Recorder, location: String) -> Self {
+    /// Records to `recorder` (writing to `location`) from now on, each client within `rates`.
+    pub fn with_analytics(mut self, recorder: faq_analytics::Recorder, location: faq_analytics::Location, rates: Rates) -> Self {
         self.analytics = Some(Arc::new(recorder));
-        self.analytics_location = Some(location.into());
+        self.analytics_location = Some(Arc::new(location));
+        self.intake = Arc::new(Intake::new(rates));
         self
     }
 
-    /// Records the event `make` builds when analytics are on (never waits: see
-    /// [`faq_analytics::recorder`]); with analytics off nothing is built (masking the
-    /// query and copying the ids shown cost ~2.5K instructions a search).
-    pub fn record(&self, make: impl FnOnce() -> faq_analytics::Event) {
-        if let Some(recorder) = &self.analytics {
-            recorder.record(make());
+    /// Records the event `make` builds when analytics are on and `peer` is within its
+    /// bucket (never waits: see [`faq_analytics::recorder`]); with analytics off nothing is
+    /// built (masking the query and copying the ids shown cost ~2.5K instructions a
+    /// search). False when the bucket refused it.
+    pub fn record(&self, peer: Option<Peer>, kind: Kind, make: impl FnOnce() -> faq_analytics::Event) -> bool {
+        let Some(recorder) = &self.analytics else { return true };
+        if !self.intake.admit(peer, kind) {
+            let counter = match kind {
+                Kind::Event => &self.refused.events,
+                Kind::Search => &self.refused.searches,
+            };
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return false;
+        }
+        recorder.record(make());
+        true
+    }
+
+    /// The analytics as `/healthz` shows them: `off`, `starting`, `ok` or `failed: …`
+    /// (without server paths).
+    pub fn analytics_status(&self) -> String {
+        match &self.analytics {
+            None => "off".to_string(),
+            Some(recorder) => crate::error::hide_paths(&recorder.status().to_string()),
         }
     }
 

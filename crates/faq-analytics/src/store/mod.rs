@@ -1,25 +1,31 @@
-//! Where events are kept: an embedded SQLite file (the default; WAL mode, so `faq report`
-//! reads while `faq serve` writes) or, for a fleet of replicas behind a load balancer, one
-//! PostgreSQL database they all write to (a `postgres://` URL). Both have the same three
-//! tables; events are written in batches inside one transaction (PostgreSQL: one binary
-//! `COPY` per table), and the report's aggregations are the same SQL on both.
+//! Where events are kept: an embedded SQLite file (the default, [`sqlite`]) or, for a fleet
+//! of replicas behind a load balancer, one PostgreSQL database they all write to
+//! ([`postgres`]). Both have the same three tables; events are written in batches inside one
+//! transaction (PostgreSQL: one binary `COPY` per table), and the report's aggregations are
+//! the same SQL on both. Opening checks the tables' columns, so a file made by something
+//! else is refused rather than written into.
+
+mod postgres;
+mod sqlite;
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::{ToSql, Type};
-use rusqlite::Connection;
+pub use postgres::{PgError, READ_TIMEOUT, WRITE_TIMEOUT};
+pub use sqlite::BUSY_TIMEOUT;
 
 use crate::event::Event;
+use crate::location::Location;
 
-/// Errors of the analytics store; each names the database (a URL without its password).
+/// Errors of the analytics store; each names the database (never with a password).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("analytics database {name}: {source}")]
     Sqlite { name: String, source: rusqlite::Error },
     #[error("analytics database {name}: {source}")]
-    Postgres { name: String, source: postgres::Error },
+    Postgres { name: String, source: PgError },
+    #[error(transparent)]
+    Location(#[from] crate::location::LocationError),
 }
 
 /// An open analytics database.
@@ -29,9 +35,9 @@ pub struct Store {
 }
 
 enum Backend {
-    Sqlite(Connection),
-    /// Boxed: a PostgreSQL client is far larger than a SQLite connection.
-    Postgres { client: Box<postgres::Client>, url: String },
+    Sqlite(sqlite::Sqlite),
+    /// Boxed: a PostgreSQL client and its runtime are far larger than a SQLite connection.
+    Postgres(Box<postgres::Pg>),
 }
 
 /// The three tables, with each database's types for a time (`{TIME}`: milliseconds since the
@@ -63,55 +69,29 @@ pub struct SearchAggregates {
     pub days: Vec<(i64, u64, u64)>,
 }
 
-/// Whether `location` names a PostgreSQL database rather than a file.
-pub fn is_postgres(location: &str) -> bool {
-    location.starts_with("postgres://") || location.starts_with("postgresql://")
-}
-
-/// `location` as it may be printed: a URL's password replaced by `***`.
-pub fn display_name(location: &str) -> String {
-    if !is_postgres(location) {
-        return location.to_string();
-    }
-    let (scheme, rest) = location.split_once("://").unwrap_or(("", location));
-    let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
-    match authority.rsplit_once('@') {
-        Some((credentials, host)) if credentials.contains(':') => {
-            let user = credentials.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:***@{host}/{tail}")
-        }
-        _ => location.to_string(),
-    }
-}
-
 impl Store {
-    /// Opens `location`: a `postgres://` URL, or a SQLite file (created with its folder).
+    /// Opens `location` (see [`Location::parse`]).
     pub fn open_location(location: &str) -> Result<Store, StoreError> {
-        if is_postgres(location) { Store::open_postgres(location) } else { Store::open(Path::new(location)) }
+        Store::open_at(&Location::parse(location)?)
+    }
+
+    /// Opens a parsed location.
+    pub fn open_at(location: &Location) -> Result<Store, StoreError> {
+        match location {
+            Location::Sqlite(path) => Store::open(path),
+            Location::Postgres { config, name } => {
+                let pg = postgres::Pg::open(config, &schema("BIGINT", "BOOLEAN"))
+                    .map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
+                Ok(Store { backend: Backend::Postgres(Box::new(pg)), name: name.clone() })
+            }
+        }
     }
 
     /// Opens (creating it and its folder if needed) the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let name = path.display().to_string();
-        let fail = |source| StoreError::Sqlite { name: name.clone(), source };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(parent);
-        }
-        let connection = Connection::open(path).map_err(fail)?;
-        connection.busy_timeout(std::time::Duration::from_secs(5)).map_err(fail)?;
-        connection.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
-        connection.pragma_update(None, "synchronous", "NORMAL").map_err(fail)?;
-        connection.execute_batch(&schema("INTEGER", "INTEGER")).map_err(fail)?;
-        Ok(Store { backend: Backend::Sqlite(connection), name })
-    }
-
-    /// Connects to the PostgreSQL database at `url` and creates the tables if needed.
-    /// Not from inside an async runtime: the client runs its own.
-    pub fn open_postgres(url: &str) -> Result<Store, StoreError> {
-        let name = display_name(url);
-        let mut client = connect(url).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
-        client.batch_execute(&schema("BIGINT", "BOOLEAN")).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
-        Ok(Store { backend: Backend::Postgres { client: Box::new(client), url: url.to_string() }, name })
+        let db = sqlite::Sqlite::open(path, &schema("INTEGER", "INTEGER")).map_err(|source| StoreError::Sqlite { name: name.clone(), source })?;
+        Ok(Store { backend: Backend::Sqlite(db), name })
     }
 
     /// The database's name as it may be printed.
@@ -121,17 +101,42 @@ impl Store {
 
     /// Writes `events` in one transaction.
     pub fn write(&mut self, events: &[Event]) -> Result<(), StoreError> {
-        let name = self.name.clone();
         match &mut self.backend {
-            Backend::Sqlite(connection) => write_sqlite(connection, events).map_err(|source| StoreError::Sqlite { name, source }),
-            Backend::Postgres { client, url } => {
-                // A replica outlives a database restart: a closed connection is reopened.
-                if client.is_closed() {
-                    **client = connect(url).map_err(|source| StoreError::Postgres { name: name.clone(), source })?;
-                }
-                write_postgres(client, events).map_err(|source| StoreError::Postgres { name, source })
+            Backend::Sqlite(db) => db.write(events).map_err(|source| StoreError::Sqlite { name: self.name.clone(), source }),
+            Backend::Postgres(pg) => pg.write(events).map_err(|source| StoreError::Postgres { name: self.name.clone(), source }),
+        }
+    }
+
+    /// Whether the store's file was deleted or replaced since it was opened (never for
+    /// PostgreSQL).
+    pub fn replaced(&self) -> bool {
+        matches!(&self.backend, Backend::Sqlite(db) if db.replaced())
+    }
+
+    /// Bytes the events take in the database.
+    pub fn used_bytes(&mut self) -> Result<u64, StoreError> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.used_bytes().map_err(|source| StoreError::Sqlite { name: self.name.clone(), source }),
+            Backend::Postgres(_) => {
+                let sql = "SELECT (pg_total_relation_size('searches') + pg_total_relation_size('opens') + pg_total_relation_size('feedback'))::BIGINT, $1::BIGINT";
+                Ok(self.rows(sql, 0, |r| r.int(0))?.first().copied().unwrap_or(0).max(0) as u64)
             }
         }
+    }
+
+    /// Events (of every kind) recorded since `since_ms`.
+    pub fn count_since(&mut self, since_ms: i64) -> Result<u64, StoreError> {
+        let sql = "SELECT (SELECT COUNT(*) FROM searches WHERE at_ms >= $1) + (SELECT COUNT(*) FROM opens WHERE at_ms >= $1) \
+                   + (SELECT COUNT(*) FROM feedback WHERE at_ms >= $1)";
+        Ok(self.rows(sql, since_ms, |r| r.count(0))?.first().copied().unwrap_or(0))
+    }
+
+    /// The start (midnight UTC) of the oldest day that has events, if any.
+    pub fn oldest_day_ms(&mut self) -> Result<Option<i64>, StoreError> {
+        let sql = "SELECT MIN(m) FROM (SELECT MIN(at_ms) AS m FROM searches UNION ALL SELECT MIN(at_ms) FROM opens \
+                   UNION ALL SELECT MIN(at_ms) FROM feedback) AS t WHERE m >= $1";
+        let oldest = self.rows(sql, i64::MIN, |r| r.maybe_int(0))?.first().copied().flatten();
+        Ok(oldest.map(|ms| ms.div_euclid(DAY_MS) * DAY_MS))
     }
 
     /// Deletes events older than `before_ms`; how many.
@@ -140,10 +145,12 @@ impl Store {
         for table in ["searches", "opens", "feedback"] {
             let sql = format!("DELETE FROM {table} WHERE at_ms < $1");
             removed += match &mut self.backend {
-                Backend::Sqlite(c) => c.execute(&sql, [before_ms]).map_err(|source| StoreError::Sqlite { name: self.name.clone(), source })?,
-                Backend::Postgres { client, .. } => {
-                    client.execute(&sql, &[&before_ms]).map_err(|source| StoreError::Postgres { name: self.name.clone(), source })? as usize
+                Backend::Sqlite(db) => {
+                    db.connection.execute(&sql, [before_ms]).map_err(|source| StoreError::Sqlite { name: self.name.clone(), source })?
                 }
+                Backend::Postgres(pg) => pg
+                    .run(WRITE_TIMEOUT, pg.client.execute(&sql, &[&before_ms]))
+                    .map_err(|source| StoreError::Postgres { name: self.name.clone(), source })? as usize,
             };
         }
         Ok(removed)
@@ -155,13 +162,14 @@ impl Store {
     /// the period is a small part of the table, and counted here; PostgreSQL's hash
     /// aggregation is fast and keeps the rows on the server.
     pub fn search_aggregates(&mut self, since_ms: i64) -> Result<SearchAggregates, StoreError> {
-        let Backend::Sqlite(connection) = &mut self.backend else {
+        let Backend::Sqlite(db) = &mut self.backend else {
             return Ok(SearchAggregates {
                 wordings: self.query_counts(since_ms)?,
                 shown: self.shown_counts(since_ms)?,
                 days: self.daily(since_ms)?,
             });
         };
+        let connection = &mut db.connection;
         let fail = |source| StoreError::Sqlite { name: self.name.clone(), source };
         let (within, all): (i64, i64) = connection
             .query_row("SELECT (SELECT COUNT(*) FROM searches WHERE at_ms >= ?1), (SELECT COALESCE(MAX(rowid), 0) FROM searches)", [since_ms], |r| {
@@ -254,9 +262,9 @@ impl Store {
     fn rows<T>(&mut self, sql: &str, since_ms: i64, map: impl Fn(&dyn Row) -> Result<T, RowError>) -> Result<Vec<T>, StoreError> {
         let name = self.name.clone();
         match &mut self.backend {
-            Backend::Sqlite(connection) => {
+            Backend::Sqlite(db) => {
                 let fail = |source| StoreError::Sqlite { name: name.clone(), source };
-                let mut statement = connection.prepare_cached(sql).map_err(fail)?;
+                let mut statement = db.connection.prepare_cached(sql).map_err(fail)?;
                 let mut rows = statement.query([since_ms]).map_err(fail)?;
                 let mut out = Vec::new();
                 while let Some(row) = rows.next().map_err(fail)? {
@@ -267,13 +275,13 @@ impl Store {
                 }
                 Ok(out)
             }
-            Backend::Postgres { client, .. } => {
+            Backend::Postgres(pg) => {
                 let fail = |source| StoreError::Postgres { name: name.clone(), source };
-                let rows = client.query(sql, &[&since_ms]).map_err(fail)?;
+                let rows = pg.run(READ_TIMEOUT, pg.client.query(sql, &[&since_ms])).map_err(fail)?;
                 rows.iter()
                     .map(|row| {
                         map(row).map_err(|e| match e {
-                            RowError::Postgres(source) => fail(source),
+                            RowError::Postgres(source) => fail(source.into()),
                             RowError::Sqlite(_) => unreachable!("a PostgreSQL row"),
                         })
                     })
@@ -283,83 +291,14 @@ impl Store {
     }
 }
 
-fn connect(url: &str) -> Result<postgres::Client, postgres::Error> {
-    postgres::Client::connect(url, postgres::NoTls)
-}
-
-fn write_sqlite(connection: &mut Connection, events: &[Event]) -> Result<(), rusqlite::Error> {
-    let tx = connection.transaction()?;
-    {
-        let mut search = tx.prepare_cached("INSERT INTO searches VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        let mut open = tx.prepare_cached("INSERT INTO opens VALUES (?1, ?2, ?3, ?4)")?;
-        let mut feedback = tx.prepare_cached("INSERT INTO feedback VALUES (?1, ?2, ?3, ?4)")?;
-        for event in events {
-            match event {
-                Event::Search { at_ms, query, answered, shown, latency_us } => {
-                    search.execute(rusqlite::params![at_ms, query, answered, shown_json(shown), latency_us])?;
-                }
-                Event::Open { at_ms, id, rank, query } => {
-                    open.execute(rusqlite::params![at_ms, id, rank, query])?;
-                }
-                Event::Feedback { at_ms, id, helpful, query } => {
-                    feedback.execute(rusqlite::params![at_ms, id, helpful, query])?;
-                }
-            }
-        }
-    }
-    tx.commit()
-}
-
-/// One binary `COPY` per table, in one transaction: a batch is a few round trips.
-fn write_postgres(client: &mut postgres::Client, events: &[Event]) -> Result<(), postgres::Error> {
-    let mut tx = client.transaction()?;
-    let searches: Vec<_> = events.iter().filter(|e| matches!(e, Event::Search { .. })).collect();
-    if !searches.is_empty() {
-        let types = [Type::INT8, Type::TEXT, Type::BOOL, Type::TEXT, Type::INT4];
-        let mut writer = BinaryCopyInWriter::new(tx.copy_in("COPY searches FROM STDIN BINARY")?, &types);
-        for event in searches {
-            if let Event::Search { at_ms, query, answered, shown, latency_us } = event {
-                let latency = i32::try_from(*latency_us).unwrap_or(i32::MAX);
-                let row: [&(dyn ToSql + Sync); 5] = [at_ms, query, answered, &shown_json(shown), &latency];
-                writer.write(&row)?;
-            }
-        }
-        writer.finish()?;
-    }
-    let opens: Vec<_> = events.iter().filter(|e| matches!(e, Event::Open { .. })).collect();
-    if !opens.is_empty() {
-        let mut writer =
-            BinaryCopyInWriter::new(tx.copy_in("COPY opens FROM STDIN BINARY")?, &[Type::INT8, Type::TEXT, Type::INT4, Type::TEXT]);
-        for event in opens {
-            if let Event::Open { at_ms, id, rank, query } = event {
-                let rank = i32::try_from(*rank).unwrap_or(i32::MAX);
-                writer.write(&[at_ms, id, &rank, query])?;
-            }
-        }
-        writer.finish()?;
-    }
-    let feedback: Vec<_> = events.iter().filter(|e| matches!(e, Event::Feedback { .. })).collect();
-    if !feedback.is_empty() {
-        let mut writer =
-            BinaryCopyInWriter::new(tx.copy_in("COPY feedback FROM STDIN BINARY")?, &[Type::INT8, Type::TEXT, Type::BOOL, Type::TEXT]);
-        for event in feedback {
-            if let Event::Feedback { at_ms, id, helpful, query } = event {
-                writer.write(&[at_ms, id, helpful, query])?;
-            }
-        }
-        writer.finish()?;
-    }
-    tx.commit()
-}
-
-fn shown_json(shown: &[String]) -> String {
+pub(crate) fn shown_json(shown: &[String]) -> String {
     serde_json::to_string(shown).unwrap_or_else(|_| "[]".into())
 }
 
 /// A column error of either backend.
 enum RowError {
     Sqlite(rusqlite::Error),
-    Postgres(postgres::Error),
+    Postgres(tokio_postgres::Error),
 }
 
 /// The columns the report reads, from a row of either backend.
@@ -367,6 +306,7 @@ trait Row {
     fn text(&self, i: usize) -> Result<String, RowError>;
     fn int(&self, i: usize) -> Result<i64, RowError>;
     fn flag(&self, i: usize) -> Result<bool, RowError>;
+    fn maybe_int(&self, i: usize) -> Result<Option<i64>, RowError>;
     fn count(&self, i: usize) -> Result<u64, RowError> {
         Ok(self.int(i)?.max(0) as u64)
     }
@@ -379,16 +319,22 @@ impl Row for rusqlite::Row<'_> {
     fn int(&self, i: usize) -> Result<i64, RowError> {
         self.get(i).map_err(RowError::Sqlite)
     }
+    fn maybe_int(&self, i: usize) -> Result<Option<i64>, RowError> {
+        self.get(i).map_err(RowError::Sqlite)
+    }
     fn flag(&self, i: usize) -> Result<bool, RowError> {
         self.get(i).map_err(RowError::Sqlite)
     }
 }
 
-impl Row for postgres::Row {
+impl Row for tokio_postgres::Row {
     fn text(&self, i: usize) -> Result<String, RowError> {
         self.try_get(i).map_err(RowError::Postgres)
     }
     fn int(&self, i: usize) -> Result<i64, RowError> {
+        self.try_get(i).map_err(RowError::Postgres)
+    }
+    fn maybe_int(&self, i: usize) -> Result<Option<i64>, RowError> {
         self.try_get(i).map_err(RowError::Postgres)
     }
     fn flag(&self, i: usize) -> Result<bool, RowError> {
@@ -401,9 +347,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_password_is_never_printed() {
-        assert_eq!(display_name("postgres://faq:secret@db:5432/faq"), "postgres://faq:***@db:5432/faq");
-        assert_eq!(display_name("postgres://faq@db/faq"), "postgres://faq@db/faq");
-        assert_eq!(display_name("/var/lib/faq/a.sqlite"), "/var/lib/faq/a.sqlite");
+    fn nothing_is_memory_mapped_and_no_shared_memory_file_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        store.write(&[Event::Open { at_ms: 1, id: "a".into(), rank: 1, query: "q".into() }]).unwrap();
+        let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["a.sqlite"], "no -wal or -shm beside the file");
+    }
+
+    #[test]
+    fn a_file_with_other_tables_or_junk_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.sqlite");
+        std::fs::write(&junk, vec![0x5a; 10_000]).unwrap();
+        assert!(Store::open(&junk).is_err());
+        let other = dir.path().join("other.sqlite");
+        rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE searches (x TEXT)").unwrap();
+        let error = Store::open(&other).err().expect("other columns");
+        assert!(error.to_string().contains("at_ms"), "{error}");
+        assert!(Store::open(dir.path()).is_err(), "a folder");
+    }
+
+    #[test]
+    fn a_deleted_file_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        let store = Store::open(&path).unwrap();
+        assert!(!store.replaced());
+        std::fs::remove_file(&path).unwrap();
+        assert!(store.replaced());
+    }
+
+    #[test]
+    fn sizes_counts_and_the_oldest_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+        assert_eq!(store.oldest_day_ms().unwrap(), None);
+        let open = |at_ms| Event::Open { at_ms, id: "a".into(), rank: 1, query: "q".into() };
+        store.write(&[open(3 * DAY_MS + 5), open(5 * DAY_MS), open(5 * DAY_MS + 1)]).unwrap();
+        assert_eq!(store.oldest_day_ms().unwrap(), Some(3 * DAY_MS));
+        assert_eq!(store.count_since(5 * DAY_MS).unwrap(), 2);
+        assert!(store.used_bytes().unwrap() > 0);
     }
 }
