@@ -43,8 +43,7 @@ fn free_port() -> u16 {
 
 fn browser_missing() -> bool {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        eprintln!("SKIPPED: {CHROMIUM} or {CHROMEDRIVER} missing (apt-get install chromium chromium-driver; .ci/run does)");
-        return true;
+        return common::missing(&format!("{CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver; .ci/run does)"));
     }
     false
 }

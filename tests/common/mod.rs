@@ -90,6 +90,15 @@ pub fn seed_checkout() -> tempfile::TempDir {
     checkout
 }
 
+/// A test's tool or data is missing: under CI (`CI=true`) that fails the test, since CI
+/// installs every tool and has `../shared` beside the repository; elsewhere the test says
+/// so and is skipped. Returns true (skip) when it does not fail.
+pub fn missing(what: &str) -> bool {
+    assert!(std::env::var_os("CI").is_none(), "CI must provide {what}: the test would otherwise pass by skipping");
+    eprintln!("SKIPPED: {what} is missing");
+    true
+}
+
 /// Polls `condition` every 100 ms until it holds or `limit` has passed (then asks once more).
 pub fn wait_for(limit: std::time::Duration, mut condition: impl FnMut() -> bool) -> bool {
     let deadline = std::time::Instant::now() + limit;

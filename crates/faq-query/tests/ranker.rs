@@ -104,6 +104,7 @@ fn ranker_scores_equal_tantivy_boolean_query_on_the_seed() {
 fn ranker_scores_equal_tantivy_boolean_query_on_localgovfaq() {
     let data = repo().join("../shared/datasets/localgovfaq");
     if !data.join("faq.jsonl").is_file() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have {} (../shared beside the repository)", data.display());
         eprintln!("SKIPPED: {} is absent", data.display());
         return;
     }
@@ -166,6 +167,7 @@ fn ranking_in_two_halves_equals_one_pass() {
     }
     let data = repo().join("../shared/datasets/localgovfaq");
     if !data.join("faq.jsonl").is_file() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have {} (../shared beside the repository)", data.display());
         eprintln!("SKIPPED (localgovFAQ part): {} is absent", data.display());
         return;
     }
