@@ -11,7 +11,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 fn analysis(c: &mut Criterion) {
     let analyzer = common::analyzer();
     let mut group = c.benchmark_group("analysis");
-    for (name, text, term) in [("short", common::SHORT, "領収"), ("sentence", common::SENTENCE, "出す"), ("long", common::LONG, "到着")] {
+    for (name, text, term) in [("short", common::SHORT, "領収"), ("sentence", common::SENTENCE, "出す"), ("long", common::LONG, "到着")]
+    {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let analysis = analyzer.analyze(text);

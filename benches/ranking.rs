@@ -54,10 +54,8 @@ fn localgov(c: &mut Criterion) {
     let lexical = Weights { semantic: 0.0, ..Weights::default() };
     for (name, weights) in [("fused", Weights::default()), ("lexical", lexical), ("plain", Weights::plain())] {
         let searcher = common::searcher(&common::localgov_entries(&data), weights);
-        let expected: Vec<Option<String>> = queries
-            .iter()
-            .map(|q| searcher.search(q, Page::first(10)).unwrap().hits.first().map(|h| h.id.clone()))
-            .collect();
+        let expected: Vec<Option<String>> =
+            queries.iter().map(|q| searcher.search(q, Page::first(10)).unwrap().hits.first().map(|h| h.id.clone())).collect();
         let mut next = 0;
         group.bench_function(format!("{name}_dev_queries"), |b| {
             b.iter(|| {

@@ -58,11 +58,7 @@ unsafe impl GlobalAlloc for Chosen {
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if self.system() {
-            unsafe { System.realloc(ptr, layout, new_size) }
-        } else {
-            unsafe { MiMalloc.realloc(ptr, layout, new_size) }
-        }
+        if self.system() { unsafe { System.realloc(ptr, layout, new_size) } } else { unsafe { MiMalloc.realloc(ptr, layout, new_size) } }
     }
 }
 

@@ -292,10 +292,10 @@ fn owner_report(args: &crate::cli::ReportArgs) -> Result<Outcome> {
     if let faq_analytics::Location::Sqlite(path) = &location
         && !path.exists()
     {
-        return Err(crate::errors::CliError::new("invalid_argument", format!(
-            "no analytics at {}: `faq serve` records them there (or point --analytics at its file or URL)",
-            location.name()
-        ))
+        return Err(crate::errors::CliError::new(
+            "invalid_argument",
+            format!("no analytics at {}: `faq serve` records them there (or point --analytics at its file or URL)", location.name()),
+        )
         .into());
     }
     let since_ms = since_ms(&args.since)?;

@@ -74,10 +74,7 @@ pub fn code(error: &anyhow::Error) -> &'static str {
 /// True when the command line asks for machine-readable output (`--json` or `--batch`
 /// before any `--`), so that even an argument error is reported as JSON.
 pub fn wants_json(args: &[std::ffi::OsString]) -> bool {
-    args.iter()
-        .skip(1)
-        .take_while(|a| *a != "--")
-        .any(|a| a == "--json" || a == "--batch" || a.to_string_lossy().starts_with("--batch="))
+    args.iter().skip(1).take_while(|a| *a != "--").any(|a| a == "--json" || a == "--batch" || a.to_string_lossy().starts_with("--batch="))
 }
 
 /// Prints `error` on stderr, as JSON or as one `error:` line.

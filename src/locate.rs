@@ -90,9 +90,8 @@ pub fn build(resolved: &Resolved, analyzer: &Analyzer) -> Result<()> {
     let bar = BuildBar::new();
     let report = faq_indexer::build_from_corpus_with_progress(corpus, &resolved.index, analyzer, &|p| bar.update(p));
     bar.finish();
-    let report = report.with_context(|| {
-        format!("building the index at {} failed (the previous index, if any, is unchanged)", resolved.index.display())
-    })?;
+    let report = report
+        .with_context(|| format!("building the index at {} failed (the previous index, if any, is unchanged)", resolved.index.display()))?;
     for warning in &report.warnings {
         crate::errors::note(format_args!("warning: {warning}"));
     }
@@ -126,8 +125,10 @@ impl BuildBar {
             faq_indexer::Progress::Loaded { entries } => {
                 bar.set_length(entries as u64);
                 bar.set_style(
-                    indicatif::ProgressStyle::with_template("{msg} {wide_bar} {human_pos}/{human_len} entries, {elapsed} elapsed, ETA {eta}")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    indicatif::ProgressStyle::with_template(
+                        "{msg} {wide_bar} {human_pos}/{human_len} entries, {elapsed} elapsed, ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                 );
                 bar.set_message("indexing");
             }
@@ -220,11 +221,8 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         && let Some(corpus) = &resolved.corpus
         && faq_indexer::is_stale(&resolved.index, corpus)?
     {
-        let why = if faq_core::layout::current_generation(&resolved.index).is_some() {
-            "is older than the corpus"
-        } else {
-            "does not exist yet"
-        };
+        let why =
+            if faq_core::layout::current_generation(&resolved.index).is_some() { "is older than the corpus" } else { "does not exist yet" };
         crate::errors::note(format_args!("the index at {} {why}; building it from {}", resolved.index.display(), corpus.display()));
         build(&resolved, &analyzer)?;
     }
@@ -245,9 +243,13 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         Ok(searcher) => searcher,
         // A damaged index (a disk error, a hand edit) is rebuilt when its corpus is known.
         Err(error) if resolved.keep_fresh && resolved.corpus.is_some() => {
-            crate::errors::note(format_args!("the index at {} cannot be used ({error}); rebuilding it from the corpus", resolved.index.display()));
+            crate::errors::note(format_args!(
+                "the index at {} cannot be used ({error}); rebuilding it from the corpus",
+                resolved.index.display()
+            ));
             build(&resolved, &analyzer)?;
-            FaqSearcher::open(&resolved.index, analyzer).with_context(|| format!("opening the rebuilt index at {}", resolved.index.display()))?
+            FaqSearcher::open(&resolved.index, analyzer)
+                .with_context(|| format!("opening the rebuilt index at {}", resolved.index.display()))?
         }
         Err(error) => return Err(error).with_context(|| format!("opening the index at {}", resolved.index.display())),
     };

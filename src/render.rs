@@ -30,17 +30,18 @@ pub fn search(response: &SearchResponse, offset: usize, colour: bool) -> String 
         for part in hit.explain.iter().flatten() {
             let via = part.via.as_deref().map(|v| format!(" (for {})", terminal_safe(v))).unwrap_or_default();
             let field = format!("{:?}", part.field).to_lowercase();
-            let _ = writeln!(out, "    {dim}{:>7.3}  {:<9} {:<8} {}{via}{reset}", part.score, part.path.to_string(), field, terminal_safe(&part.term));
+            let _ = writeln!(
+                out,
+                "    {dim}{:>7.3}  {:<9} {:<8} {}{via}{reset}",
+                part.score,
+                part.path.to_string(),
+                field,
+                terminal_safe(&part.term)
+            );
         }
         out.push('\n');
     }
-    let _ = writeln!(
-        out,
-        "{dim}{} of {} matching entries, {:.2} ms{reset}",
-        response.hits.len(),
-        response.total_hits,
-        response.took_ms
-    );
+    let _ = writeln!(out, "{dim}{} of {} matching entries, {:.2} ms{reset}", response.hits.len(), response.total_hits, response.took_ms);
     out
 }
 
@@ -69,7 +70,11 @@ pub fn unanswered(response: &SearchResponse, colour: bool) -> String {
             hit.confidence
         );
     }
-    let _ = writeln!(out, "\n{dim}`faq show ID` shows an entry in full; no entry passed the confidence needed to answer ({} matched){reset}", response.total_hits);
+    let _ = writeln!(
+        out,
+        "\n{dim}`faq show ID` shows an entry in full; no entry passed the confidence needed to answer ({} matched){reset}",
+        response.total_hits
+    );
     out
 }
 

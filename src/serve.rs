@@ -14,17 +14,22 @@ pub fn run(args: ServeArgs) -> Result<()> {
     // Logs are written by a background thread, so a request never waits on stderr; when
     // nobody reads stderr and the buffer fills, lines are dropped and counted
     // (`faq_log_lines_dropped_total`), never waited for. The guard flushes at exit.
-    let (log_writer, _flush_logs) =
-        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(true).finish(std::io::stderr());
+    let (log_writer, _flush_logs) = tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(true).finish(std::io::stderr());
     let dropped_lines = log_writer.error_counter();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn")),
         )
         .with_writer(log_writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let contact = args.contact_url.as_deref().map(|url| faq_server::Contact::new(url, Some(&args.contact_label))).transpose().map_err(|e| anyhow!(e))?;
+    let contact = args
+        .contact_url
+        .as_deref()
+        .map(|url| faq_server::Contact::new(url, Some(&args.contact_label)))
+        .transpose()
+        .map_err(|e| anyhow!(e))?;
     let origins = faq_server::Origins::parse(&args.allowed_origins).map_err(|e| anyhow!(e))?;
     let location = args.location.clone();
     let loader: Loader = Arc::new(move || locate::open_searcher(&location).map_err(|e| format!("{e:#}")));
@@ -79,7 +84,9 @@ pub fn run(args: ServeArgs) -> Result<()> {
             }
         });
         let _watcher = match (&corpus, args.watch) {
-            (Some(corpus), true) => Some(faq_server::reload::watch(state.clone(), corpus).with_context(|| format!("watching {}", corpus.display()))?),
+            (Some(corpus), true) => {
+                Some(faq_server::reload::watch(state.clone(), corpus).with_context(|| format!("watching {}", corpus.display()))?)
+            }
             _ => None,
         };
         tracing::info!(%address, entries = state.engine().searcher.len(), watch = args.watch, "serving on http://{address}/");

@@ -111,7 +111,9 @@ fn a_store_deleted_or_damaged_while_serving_is_created_again_and_nothing_is_mapp
     for _ in 0..5 {
         search_answers(&server);
     }
-    assert!(wait_for(Duration::from_secs(10), || metric(&server, "faq_analytics_events_lost_total") + metric(&server, "faq_analytics_events_recorded_total") >= 7));
+    assert!(wait_for(Duration::from_secs(10), || metric(&server, "faq_analytics_events_lost_total")
+        + metric(&server, "faq_analytics_events_recorded_total")
+        >= 7));
     assert_eq!(health(&server)["status"], "ok");
 }
 
@@ -140,7 +142,10 @@ fn a_full_disk_leaves_search_answering_and_is_shown() {
     let Some(disk) = SmallDisk::mount(256) else { return };
     let checkout = indexed_checkout();
     let store = disk.path().join("analytics.sqlite");
-    let server = Server::start(checkout.path(), &["--analytics", store.to_str().unwrap(), "--analytics-rate", "100000", "--analytics-burst", "100000"]);
+    let server = Server::start(
+        checkout.path(),
+        &["--analytics", store.to_str().unwrap(), "--analytics-rate", "100000", "--analytics-burst", "100000"],
+    );
     search_answers(&server);
     assert!(wait_for(Duration::from_secs(5), || metric(&server, "faq_analytics_events_recorded_total") == 1));
     // Fill what is left of the disk.
@@ -229,10 +234,18 @@ fn one_client_cannot_fill_the_store() {
 #[test]
 fn secrets_are_never_printed_and_a_connection_string_is_never_a_file() {
     let checkout = indexed_checkout();
-    let help = common::faq_command(checkout.path()).env("FAQ_ANALYTICS", "postgres://faq:hunter2@db/faq").args(["serve", "--help"]).output().unwrap();
+    let help = common::faq_command(checkout.path())
+        .env("FAQ_ANALYTICS", "postgres://faq:hunter2@db/faq")
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(!text.contains("hunter2") && text.contains("--analytics"), "{text}");
-    let help = common::faq_command(checkout.path()).env("FAQ_ANALYTICS", "postgres://faq:hunter2@db/faq").args(["report", "--help"]).output().unwrap();
+    let help = common::faq_command(checkout.path())
+        .env("FAQ_ANALYTICS", "postgres://faq:hunter2@db/faq")
+        .args(["report", "--help"])
+        .output()
+        .unwrap();
     assert!(!String::from_utf8_lossy(&help.stdout).contains("hunter2"));
 
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -249,7 +262,8 @@ fn secrets_are_never_printed_and_a_connection_string_is_never_a_file() {
         let log = server.log();
         assert!(log.contains(&format!("postgres://faq@127.0.0.1:{port}/faq")), "{log}");
         assert!(!log.contains("hunter2") && !log.contains("ter2"), "{log}");
-        let files: Vec<String> = std::fs::read_dir(checkout.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let files: Vec<String> =
+            std::fs::read_dir(checkout.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         assert!(files.iter().all(|f| !f.contains("host=") && !f.contains("password")), "never taken for a file: {files:?}");
     }
     let report = common::faq_command(checkout.path()).args(["report", "--analytics", "host=db password='hunter2"]).output().unwrap();
@@ -262,7 +276,8 @@ fn secrets_are_never_printed_and_a_connection_string_is_never_a_file() {
 fn personal_data_stays_out_of_the_access_log_and_the_store() {
     let checkout = indexed_checkout();
     let server = Server::start(checkout.path(), &[]);
-    for query in ["taro@example.com に領収書", "TEL09012345678 領収書", "〇九〇一二三四五六七八 領収書", "会員ID: AB12345 領収書"] {
+    for query in ["taro@example.com に領収書", "TEL09012345678 領収書", "〇九〇一二三四五六七八 領収書", "会員ID: AB12345 領収書"]
+    {
         let (status, _, _) = server.get(&format!("/api/search?q={}&view=compact", percent_encode(query)));
         assert_eq!(status, 200);
     }
@@ -285,15 +300,16 @@ fn form_post(server: &Server, path: &str, headers: &str, form: &str) -> (u16, St
 }
 
 fn set_cookie(head: &str) -> String {
-    head.lines()
-        .find_map(|l| l.to_ascii_lowercase().starts_with("set-cookie:").then(|| l[11..].trim().to_string()))
-        .expect("a cookie")
+    head.lines().find_map(|l| l.to_ascii_lowercase().starts_with("set-cookie:").then(|| l[11..].trim().to_string())).expect("a cookie")
 }
 
 #[test]
 fn the_owners_page_resists_guessing_forgery_and_hostile_text() {
     let checkout = indexed_checkout();
-    let weak = common::faq_command(checkout.path()).args(["serve", "--addr", "127.0.0.1:0", "--admin-token", "aaaaaaaaaaaaaaaaaaaa"]).output().unwrap();
+    let weak = common::faq_command(checkout.path())
+        .args(["serve", "--addr", "127.0.0.1:0", "--admin-token", "aaaaaaaaaaaaaaaaaaaa"])
+        .output()
+        .unwrap();
     assert_eq!(weak.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&weak.stderr).contains("openssl rand -hex 24"), "says how to make one");
 
@@ -301,7 +317,13 @@ fn the_owners_page_resists_guessing_forgery_and_hostile_text() {
     // hold it (recording now makes such characters spaces).
     let hostile = "返品\n## 偽の行\u{202E}\x1b[2J";
     let store = checkout.path().join("index/default.analytics.sqlite");
-    let event = |query: &str| faq_analytics::Event::Search { at_ms: faq_analytics::event::now_ms(), query: query.into(), answered: false, shown: vec![], latency_us: 1 };
+    let event = |query: &str| faq_analytics::Event::Search {
+        at_ms: faq_analytics::event::now_ms(),
+        query: query.into(),
+        answered: false,
+        shown: vec![],
+        latency_us: 1,
+    };
     faq_analytics::Store::open(&store).unwrap().write(&[event(hostile)]).unwrap();
     let server = Server::start_with_env(checkout.path(), &[], &[("FAQ_ADMIN_TOKEN", TOKEN)]);
     let (status, _, _) = server.get(&format!("/api/search?q={}", percent_encode(hostile)));
@@ -327,7 +349,10 @@ fn the_owners_page_resists_guessing_forgery_and_hostile_text() {
     let (status, head, _) = form_post(&server, "/admin/login", "X-Forwarded-Proto: https\r\n", &format!("token={TOKEN}"));
     assert_eq!(status, 303, "{head}");
     let cookie = set_cookie(&head);
-    assert!(!cookie.contains(TOKEN) && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"), "{cookie}");
+    assert!(
+        !cookie.contains(TOKEN) && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"),
+        "{cookie}"
+    );
     let pair = cookie.split(';').next().unwrap().to_string();
     let session = format!("Cookie: {pair}\r\n");
     let mut page = String::new();
@@ -338,7 +363,12 @@ fn the_owners_page_resists_guessing_forgery_and_hostile_text() {
     }));
     assert!(!page.contains("\n## 偽の行") && page.contains("返品\\n## 偽の行"), "one line as it reads: {page}");
     assert!(!page.contains('\u{202E}') && !page.contains('\x1b'));
-    let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a CSRF token in the logout form").to_string();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a CSRF token in the logout form")
+        .to_string();
 
     // Logout without the CSRF token (a cross-site form) does nothing; with it, the session ends.
     assert_eq!(form_post(&server, "/admin/logout", &session, "").0, 403);

@@ -100,7 +100,16 @@ fn cli_queries_nobody_meant_to_type() {
 #[test]
 fn cli_numbers_out_of_range_are_clear_errors() {
     let dir = checkout();
-    for bad in [["--limit", "0"], ["--limit", "-1"], ["--limit", "abc"], ["--limit", "1.5"], ["--limit", "101"], ["--limit", "99999999999999999999"], ["--offset", "-1"], ["--offset", "x"]] {
+    for bad in [
+        ["--limit", "0"],
+        ["--limit", "-1"],
+        ["--limit", "abc"],
+        ["--limit", "1.5"],
+        ["--limit", "101"],
+        ["--limit", "99999999999999999999"],
+        ["--offset", "-1"],
+        ["--offset", "x"],
+    ] {
         let output = faq(dir.path(), &args(&["search", bad[0], bad[1], "領収書"]), b"");
         assert_no_panic(&output, bad[1]);
         assert_eq!(output.status.code(), Some(2), "{bad:?}");
@@ -151,15 +160,27 @@ fn http_requests_nobody_meant_to_send() {
 
     // Wrong methods, bodies, traversal, listings: JSON 4xx.
     let cases: [(String, u16, &str); 9] = [
-        (format!("POST /api/search?q=a HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), 405, "method_not_allowed"),
+        (
+            format!("POST /api/search?q=a HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+            405,
+            "method_not_allowed",
+        ),
         (format!("DELETE /api/faq/x HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), 405, "method_not_allowed"),
-        (format!("POST /api/search HTTP/1.1\r\nHost: {host}\r\nContent-Length: 10000000\r\nConnection: close\r\n\r\n"), 413, "payload_too_large"),
+        (
+            format!("POST /api/search HTTP/1.1\r\nHost: {host}\r\nContent-Length: 10000000\r\nConnection: close\r\n\r\n"),
+            413,
+            "payload_too_large",
+        ),
         (format!("GET /assets/..%2F..%2FCargo.toml HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), 404, "not_found"),
         (format!("GET /assets/%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), 404, "not_found"),
         (format!("GET /assets/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), 404, "not_found"),
         (format!("GET //etc/passwd HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), 404, "not_found"),
         (format!("GET /api/faq/..%2F..%2Fmeta.json HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), 404, "not_found"),
-        (format!("GET /api/search?q=%E9%A0%98&limit=1e3&offset=0x10 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), 400, "invalid_parameter"),
+        (
+            format!("GET /api/search?q=%E9%A0%98&limit=1e3&offset=0x10 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+            400,
+            "invalid_parameter",
+        ),
     ];
     for (request, expected_status, expected_code) in cases {
         let (status, head, body) = raw(&server, request.as_bytes());
@@ -294,7 +315,10 @@ fn links_a_browser_could_run_are_dropped_with_a_warning_naming_the_line() {
     write(dir.path(), "more.jsonl", jsonl.as_bytes());
     let corpus = faq_indexer::corpus::load(dir.path()).unwrap();
     let urls: Vec<&str> = corpus.entries.iter().flat_map(|e| e.links.iter().map(|l| l.url.as_str())).collect();
-    assert_eq!(urls, ["https://sellercentral.amazon.co.jp/gp/help/200387940", "/help/receipts", "mailto:help@example.com", "https://example.com/"]);
+    assert_eq!(
+        urls,
+        ["https://sellercentral.amazon.co.jp/gp/help/200387940", "/help/receipts", "mailto:help@example.com", "https://example.com/"]
+    );
     assert_eq!(corpus.warnings.len(), 6, "{:?}", corpus.warnings);
     assert!(corpus.warnings.iter().all(|w| w.contains("link dropped")));
     assert!(corpus.warnings.iter().filter(|w| w.contains("links.md:1")).count() == 5, "{:?}", corpus.warnings);
@@ -307,7 +331,11 @@ fn terminal_output_carries_no_escape_or_bidi_characters_from_the_corpus() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("corpus")).unwrap();
     let hostile_name = "evil\x1b[2J\x1b]0;pwned\x07\u{202E}.md";
-    write(&dir.path().join("corpus"), hostile_name, "### 領収書\x1b[31mは\u{202E}出せますか？\n\n[x](javascript:alert(1)) 出せます。\n".as_bytes());
+    write(
+        &dir.path().join("corpus"),
+        hostile_name,
+        "### 領収書\x1b[31mは\u{202E}出せますか？\n\n[x](javascript:alert(1)) 出せます。\n".as_bytes(),
+    );
     let output = faq(dir.path(), &args(&["index"]), b"");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let output_search = faq(dir.path(), &args(&["search", "--color", "always", "領収書\u{202E}"]), b"");
@@ -324,7 +352,11 @@ fn terminal_output_carries_no_escape_or_bidi_characters_from_the_corpus() {
 fn costly_searches_are_bounded_shed_early_and_do_not_hold_up_short_ones() {
     let dir = checkout();
     let server = Server::start(dir.path(), &[]);
-    let long: String = "領収書を発行してほしいと言われたのですが、注文の配送先住所を変更したい場合はどうすればよいですか。".chars().cycle().take(1000).collect();
+    let long: String = "領収書を発行してほしいと言われたのですが、注文の配送先住所を変更したい場合はどうすればよいですか。"
+        .chars()
+        .cycle()
+        .take(1000)
+        .collect();
     let costly = format!("/api/search?explain=true&limit=100&q={}", common::percent_encode(&long));
     let (status, _, body) = server.get(&costly);
     assert_eq!(status, 200, "{body}");

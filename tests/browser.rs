@@ -59,9 +59,8 @@ struct Browser {
 impl Browser {
     async fn start(phone: bool) -> Browser {
         let port = free_port();
-        let driver = Driver(
-            Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap(),
-        );
+        let driver =
+            Driver(Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
         let profile = tempfile::tempdir().unwrap();
         let mut options = json!({
             "binary": CHROMIUM,
@@ -77,7 +76,11 @@ impl Browser {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let mut last_error = None;
         for _ in 0..50 {
-            match ClientBuilder::new(connector.clone()).capabilities(capabilities.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
                 Ok(client) => return Browser { client, _driver: driver, _profile: profile },
                 Err(e) => last_error = Some(e),
             }
@@ -95,9 +98,7 @@ async fn in_box(client: &Client, body: &str) -> Value {
 
 /// Waits until the element `css` inside the box has text containing `needle`, and is shown.
 async fn wait_text(client: &Client, css: &str, needle: &str) -> String {
-    let script = format!(
-        "const e = root.querySelector({css:?}); return e && e.checkVisibility() ? e.textContent : null;"
-    );
+    let script = format!("const e = root.querySelector({css:?}); return e && e.checkVisibility() ? e.textContent : null;");
     for _ in 0..100 {
         if let Value::String(text) = in_box(client, &script).await
             && text.contains(needle)
@@ -453,7 +454,11 @@ async fn widget_and_iframe_on_a_portal_of_another_origin() {
         client.goto(&format!("{}/open", portal.origin())).await.unwrap();
         type_query(client, "領収書を出してほしい").await;
         wait_text(client, "#results li:first-child .question", "領収書").await;
-        let style = in_box(client, "const b = root.querySelector('#results .toggle'); const s = getComputedStyle(b); return [s.backgroundColor, s.fontSize];").await;
+        let style = in_box(
+            client,
+            "const b = root.querySelector('#results .toggle'); const s = getComputedStyle(b); return [s.backgroundColor, s.fontSize];",
+        )
+        .await;
         assert_ne!(style[0], json!("rgb(255, 0, 0)"), "the portal's CSS does not reach the widget");
         assert_ne!(style[1], json!("40px"));
         let accent = in_box(client, "return getComputedStyle(root.querySelector('.box')).getPropertyValue('--accent').trim();").await;
@@ -479,7 +484,8 @@ async fn widget_and_iframe_on_a_portal_of_another_origin() {
         client.enter_parent_frame().await.unwrap();
         let mut grown = 0.0;
         for _ in 0..50 {
-            let height = client.execute("return document.getElementById('faq-frame').getBoundingClientRect().height;", vec![]).await.unwrap();
+            let height =
+                client.execute("return document.getElementById('faq-frame').getBoundingClientRect().height;", vec![]).await.unwrap();
             grown = height.as_f64().unwrap_or(0.0);
             if grown > first + 100.0 {
                 break;

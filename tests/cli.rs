@@ -144,10 +144,7 @@ fn json_contract() {
     assert!(top.confidence > response.hits[1].confidence, "the answer is the most confident hit");
     assert!(top.highlights.question.contains("<mark>発行</mark>"), "{}", top.highlights.question);
     assert!(top.highlights.answer.contains("<mark>"), "{}", top.highlights.answer);
-    assert_eq!(
-        top.links,
-        [Link { url: "https://sellercentral.amazon.co.jp/gp/help/200387940".into(), label: "領収書について".into() }]
-    );
+    assert_eq!(top.links, [Link { url: "https://sellercentral.amazon.co.jp/gp/help/200387940".into(), label: "領収書について".into() }]);
     assert_eq!(stdout(&output).lines().count(), 1, "one JSON document, one line");
 }
 
@@ -230,7 +227,8 @@ fn serve_refuses_a_contact_link_that_is_not_a_web_or_mail_address() {
 #[test]
 fn query_syntax_and_markup_are_plain_text() {
     let checkout = Checkout::new();
-    for query in ["\"領収書\" AND 発行*", "question:(領収書]", "領収書？！「」", "<script>alert(1)</script>領収書", "-", "*", "'"] {
+    for query in ["\"領収書\" AND 発行*", "question:(領収書]", "領収書？！「」", "<script>alert(1)</script>領収書", "-", "*", "'"]
+    {
         let output = checkout.faq(&["search", "--json", query]);
         assert!(matches!(code(&output), 0 | 1), "{query}: {}", stderr(&output));
         let response = json(&output);
@@ -465,8 +463,7 @@ fn with_json_errors_are_the_api_error_object_on_stderr() {
         let output = checkout.faq(args);
         assert_eq!(code(&output), 2, "{args:?}");
         assert!(output.stdout.is_empty(), "{args:?}");
-        let error: ErrorObject = serde_json::from_slice(&output.stderr)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&output)));
+        let error: ErrorObject = serde_json::from_slice(&output.stderr).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&output)));
         assert_eq!(error.error.code, expected, "{args:?}: {}", error.error.message);
         assert!(!error.error.message.is_empty());
     }

@@ -18,11 +18,7 @@ fn checkout() -> tempfile::TempDir {
 }
 
 fn faq(dir: &Path, args: &[&str]) -> Output {
-    common::faq_command(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::faq_command(dir).args(args).stdin(Stdio::null()).output().unwrap()
 }
 
 fn stderr(output: &Output) -> String {
@@ -44,7 +40,11 @@ fn top_from_index(dir: &Path, query: &str) -> Result<String, String> {
 fn staging_folders(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir.join("index/default"))
         .map(|entries| {
-            entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".staging-")).collect()
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".staging-"))
+                .collect()
         })
         .unwrap_or_default()
 }
@@ -80,18 +80,11 @@ fn kill_9_during_index_keeps_the_last_good_index_and_the_next_run_recovers() {
     // Replace the corpus with a big one and kill the build half-way.
     std::fs::remove_file(dir.path().join("corpus/order-management.md")).unwrap();
     big_corpus(&dir.path().join("corpus/big.jsonl"), 400);
-    let mut child = common::faq_command(dir.path())
-        .arg("index")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::faq_command(dir.path()).arg("index").stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     // Wait until the build has written segment files into its staging folder.
     loop {
-        let written = staging_folders(dir.path())
-            .iter()
-            .any(|s| std::fs::read_dir(s).map(|e| e.count() > 2).unwrap_or(false));
+        let written = staging_folders(dir.path()).iter().any(|s| std::fs::read_dir(s).map(|e| e.count() > 2).unwrap_or(false));
         if written {
             break;
         }
@@ -272,7 +265,11 @@ fn damage_in_an_unverified_index_is_an_error_never_a_panic() {
             let error: serde_json::Value = serde_json::from_str(&body).unwrap();
             assert_eq!(error["error"]["code"], "internal", "{body}");
             let id = error["error"]["request_id"].as_str().unwrap_or_else(|| panic!("a request id: {body}")).to_string();
-            assert!(common::wait_for(Duration::from_secs(5), || server.log().lines().any(|l| l.contains(&id) && l.contains("ERROR"))), "{}", server.log());
+            assert!(
+                common::wait_for(Duration::from_secs(5), || server.log().lines().any(|l| l.contains(&id) && l.contains("ERROR"))),
+                "{}",
+                server.log()
+            );
         }
     }
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -25,7 +25,11 @@ fn assert_same_top(searcher: &FaqSearcher, expected_question: &str, spellings: &
 fn width_and_case() {
     let s = common::seed_searcher();
     assert_same_top(s, "購入者よりコンビニ決済のメール", &["コンビニ決済のメール", "ｺﾝﾋﾞﾆ決済のﾒｰﾙ", "ｺﾝﾋﾞﾆ決済のめーる"]);
-    assert_same_top(s, "購入者に Eメールで連絡をしたところ", &["Eメールのメールボックスが一杯", "ｅメールのﾒｰﾙﾎﾞｯｸｽが一杯", "Ｅメールのメールボックスが一杯"]);
+    assert_same_top(
+        s,
+        "購入者に Eメールで連絡をしたところ",
+        &["Eメールのメールボックスが一杯", "ｅメールのﾒｰﾙﾎﾞｯｸｽが一杯", "Ｅメールのメールボックスが一杯"],
+    );
     assert_eq!(top_id(s, "AMAZON マーケットプレイス保証"), top_id(s, "amazon マーケットプレイス保証"));
     assert_eq!(top_id(s, "ＡＭＡＺＯＮ マーケットプレイス保証"), top_id(s, "Amazon マーケットプレイス保証"));
 }
@@ -76,20 +80,17 @@ fn query_syntax_typed_as_text_still_finds_the_entry() {
 }
 
 fn entry(id: &str, question: &str, answer: &str) -> FaqEntry {
-    FaqEntry {
-        id: id.into(),
-        question: question.into(),
-        answer: answer.into(),
-        links: Vec::new(),
-        category: None,
-        source: None,
-    }
+    FaqEntry { id: id.into(), question: question.into(), answer: answer.into(), links: Vec::new(), category: None, source: None }
 }
 
 #[test]
 fn romaji_in_every_spelling_and_mixed_with_kanji() {
     let s = common::seed_searcher();
-    assert_same_top(s, "購入者から領収書発行", &["ryoushuusho", "ryōshūsho", "ryousyuusyo", "領収書 hakkou", "Ryoushuusho wo hakkou shite hoshii"]);
+    assert_same_top(
+        s,
+        "購入者から領収書発行",
+        &["ryoushuusho", "ryōshūsho", "ryousyuusyo", "領収書 hakkou", "Ryoushuusho wo hakkou shite hoshii"],
+    );
     assert_same_top(s, "購入者よりコンビニ決済のメール", &["konbini kessai", "konnbini kessai no me-ru", "KONBINI"]);
     assert_same_top(s, "保留中の注文とは", &["horyuuchuu no chuumon", "horyuutyuu no tyuumon"]);
     // English words, acronyms and identifiers are searched as typed, not as kana.

@@ -41,7 +41,8 @@ fn check(doc: &Value, template: &str, status: u16, head: &str, body: &str, what:
 
 fn check_method(doc: &Value, template: &str, method: &str, status: u16, head: &str, body: &str, what: &str) {
     let operation = &doc["paths"][template][method];
-    let response = operation["responses"].get(status.to_string()).unwrap_or_else(|| panic!("{what}: status {status} undocumented for {template}"));
+    let response =
+        operation["responses"].get(status.to_string()).unwrap_or_else(|| panic!("{what}: status {status} undocumented for {template}"));
     let response = resolve(doc, response);
     match response["content"].as_object() {
         Some(content) => {
@@ -98,7 +99,8 @@ fn the_live_server_answers_as_its_openapi_document_says() {
         seen.insert((template.to_string(), status));
         // Conditional requests: 304 with no body where there is a validator.
         if let Some(etag) = head.lines().find_map(|l| l.strip_prefix("etag: ").or_else(|| l.strip_prefix("ETag: "))) {
-            let request = format!("GET {target} HTTP/1.1\r\nHost: {}\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n", server.address);
+            let request =
+                format!("GET {target} HTTP/1.1\r\nHost: {}\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n", server.address);
             let (status, head, body) = server.request(&request);
             assert_eq!(status, 304, "{target}");
             check(&doc, template, status, &head, &body, &format!("{target} (If-None-Match)"));
@@ -109,10 +111,19 @@ fn the_live_server_answers_as_its_openapi_document_says() {
     let host = &server.address;
     let raw = [
         ("/api/search", format!("POST /api/search?q={q} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")),
-        ("/api/search", format!("POST /api/search?q={q} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 20000\r\nConnection: close\r\n\r\n{}", "x".repeat(20000))),
+        (
+            "/api/search",
+            format!(
+                "POST /api/search?q={q} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 20000\r\nConnection: close\r\n\r\n{}",
+                "x".repeat(20000)
+            ),
+        ),
         ("/api/search", format!("GET /api/search?q={q} HTTP/1.1\r\nConnection: close\r\n\r\n")),
         ("/api/search", format!("GET /api/search?q={} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n", "a".repeat(70 * 1024))),
-        ("/api/search", format!("GET /api/search?q={q} HTTP/1.1\r\nHost: {host}\r\nX-Big: {}\r\nConnection: close\r\n\r\n", "a".repeat(200 * 1024))),
+        (
+            "/api/search",
+            format!("GET /api/search?q={q} HTTP/1.1\r\nHost: {host}\r\nX-Big: {}\r\nConnection: close\r\n\r\n", "a".repeat(200 * 1024)),
+        ),
     ];
     for (template, request) in &raw {
         let (status, head, body) = server.request(request);

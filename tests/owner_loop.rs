@@ -12,14 +12,19 @@ use common::wait_for;
 use serde_json::Value;
 
 /// What sellers asked, as the box sends it (the settled query, logged).
-const ASKED: &[(&str, usize)] =
-    &[("荷物が来ない", 5), ("商品を返却したい", 4), ("天気はどう？", 3), ("天気はどう", 1), ("領収書がほしい", 6), ("新しい商品を出品するには？", 2)];
+const ASKED: &[(&str, usize)] = &[
+    ("荷物が来ない", 5),
+    ("商品を返却したい", 4),
+    ("天気はどう？", 3),
+    ("天気はどう", 1),
+    ("領収書がほしい", 6),
+    ("新しい商品を出品するには？", 2),
+];
 
 fn search_json(dir: &std::path::Path, query: &str) -> (Option<i32>, Value) {
     let output = common::faq_command(dir).args(["search", "--json", query]).output().unwrap();
     (output.status.code(), serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr))))
 }
-
 
 fn ask_all(server: &Server) {
     for &(query, times) in ASKED {
@@ -165,10 +170,8 @@ fn the_owners_page_is_off_by_default_and_behind_its_token() {
         form.len()
     ));
     assert_eq!(status, 303, "{head}");
-    let cookie = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().starts_with("set-cookie:").then(|| l[11..].trim().to_string()))
-        .expect("a cookie");
+    let cookie =
+        head.lines().find_map(|l| l.to_ascii_lowercase().starts_with("set-cookie:").then(|| l[11..].trim().to_string())).expect("a cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let pair = cookie.split(';').next().unwrap();
     assert_eq!(get("/admin", &format!("Cookie: {pair}\r\n")).0, 200);

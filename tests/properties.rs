@@ -51,9 +51,10 @@ fn html_text(html: &str) -> Option<String> {
     while let Some(i) = rest.find(['<', '&']) {
         text.push_str(&rest[..i]);
         rest = &rest[i..];
-        let (piece, replacement) = [("<mark>", ""), ("</mark>", ""), ("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'")]
-            .into_iter()
-            .find(|(p, _)| rest.starts_with(p))?;
+        let (piece, replacement) =
+            [("<mark>", ""), ("</mark>", ""), ("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'")]
+                .into_iter()
+                .find(|(p, _)| rest.starts_with(p))?;
         depth += match piece {
             "<mark>" => 1,
             "</mark>" => -1,

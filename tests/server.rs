@@ -24,7 +24,6 @@ fn top_question(server: &Server, query: &str) -> Option<String> {
     value["hits"][0]["question"].as_str().map(str::to_string)
 }
 
-
 fn append(path: &Path, text: &str) {
     let mut content = std::fs::read_to_string(path).unwrap();
     content.push_str(text);
@@ -67,11 +66,7 @@ fn serves_over_tcp_reloads_and_shuts_down_gracefully() {
     let fixed = std::fs::read_to_string(&corpus).unwrap().replace("### 答えのない質問？\n", "### 領収書の宛名は？\n\n購入者の氏名です。\n");
     std::fs::write(&corpus, fixed).unwrap();
     server.signal("HUP");
-    assert!(
-        wait_for(Duration::from_secs(20), || top_question(&server, "宛名").as_deref() == Some("領収書の宛名は？")),
-        "{}",
-        server.log()
-    );
+    assert!(wait_for(Duration::from_secs(20), || top_question(&server, "宛名").as_deref() == Some("領収書の宛名は？")), "{}", server.log());
 
     server.signal("TERM");
     assert_eq!(server.wait(Duration::from_secs(20)), Some(0), "{}", server.log());
@@ -180,7 +175,11 @@ fn watching_follows_deploys_sees_content_only_edits_and_waits_for_slow_writers()
     std::fs::remove_file(dir.path().join("corpus")).unwrap();
     let folder = dir.path().join("corpus");
     std::fs::create_dir(&folder).unwrap();
-    std::fs::write(folder.join("faq.md"), "### 返品できますか？\n\n7日以内です。\n\n### 領収書は出せますか？\n\n出せます。\n\n### 保留とは？\n\n確認中です。\n").unwrap();
+    std::fs::write(
+        folder.join("faq.md"),
+        "### 返品できますか？\n\n7日以内です。\n\n### 領収書は出せますか？\n\n出せます。\n\n### 保留とは？\n\n確認中です。\n",
+    )
+    .unwrap();
     assert!(wait_for(Duration::from_secs(20), || entries(&server) == 3), "folder replaced: {}", server.log());
 
     // A slow writer: half a file, a 500 ms pause, the rest. The half is never published.
@@ -207,8 +206,11 @@ fn watching_follows_deploys_sees_content_only_edits_and_waits_for_slow_writers()
 #[test]
 fn allow_origin_is_checked_at_start() {
     let checkout = fresh_checkout();
-    for (value, why) in [("portal.example.com", "no scheme"), ("https://portal.example.com/faq", "no path"), ("*,https://a.example", "cannot be combined")] {
-        let output = common::faq_command(checkout.path()).args(["serve", "--addr", "127.0.0.1:0", "--allow-origin", value]).output().unwrap();
+    for (value, why) in
+        [("portal.example.com", "no scheme"), ("https://portal.example.com/faq", "no path"), ("*,https://a.example", "cannot be combined")]
+    {
+        let output =
+            common::faq_command(checkout.path()).args(["serve", "--addr", "127.0.0.1:0", "--allow-origin", value]).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{value}: {stderr}");
         assert!(stderr.contains(why) && stderr.contains("https://portal.example.com"), "{value}: {stderr}");
@@ -226,7 +228,8 @@ fn searches_are_recorded_masked_and_reported() {
     let checkout = fresh_checkout();
     let server = Server::start(checkout.path(), &[]);
     let q = |text: &str| common::percent_encode(text);
-    for text in ["領収書を出してほしい", "天気はどう", "天気はどう？", "注文番号123-4567890-1234567が届かない"] {
+    for text in ["領収書を出してほしい", "天気はどう", "天気はどう？", "注文番号123-4567890-1234567が届かない"]
+    {
         assert_eq!(server.get(&format!("/api/search?q={}", q(text))).0, 200);
     }
     assert_eq!(server.get(&format!("/api/search?q={}&log=false", q("領収書を出"))).0, 200);
@@ -238,17 +241,23 @@ fn searches_are_recorded_masked_and_reported() {
     );
     assert_eq!(server.request(&request).0, 204);
     let mut report = serde_json::Value::Null;
-    assert!(wait_for(Duration::from_secs(10), || {
-        let output = common::faq_command(checkout.path()).args(["report", "--json"]).output().unwrap();
-        report = serde_json::from_slice(&output.stdout).unwrap_or_default();
-        report["searches"] == 4 && report["entries"].as_array().is_some_and(|e| e.iter().any(|e| e["helpful"] == 1))
-    }), "{report}");
+    assert!(
+        wait_for(Duration::from_secs(10), || {
+            let output = common::faq_command(checkout.path()).args(["report", "--json"]).output().unwrap();
+            report = serde_json::from_slice(&output.stdout).unwrap_or_default();
+            report["searches"] == 4 && report["entries"].as_array().is_some_and(|e| e.iter().any(|e| e["helpful"] == 1))
+        }),
+        "{report}"
+    );
     let queries: Vec<&str> = report["top_queries"].as_array().unwrap().iter().map(|q| q["query"].as_str().unwrap()).collect();
     assert!(queries.contains(&"注文番号<order>が届かない"), "masked: {queries:?}");
     assert!(!queries.iter().any(|q| q.contains("123-4567890")), "{queries:?}");
     assert!(!queries.contains(&"領収書を出"), "log=false is not recorded: {queries:?}");
     let unanswered = report["unanswered"].as_array().unwrap();
-    assert!(unanswered.iter().any(|g| g["count"] == 2 && g["terms"] == "天気"), "天気はどう and 天気はどう？ are one group: {unanswered:?}");
+    assert!(
+        unanswered.iter().any(|g| g["count"] == 2 && g["terms"] == "天気"),
+        "天気はどう and 天気はどう？ are one group: {unanswered:?}"
+    );
     drop(server);
 
     let quiet = fresh_checkout();

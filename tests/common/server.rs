@@ -29,13 +29,8 @@ impl Server {
     /// Starts `command` (a `faq serve` on `127.0.0.1:0`, perhaps wrapped in a shell) and waits
     /// until it listens.
     pub fn spawn(mut command: Command) -> Server {
-        let mut child = command
-            .env("RUST_LOG", "info,tantivy=warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child =
+            command.env("RUST_LOG", "info,tantivy=warn").stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
         let mut reader = BufReader::new(child.stderr.take().unwrap());
         let log = Arc::new(Mutex::new(String::new()));
         let deadline = Instant::now() + Duration::from_secs(60);

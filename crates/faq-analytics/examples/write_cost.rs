@@ -16,8 +16,18 @@ fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = std::env::temp_dir().join(format!("faq-write-cost-{}", std::process::id()));
     let mut store = Store::open(&dir.join("a.sqlite")).expect("a scratch database");
-    let queries = ["領収書を発行してほしい", "注文をキャンセルしたい", "商品が届かない", "返金はいつ", "同梱できますか",
-                   "配送先を変更したい", "保留中の注文とは", "天気はどう？", "出品したい", "コンビニ決済"];
+    let queries = [
+        "領収書を発行してほしい",
+        "注文をキャンセルしたい",
+        "商品が届かない",
+        "返金はいつ",
+        "同梱できますか",
+        "配送先を変更したい",
+        "保留中の注文とは",
+        "天気はどう？",
+        "出品したい",
+        "コンビニ決済",
+    ];
     let shown: Vec<String> = (0..6).map(|i| format!("order-management-{:08x}", 0x36fb_d7d4u32.wrapping_mul(i + 1))).collect();
     let started = std::time::Instant::now();
     let mut batch = Vec::with_capacity(BATCH);

@@ -16,7 +16,10 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum Location {
     Sqlite(PathBuf),
     /// Boxed: a connection configuration is far larger than a path.
-    Postgres { config: Box<tokio_postgres::Config>, name: String },
+    Postgres {
+        config: Box<tokio_postgres::Config>,
+        name: String,
+    },
 }
 
 impl std::fmt::Debug for Location {

@@ -36,9 +36,13 @@ static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new("[A-Za-z0-9Ａ-Ｚａ
 pub fn mask(query: &str) -> String {
     // Control and bidirectional-text characters become spaces: a recorded query is one line
     // that reads as it is.
-    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
-    let cleaned: std::borrow::Cow<'_, str> =
-        if query.chars().any(unsafe_char) { query.chars().map(|c| if unsafe_char(c) { ' ' } else { c }).collect::<String>().into() } else { query.into() };
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+    let cleaned: std::borrow::Cow<'_, str> = if query.chars().any(unsafe_char) {
+        query.chars().map(|c| if unsafe_char(c) { ' ' } else { c }).collect::<String>().into()
+    } else {
+        query.into()
+    };
     let digits_masked = mask_runs(&cleaned);
     let spelled = SPELLED_EMAIL.replace_all(&digits_masked, "<email>");
     let named = NAMED_ID.replace_all(&spelled, |c: &regex::Captures<'_>| {

@@ -148,7 +148,8 @@ impl Recorder {
             today: (-1, 0),
             last_log: None,
         };
-        let (counters, status, stop, closing) = (writer.counters.clone(), writer.status.clone(), writer.stop.clone(), writer.closing.clone());
+        let (counters, status, stop, closing) =
+            (writer.counters.clone(), writer.status.clone(), writer.stop.clone(), writer.closing.clone());
         let spawned = std::thread::Builder::new().name("faq-analytics".into()).spawn(move || {
             writer.run();
             let _ = done.send(());
@@ -403,7 +404,11 @@ impl Writer {
         }
         if dropped > 0 {
             self.counters.days_dropped.fetch_add(dropped, Ordering::Relaxed);
-            tracing::warn!(days = dropped, max_bytes = self.limits.max_bytes, "analytics: the oldest days were deleted to stay within the size budget");
+            tracing::warn!(
+                days = dropped,
+                max_bytes = self.limits.max_bytes,
+                "analytics: the oldest days were deleted to stay within the size budget"
+            );
         }
     }
 
@@ -458,7 +463,13 @@ mod tests {
     use super::*;
 
     fn search(i: usize) -> Event {
-        Event::Search { at_ms: now_ms(), query: format!("q{i}"), answered: i.is_multiple_of(2), shown: vec![format!("e{i}")], latency_us: 100 }
+        Event::Search {
+            at_ms: now_ms(),
+            query: format!("q{i}"),
+            answered: i.is_multiple_of(2),
+            shown: vec![format!("e{i}")],
+            latency_us: 100,
+        }
     }
 
     fn searches(store: &mut Store) -> u64 {

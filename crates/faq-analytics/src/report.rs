@@ -118,12 +118,8 @@ impl Report {
                 numbers(&mut entries, id).not_helpful += count;
             }
         }
-        let days = aggregates
-            .days
-            .iter()
-            .copied()
-            .map(|(day, searches, answered)| Day { day_ms: day * 86_400_000, searches, answered })
-            .collect();
+        let days =
+            aggregates.days.iter().copied().map(|(day, searches, answered)| Day { day_ms: day * 86_400_000, searches, answered }).collect();
         let mut top_queries: Vec<Counted> =
             queries.into_iter().map(|(query, count)| Counted { query: query.to_string(), count, terms: None }).collect();
         top_queries.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.query.cmp(&b.query)));
@@ -132,7 +128,8 @@ impl Report {
             .into_iter()
             .map(|(terms, (examples, count))| {
                 // The group's most asked wording is its example.
-                let example = examples.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0))).map(|(q, _)| q).unwrap_or_default();
+                let example =
+                    examples.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0))).map(|(q, _)| q).unwrap_or_default();
                 Counted { query: example.to_string(), count, terms: Some(terms) }
             })
             .collect();

@@ -17,11 +17,11 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
+use lindera::LinderaResult;
 use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera::token::Token;
-use lindera::LinderaResult;
 use lindera_analysis::character_filter::{BoxCharacterFilter, CharacterFilter, OffsetMapping, Transformation};
 use lindera_analysis::token_filter::BoxTokenFilter;
 use lindera_analysis::token_filter::japanese_base_form::JapaneseBaseFormTokenFilter;
@@ -148,12 +148,7 @@ fn nfkc_with_offsets(text: &str) -> (String, OffsetMapping) {
 
 /// Token filters of the morphological path, in order.
 pub fn token_filters() -> Vec<BoxTokenFilter> {
-    vec![
-        ContentWordFilter.into(),
-        JapaneseBaseFormTokenFilter::new().into(),
-        LowercaseTokenFilter::new().into(),
-        SpellingFilter.into(),
-    ]
+    vec![ContentWordFilter.into(), JapaneseBaseFormTokenFilter::new().into(), LowercaseTokenFilter::new().into(), SpellingFilter.into()]
 }
 
 /// One analysed token: the indexed term, where it sits in the original text, and its
@@ -430,7 +425,9 @@ fn read_details(tokens: &mut [Token<'_>]) {
         }
         let at = 4 * token.word_id.id() as usize;
         let Some(start) = index.get(at..at + 4).map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")) as usize) else { continue };
-        let Some(length) = words.get(start..start + 4).map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")) as usize) else { continue };
+        let Some(length) = words.get(start..start + 4).map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")) as usize) else {
+            continue;
+        };
         let Some(Ok(joined)) = words.get(start + 4..start + 4 + length).map(std::str::from_utf8) else { continue };
         let mut details: Vec<Cow<'_, str>> = Vec::with_capacity(fields.max(9));
         let mut from = 0;
@@ -547,9 +544,7 @@ pub fn render_analysis(text: &str, analysis: &Analysis) -> String {
 
 #[cfg(test)]
 mod tests {
-    use lindera_analysis::character_filter::unicode_normalize::{
-        UnicodeNormalizeCharacterFilter, UnicodeNormalizeKind,
-    };
+    use lindera_analysis::character_filter::unicode_normalize::{UnicodeNormalizeCharacterFilter, UnicodeNormalizeKind};
     use tantivy::tokenizer::TokenStream;
 
     use super::*;
@@ -569,8 +564,7 @@ mod tests {
             let t = stream.token();
             indexed.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
         }
-        let queried: Vec<_> =
-            analyzer.tokens(text).into_iter().map(|t| (t.term, t.start, t.end, t.position)).collect();
+        let queried: Vec<_> = analyzer.tokens(text).into_iter().map(|t| (t.term, t.start, t.end, t.position)).collect();
         assert_eq!(indexed, queried);
         assert!(queried.iter().any(|(term, ..)| term == "コンビニ"), "{queried:?}");
         assert!(queried.iter().any(|(term, ..)| term == "amazon"), "{queried:?}");
@@ -628,7 +622,12 @@ mod tests {
         let pairs: Vec<(&str, &str)> = nouns.iter().map(|n| (n.surface.as_str(), n.reading.as_str())).collect();
         assert_eq!(
             pairs,
-            [("購入者", "こうにゅうしゃ"), ("領収書発行", "りょうしゅうしょはっこう"), ("依頼", "いらい"), ("コンビニ決済", "こんびにけっさい")]
+            [
+                ("購入者", "こうにゅうしゃ"),
+                ("領収書発行", "りょうしゅうしょはっこう"),
+                ("依頼", "いらい"),
+                ("コンビニ決済", "こんびにけっさい")
+            ]
         );
     }
 

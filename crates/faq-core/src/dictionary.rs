@@ -168,8 +168,8 @@ pub fn load_compiled(path: &Path) -> Result<Dictionary> {
     let bytes = std::fs::read(path.join("char_def.bin")).map_err(|e| fail(format!("char_def.bin: {e}")))?;
     let mut aligned = rkyv::util::AlignedVec::<16>::new();
     aligned.extend_from_slice(&bytes);
-    let character_definition = rkyv::from_bytes::<CharacterDefinition, rkyv::rancor::Error>(&aligned)
-        .map_err(|e| fail(format!("char_def.bin: {e}")))?;
+    let character_definition =
+        rkyv::from_bytes::<CharacterDefinition, rkyv::rancor::Error>(&aligned).map_err(|e| fail(format!("char_def.bin: {e}")))?;
     let connection_cost_matrix = ConnectionCostMatrixLoader::load_mmap(path).map_err(|e| fail(e.to_string()))?;
     let prefix_dictionary = PrefixDictionaryLoader::load_mmap(path).map_err(|e| fail(e.to_string()))?;
     let unknown_dictionary = UnknownDictionaryLoader::load(path).map_err(|e| fail(e.to_string()))?;
@@ -198,8 +198,7 @@ pub fn ensure_compiled(source: &Source, cache: &Path, observer: &mut dyn FnMut(E
     {
         return Err(CoreError::DictionarySourceMissing { path: dir.clone(), env: SOURCE_ENV });
     }
-    std::fs::create_dir_all(cache)
-        .map_err(|e| CoreError::io(format!("creating dictionary cache {}", cache.display()), e))?;
+    std::fs::create_dir_all(cache).map_err(|e| CoreError::io(format!("creating dictionary cache {}", cache.display()), e))?;
     let lock_path = cache.join(format!("{}.lock", source.compiled_name()));
     let lock = File::options()
         .create(true)
@@ -229,29 +228,16 @@ pub fn ensure_compiled(source: &Source, cache: &Path, observer: &mut dyn FnMut(E
     if let Err(e) = std::fs::rename(&staging, &target) {
         let _ = std::fs::remove_dir_all(&staging);
         if !done(&target) {
-            return Err(CoreError::DictionaryBuild {
-                source_dir: described.into(),
-                target,
-                message: format!("renaming into place: {e}"),
-            });
+            return Err(CoreError::DictionaryBuild { source_dir: described.into(), target, message: format!("renaming into place: {e}") });
         }
     }
     observer(Event::Compiled { target: &target, elapsed: started.elapsed() });
     Ok(target)
 }
 
-fn compile_into(
-    source: &Source,
-    unpacked: &Path,
-    staging: &Path,
-    target: &Path,
-    observer: &mut dyn FnMut(Event<'_>),
-) -> Result<()> {
-    let build_error = |source_dir: PathBuf, message: String| CoreError::DictionaryBuild {
-        source_dir,
-        target: target.to_path_buf(),
-        message,
-    };
+fn compile_into(source: &Source, unpacked: &Path, staging: &Path, target: &Path, observer: &mut dyn FnMut(Event<'_>)) -> Result<()> {
+    let build_error =
+        |source_dir: PathBuf, message: String| CoreError::DictionaryBuild { source_dir, target: target.to_path_buf(), message };
     let source_dir = match source {
         Source::Folder(dir) => dir.clone(),
         Source::Embedded => {
@@ -271,11 +257,7 @@ fn compile_into(
 /// Checks `archive` against its expected SHA-256 (hex).
 pub fn verify_archive(archive: &[u8], expected: &str) -> Result<()> {
     let actual = format!("{:x}", Sha256::digest(archive));
-    if actual == expected {
-        Ok(())
-    } else {
-        Err(CoreError::DictionaryCorrupt { expected: expected.to_string(), actual })
-    }
+    if actual == expected { Ok(()) } else { Err(CoreError::DictionaryCorrupt { expected: expected.to_string(), actual }) }
 }
 
 /// Unpacks a zstd-compressed tar of IPADIC source files into `dir`: plain files only, no
@@ -331,10 +313,8 @@ mod tests {
         verify_archive(EMBEDDED_ARCHIVE, EMBEDDED_SHA256).unwrap();
         let dir = tempfile::tempdir().unwrap();
         unpack_archive(EMBEDDED_ARCHIVE, dir.path()).unwrap();
-        let csvs = std::fs::read_dir(dir.path())
-            .unwrap()
-            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "csv"))
-            .count();
+        let csvs =
+            std::fs::read_dir(dir.path()).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "csv")).count();
         assert_eq!(csvs, 26, "mecab-ipadic 2.7.0 has 26 lexicon CSVs");
         // 領収 as an IPADIC noun entry, in EUC-JP (0xCE 0xCE 0xBC 0xFD).
         let noun = std::fs::read(dir.path().join("Noun.verbal.csv")).unwrap();

@@ -91,10 +91,32 @@ mod tests {
 
     #[test]
     fn only_web_mail_and_relative_links_are_safe() {
-        for safe in ["https://sellercentral.amazon.co.jp/gp/help/200387940", "http://www.amazon.co.jp/contact-us/", "HTTPS://X.JP/", "mailto:help@example.com", "/help/receipts", "faq.html#x", "?q=1", "#top"] {
+        for safe in [
+            "https://sellercentral.amazon.co.jp/gp/help/200387940",
+            "http://www.amazon.co.jp/contact-us/",
+            "HTTPS://X.JP/",
+            "mailto:help@example.com",
+            "/help/receipts",
+            "faq.html#x",
+            "?q=1",
+            "#top",
+        ] {
             assert!(is_safe_url(safe), "{safe}");
         }
-        for unsafe_url in ["javascript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "jav\nascript:x", "&#106;avascript:alert(1)", "&#x6A;avascript:x", "data:text/html,<script>", "vbscript:msgbox", "file:///etc/passwd", "\u{1}javascript:x", ""] {
+        for unsafe_url in [
+            "javascript:alert(1)",
+            "JAVASCRIPT:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "jav\nascript:x",
+            "&#106;avascript:alert(1)",
+            "&#x6A;avascript:x",
+            "data:text/html,<script>",
+            "vbscript:msgbox",
+            "file:///etc/passwd",
+            "\u{1}javascript:x",
+            "",
+        ] {
             assert!(!is_safe_url(unsafe_url), "{unsafe_url:?}");
         }
     }

@@ -16,6 +16,6 @@ pub mod spans;
 pub mod terms;
 pub mod userdict;
 
-pub use analyzer::{AnalyzedToken, Analysis, Analyzer, Noun};
+pub use analyzer::{Analysis, AnalyzedToken, Analyzer, Noun};
 pub use entry::{FaqEntry, Link, SourceLocation};
 pub use error::{CoreError, Result};

@@ -11,19 +11,11 @@ use lindera::token::Token;
 use lindera_analysis::token_filter::TokenFilter;
 
 /// Major parts of speech (IPADIC level 1) that never carry content.
-const STOP_MAJOR: &[&str] = &[
-    "助詞", "助動詞", "記号", "フィラー", "感動詞", "接続詞", "連体詞", "その他", "非言語音",
-];
+const STOP_MAJOR: &[&str] = &["助詞", "助動詞", "記号", "フィラー", "感動詞", "接続詞", "連体詞", "その他", "非言語音"];
 
 /// (level 1, level 2) pairs that never carry content.
-const STOP_MAJOR_MINOR: &[(&str, &str)] = &[
-    ("名詞", "非自立"),
-    ("名詞", "代名詞"),
-    ("動詞", "非自立"),
-    ("動詞", "接尾"),
-    ("形容詞", "非自立"),
-    ("形容詞", "接尾"),
-];
+const STOP_MAJOR_MINOR: &[(&str, &str)] =
+    &[("名詞", "非自立"), ("名詞", "代名詞"), ("動詞", "非自立"), ("動詞", "接尾"), ("形容詞", "非自立"), ("形容詞", "接尾")];
 
 /// Light verbs by base form: they turn nouns into verbs (発送する) and say nothing alone.
 const STOP_VERB_BASE_FORMS: &[&str] = &["する", "ある", "いる", "なる", "おる", "ござる"];
@@ -53,8 +45,7 @@ const KANJI_NUMERALS: &str = "〇一二三四五六七八九十百千万億兆";
 pub fn has_word_character(surface: &str) -> bool {
     surface.chars().any(|c| {
         // Kana and common kanji first: the general lookup is slow for non-ASCII.
-        matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}')
-            || c.is_alphanumeric()
+        matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric()
     })
 }
 

@@ -10,17 +10,14 @@
 
 use std::collections::BTreeMap;
 
-use tantivy::schema::{
-    FAST, Field, IndexRecordOption, OwnedValue, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
-};
+use tantivy::schema::{FAST, Field, IndexRecordOption, OwnedValue, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, TantivyDocument};
 
 use crate::analyzer::{Analyzer, TOKENIZER_NAME};
-use crate::terms::{TERMS_TOKENIZER_NAME, TermsTokenizer};
 use crate::entry::{FaqEntry, Link, SourceLocation};
 use crate::error::{CoreError, Result};
+use crate::terms::{TERMS_TOKENIZER_NAME, TermsTokenizer};
 
 /// A document as the build hands it to tantivy: one value per field.
 pub type IndexDocument = BTreeMap<Field, OwnedValue>;
@@ -66,16 +63,12 @@ pub const DOCSTORE_BLOCKSIZE: usize = 4096;
 pub fn build_schema() -> Schema {
     let mut builder = Schema::builder();
     let analysed = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(TOKENIZER_NAME)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default().set_tokenizer(TOKENIZER_NAME).set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     // Character paths: terms computed by the analyzer, joined into one string per field
     // and split again by the terms tokenizer (see crate::terms).
     let characters = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(TERMS_TOKENIZER_NAME)
-            .set_index_option(IndexRecordOption::WithFreqs),
+        TextFieldIndexing::default().set_tokenizer(TERMS_TOKENIZER_NAME).set_index_option(IndexRecordOption::WithFreqs),
     );
     builder.add_text_field("id", STRING | STORED);
     builder.add_text_field("question", analysed.clone());
@@ -164,24 +157,14 @@ impl FaqFields {
     /// The entry stored in a document.
     pub fn entry(&self, doc: &TantivyDocument) -> FaqEntry {
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let links: Vec<Link> = doc
-            .get_first(self.links)
-            .and_then(|v| v.as_str())
-            .and_then(|json| serde_json::from_str(json).ok())
-            .unwrap_or_default();
+        let links: Vec<Link> =
+            doc.get_first(self.links).and_then(|v| v.as_str()).and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default();
         let category = doc.get_first(self.category).and_then(|v| v.as_str()).map(str::to_string);
         let source = doc.get_first(self.source_file).and_then(|v| v.as_str()).map(|file| SourceLocation {
             file: file.to_string(),
             line: doc.get_first(self.source_line).and_then(|v| v.as_u64()).unwrap_or(0) as usize,
         });
-        FaqEntry {
-            id: text(self.id),
-            question: text(self.question_text),
-            answer: text(self.answer_text),
-            links,
-            category,
-            source,
-        }
+        FaqEntry { id: text(self.id), question: text(self.question_text), answer: text(self.answer_text), links, category, source }
     }
 
     /// The stored spans of a field (`question_spans` or `answer_spans`).
@@ -196,13 +179,7 @@ impl FaqFields {
 fn morphological_tokens(tokens: &[crate::AnalyzedToken]) -> PreTokenizedString {
     let tokens = tokens
         .iter()
-        .map(|t| Token {
-            offset_from: t.start,
-            offset_to: t.end,
-            position: t.position,
-            text: t.term.clone(),
-            position_length: 1,
-        })
+        .map(|t| Token { offset_from: t.start, offset_to: t.end, position: t.position, text: t.term.clone(), position_length: 1 })
         .collect();
     PreTokenizedString { text: String::new(), tokens }
 }
@@ -212,8 +189,6 @@ fn morphological_tokens(tokens: &[crate::AnalyzedToken]) -> PreTokenizedString {
 pub fn prepare(index: &Index, analyzer: &Analyzer) -> Result<FaqFields> {
     index.tokenizers().register(TOKENIZER_NAME, analyzer.tantivy_analyzer());
     index.tokenizers().register(TERMS_TOKENIZER_NAME, TermsTokenizer::default());
-    FaqFields::from_schema(&index.schema()).map_err(|message| CoreError::IndexDamaged {
-        path: std::path::PathBuf::from("(index)"),
-        message,
-    })
+    FaqFields::from_schema(&index.schema())
+        .map_err(|message| CoreError::IndexDamaged { path: std::path::PathBuf::from("(index)"), message })
 }

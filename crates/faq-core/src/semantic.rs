@@ -511,7 +511,8 @@ impl EntryVectors {
         match kernel {
             Kernel::Vnni if stride.is_multiple_of(64) && Kernel::best() == Kernel::Vnni => {
                 out.resize(self.len(), 0.0);
-                let sums = self.sums.get_or_init(|| self.padded().chunks_exact(stride).map(|v| v.iter().map(|&c| i32::from(c)).sum()).collect());
+                let sums =
+                    self.sums.get_or_init(|| self.padded().chunks_exact(stride).map(|v| v.iter().map(|&c| i32::from(c)).sum()).collect());
                 // SAFETY: the processor supports AVX-512 F, BW and VNNI (Kernel::best);
                 // every vector of `padded` and the query have `stride` components, a
                 // multiple of 64; `sums` has one per vector.
@@ -578,7 +579,10 @@ impl EntryVectors {
         let (version, dim, n, dfs) =
             (u32_at(&bytes, 8), u32_at(&bytes, 12) as usize, u32_at(&bytes, 16) as usize, u32_at(&bytes, 20) as usize);
         if version != SEMANTIC_VERSION || dim != table().dim() {
-            return Err(format!("entry vectors of version {version} / {dim} dimensions, this binary needs {SEMANTIC_VERSION} / {}", table().dim()));
+            return Err(format!(
+                "entry vectors of version {version} / {dim} dimensions, this binary needs {SEMANTIC_VERSION} / {}",
+                table().dim()
+            ));
         }
         let vectors_at = vectors_offset(dim, dfs, n);
         let expected = vectors_at.and_then(|at| at.checked_add(n.checked_mul(stride(dim))?));
@@ -619,9 +623,8 @@ pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
 #[target_feature(enable = "avx2")]
 unsafe fn dot_i8_avx2(a: &[i8], b: &[i8]) -> i32 {
     use std::arch::x86_64::{
-        __m128i, __m256i, _mm_loadu_si128, _mm256_abs_epi8, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_loadu_si256,
-        _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_set1_epi16, _mm256_setzero_si256, _mm256_sign_epi8,
-        _mm256_storeu_si256,
+        __m128i, __m256i, _mm_loadu_si128, _mm256_abs_epi8, _mm256_add_epi32, _mm256_cvtepi8_epi16, _mm256_loadu_si256, _mm256_madd_epi16,
+        _mm256_maddubs_epi16, _mm256_set1_epi16, _mm256_setzero_si256, _mm256_sign_epi8, _mm256_storeu_si256,
     };
     let n = a.len().min(b.len());
     let mut sum = _mm256_setzero_si256();
@@ -630,9 +633,8 @@ unsafe fn dot_i8_avx2(a: &[i8], b: &[i8]) -> i32 {
     while i + 32 <= n {
         // SAFETY: i + 32 <= n, so both 32-byte loads stay inside the slices; unaligned
         // loads are allowed.
-        let (x, y) = unsafe {
-            (_mm256_loadu_si256(a.as_ptr().add(i) as *const __m256i), _mm256_loadu_si256(b.as_ptr().add(i) as *const __m256i))
-        };
+        let (x, y) =
+            unsafe { (_mm256_loadu_si256(a.as_ptr().add(i) as *const __m256i), _mm256_loadu_si256(b.as_ptr().add(i) as *const __m256i)) };
         let pairs = _mm256_maddubs_epi16(_mm256_abs_epi8(x), _mm256_sign_epi8(y, x));
         sum = _mm256_add_epi32(sum, _mm256_madd_epi16(pairs, ones));
         i += 32;
@@ -693,8 +695,18 @@ impl Kernel {
 /// computed once per opened index. `STEPS` = stride / 64 when known at compile time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn scan_vnni<const STEPS: usize>(query: &[i8], vectors: &[i8], stride: usize, sums: &[i32], scale: f32, scales: &[f32], out: &mut [f32]) {
-    use std::arch::x86_64::{__m512i, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_reduce_add_epi32, _mm512_setzero_si512, _mm512_xor_si512, _mm512_set1_epi8};
+unsafe fn scan_vnni<const STEPS: usize>(
+    query: &[i8],
+    vectors: &[i8],
+    stride: usize,
+    sums: &[i32],
+    scale: f32,
+    scales: &[f32],
+    out: &mut [f32],
+) {
+    use std::arch::x86_64::{
+        __m512i, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_reduce_add_epi32, _mm512_set1_epi8, _mm512_setzero_si512, _mm512_xor_si512,
+    };
     let steps = if STEPS > 0 { STEPS } else { stride / 64 };
     debug_assert!(stride == 64 * steps && query.len() == stride && sums.len() * stride == vectors.len());
     // SAFETY (every load below): offset 64 * step + 64 <= stride, the length of the query
@@ -720,9 +732,9 @@ unsafe fn scan_vnni<const STEPS: usize>(query: &[i8], vectors: &[i8], stride: us
 #[target_feature(enable = "avx2")]
 unsafe fn scan_avx2<const STEPS: usize>(query: &[i8], vectors: &[i8], stride: usize, scale: f32, scales: &[f32], out: &mut [f32]) {
     use std::arch::x86_64::{
-        __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_shuffle_epi32, _mm256_abs_epi8, _mm256_add_epi32,
-        _mm256_castsi256_si128, _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16,
-        _mm256_set1_epi16, _mm256_setzero_si256, _mm256_sign_epi8,
+        __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_shuffle_epi32, _mm256_abs_epi8, _mm256_add_epi32, _mm256_castsi256_si128,
+        _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16, _mm256_set1_epi16, _mm256_setzero_si256,
+        _mm256_sign_epi8,
     };
     let steps = if STEPS > 0 { STEPS } else { stride / 32 };
     debug_assert!(stride == 32 * steps && query.len() == stride);
@@ -804,7 +816,30 @@ mod tests {
     #[test]
     fn rounding_to_i8_is_round_then_clamp() {
         let plain = |x: f32| x.round().clamp(-127.0, 127.0) as i8;
-        let mut values = vec![0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, 0.49999997, -0.49999997, 126.5, 127.49, 127.5, 128.0, -126.5, -127.5, -300.0, 1e9, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, f32::MIN_POSITIVE, 1e-40];
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999997,
+            -0.49999997,
+            126.5,
+            127.49,
+            127.5,
+            128.0,
+            -126.5,
+            -127.5,
+            -300.0,
+            1e9,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            f32::MIN_POSITIVE,
+            1e-40,
+        ];
         // Every f32 from -130 to 130 in steps of 1/1024, and their neighbours.
         for i in -130 * 1024..=130 * 1024 {
             let x = i as f32 / 1024.0;
@@ -861,7 +896,12 @@ mod tests {
     fn every_scan_kernel_gives_the_same_similarities() {
         let table = table();
         let entries: Vec<(Vec<u32>, Vec<u32>)> = (0..97u32)
-            .map(|i| ((0..5).map(|j| (i * 131 + j * 7919) % table.len() as u32).collect(), (0..9).map(|j| (i * 17 + j * 104_729) % table.len() as u32).collect()))
+            .map(|i| {
+                (
+                    (0..5).map(|j| (i * 131 + j * 7919) % table.len() as u32).collect(),
+                    (0..9).map(|j| (i * 17 + j * 104_729) % table.len() as u32).collect(),
+                )
+            })
             .collect();
         let vectors = EntryVectors::build(&entries);
         eprintln!("best kernel on this processor: {:?}", Kernel::best());

@@ -106,7 +106,9 @@ mod tests {
     #[test]
     fn round_trip() {
         let tokens = vec![
-            AnalyzedToken { term: "領収書".into(), start: 3, end: 12, position: 0, pos: String::new(), reading: "りょうしゅうしょ".into() },
+            AnalyzedToken {
+                term: "領収書".into(), start: 3, end: 12, position: 0, pos: String::new(), reading: "りょうしゅうしょ".into()
+            },
             AnalyzedToken { term: "amazon".into(), start: 20, end: 26, position: 0, pos: String::new(), reading: String::new() },
         ];
         let encoded = encode(&tokens);
@@ -114,7 +116,10 @@ mod tests {
         let spans: Vec<_> = decode(bytes).collect();
         assert_eq!(
             spans,
-            [Span { start: 3, end: 12, term: "領収書", reading: "りょうしゅうしょ" }, Span { start: 20, end: 26, term: "amazon", reading: "" }]
+            [
+                Span { start: 3, end: 12, term: "領収書", reading: "りょうしゅうしょ" },
+                Span { start: 20, end: 26, term: "amazon", reading: "" }
+            ]
         );
         assert_eq!(decode(&bytes[..bytes.len() - 1]).count(), 1, "truncated record is dropped");
         assert_eq!(bytes.len(), 9 + 24 + 6 + 8, "numbers below 64 take a byte each");

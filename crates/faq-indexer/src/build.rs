@@ -119,11 +119,8 @@ fn write_entries_with_progress(
                         return;
                     }
                     let first = index * BATCH;
-                    let documents = batches[index]
-                        .iter()
-                        .enumerate()
-                        .map(|(i, entry)| fields.document(entry, first + i, analyzer))
-                        .collect();
+                    let documents =
+                        batches[index].iter().enumerate().map(|(i, entry)| fields.document(entry, first + i, analyzer)).collect();
                     if sender.send((index, documents)).is_err() {
                         return; // the writer stopped on an error
                     }
@@ -159,9 +156,7 @@ fn write_entries_with_progress(
     // The semantic path's entry vectors, by corpus ordinal (the `ordinal` fast field maps
     // documents to them), in the index directory so that they travel with the generation.
     let vectors = EntryVectors::build(&entry_words);
-    vectors
-        .write(index.directory())
-        .map_err(|e| BuildError::Core(faq_core::CoreError::io("writing the entry vectors", e)))?;
+    vectors.write(index.directory()).map_err(|e| BuildError::Core(faq_core::CoreError::io("writing the entry vectors", e)))?;
     Ok(())
 }
 

@@ -48,12 +48,9 @@ impl Limits {
         let mut limits = Limits::default();
         for (name, slot) in [("FAQ_MAX_FILE_MB", &mut limits.file_bytes), ("FAQ_MAX_CORPUS_MB", &mut limits.corpus_bytes)] {
             if let Ok(value) = std::env::var(name) {
-                let mib: u64 = value
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|&m| m > 0 && m <= 1 << 20)
-                    .ok_or_else(|| CorpusError::at(name, 0, format!("{name} must be a whole number of MiB from 1 to 1048576, got {value:?}")))?;
+                let mib: u64 = value.trim().parse().ok().filter(|&m| m > 0 && m <= 1 << 20).ok_or_else(|| {
+                    CorpusError::at(name, 0, format!("{name} must be a whole number of MiB from 1 to 1048576, got {value:?}"))
+                })?;
                 *slot = mib << 20;
             }
         }
@@ -229,11 +226,7 @@ fn decode_utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, CorpusError> 
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        CorpusError::at(
-            file,
-            line,
-            "not valid UTF-8 (Shift_JIS or EUC-JP? convert it first, e.g. `iconv -f SHIFT_JIS -t UTF-8`)",
-        )
+        CorpusError::at(file, line, "not valid UTF-8 (Shift_JIS or EUC-JP? convert it first, e.g. `iconv -f SHIFT_JIS -t UTF-8`)")
     })
 }
 
@@ -260,7 +253,10 @@ fn check_unique_ids(entries: &[FaqEntry]) -> Result<(), CorpusError> {
             return Err(CorpusError::at(
                 file,
                 line,
-                format!("duplicate id {:?} (first used at {first_at}); two entries with the same question need pinned ids (`<!-- id: … -->`)", entry.id),
+                format!(
+                    "duplicate id {:?} (first used at {first_at}); two entries with the same question need pinned ids (`<!-- id: … -->`)",
+                    entry.id
+                ),
             ));
         }
     }
@@ -278,8 +274,7 @@ pub fn fingerprint(path: &Path) -> Result<String, CorpusError> {
     let mut hasher = sha1_smol::Sha1::new();
     let root = root_of(path);
     for file in fingerprinted_files(path)? {
-        let meta = std::fs::metadata(&file)
-            .map_err(|e| CorpusError::at(&file.display().to_string(), 0, format!("cannot read: {e}")))?;
+        let meta = std::fs::metadata(&file).map_err(|e| CorpusError::at(&file.display().to_string(), 0, format!("cannot read: {e}")))?;
         let mtime = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
         #[cfg(unix)]
         let changed = {

@@ -35,9 +35,8 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<FaqEntry>, CorpusError> {
         if line.trim().is_empty() {
             continue;
         }
-        let raw: JsonEntry = serde_json::from_str(line).map_err(|e| {
-            CorpusError::at(file, line_no, format!("expected {{\"id\", \"question\", \"answer\"}}: {e}"))
-        })?;
+        let raw: JsonEntry = serde_json::from_str(line)
+            .map_err(|e| CorpusError::at(file, line_no, format!("expected {{\"id\", \"question\", \"answer\"}}: {e}")))?;
         let id = match raw.id {
             JsonId::Text(id) => id,
             JsonId::Number(n) => n.to_string(),

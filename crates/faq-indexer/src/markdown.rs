@@ -50,18 +50,13 @@ pub fn parse(text: &str, file: &str, slug: &str) -> Result<Vec<FaqEntry>, Corpus
 /// [`parse`], and what was read in a way the editor may not have meant, each naming file:line.
 pub fn parse_with_warnings(text: &str, file: &str, slug: &str) -> Result<(Vec<FaqEntry>, Vec<String>), CorpusError> {
     let blocks = blocks(text);
-    let mut builder =
-        EntryBuilder { file, slug, entries: Vec::new(), category: None, draft: None, pinned_id: None, warnings: Vec::new() };
+    let mut builder = EntryBuilder { file, slug, entries: Vec::new(), category: None, draft: None, pinned_id: None, warnings: Vec::new() };
     for block in blocks {
         builder.push(block)?;
     }
     builder.finish_draft()?;
     if builder.entries.is_empty() {
-        return Err(CorpusError::at(
-            file,
-            1,
-            "no questions found (a question is a bold paragraph `**…**` or a `###` heading)",
-        ));
+        return Err(CorpusError::at(file, 1, "no questions found (a question is a bold paragraph `**…**` or a `###` heading)"));
     }
     Ok((builder.entries, builder.warnings))
 }
@@ -90,8 +85,7 @@ struct Block {
 
 /// Flattens the Markdown into the blocks an FAQ page is made of.
 fn blocks(text: &str) -> Vec<Block> {
-    let line_starts: Vec<usize> =
-        std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset).max(1);
 
     let mut out = Vec::new();
@@ -101,7 +95,8 @@ fn blocks(text: &str) -> Vec<Block> {
     let mut list_counters: Vec<Option<u64>> = Vec::new();
     let mut link_stack: Vec<(String, usize, usize)> = Vec::new(); // (url, start in text, link text start)
 
-    let start_block = |kind: BlockKind, line: usize| Block { kind, text: String::new(), all_bold: true, links: Vec::new(), line, bullet: false };
+    let start_block =
+        |kind: BlockKind, line: usize| Block { kind, text: String::new(), all_bold: true, links: Vec::new(), line, bullet: false };
     let flush = |current: &mut Option<Block>, has_plain: &mut bool, out: &mut Vec<Block>| {
         if let Some(mut block) = current.take() {
             block.text = block.text.trim().to_string();
@@ -153,9 +148,7 @@ fn blocks(text: &str) -> Vec<Block> {
             }
             Event::End(TagEnd::Item) => flush(&mut current, &mut has_plain_text, &mut out),
             // A paragraph inside a list item ends with the item, not on its own.
-            Event::End(TagEnd::Heading(_) | TagEnd::Paragraph)
-                if current.as_ref().is_some_and(|b| b.kind != BlockKind::ListItem) =>
-            {
+            Event::End(TagEnd::Heading(_) | TagEnd::Paragraph) if current.as_ref().is_some_and(|b| b.kind != BlockKind::ListItem) => {
                 flush(&mut current, &mut has_plain_text, &mut out)
             }
             Event::Start(Tag::Strong) => strong_depth += 1,
@@ -331,10 +324,7 @@ impl EntryBuilder<'_> {
                 self.start_question(block, QuestionStyle::Heading);
             }
             BlockKind::Paragraph if block.all_bold => {
-                let continues = self
-                    .draft
-                    .as_mut()
-                    .filter(|d| d.answer.is_empty() && matches!(d.style, QuestionStyle::Bold));
+                let continues = self.draft.as_mut().filter(|d| d.answer.is_empty() && matches!(d.style, QuestionStyle::Bold));
                 if let Some(draft) = continues {
                     let space = needs_space(draft.question.chars().last(), block.text.chars().next());
                     if space {
@@ -377,24 +367,13 @@ impl EntryBuilder<'_> {
 
     fn start_question(&mut self, block: Block, style: QuestionStyle) {
         let pinned_id = self.pinned_id.take().map(|(id, _)| id);
-        self.draft = Some(Draft {
-            question: block.text,
-            line: block.line,
-            style,
-            pinned_id,
-            answer: Vec::new(),
-            links: Vec::new(),
-        });
+        self.draft = Some(Draft { question: block.text, line: block.line, style, pinned_id, answer: Vec::new(), links: Vec::new() });
     }
 
     fn finish_draft(&mut self) -> Result<(), CorpusError> {
         let Some(draft) = self.draft.take() else { return Ok(()) };
         if draft.answer.is_empty() {
-            return Err(CorpusError::at(
-                self.file,
-                draft.line,
-                format!("the question 「{}」 has no answer", shorten(&draft.question)),
-            ));
+            return Err(CorpusError::at(self.file, draft.line, format!("the question 「{}」 has no answer", shorten(&draft.question))));
         }
         let id = match draft.pinned_id {
             Some(id) => {
@@ -421,11 +400,7 @@ fn add_answer_block(draft: &mut Draft, block: Block) {
         let label = match own_text {
             Some(text) => text.clone(),
             None if !trim_label(before).is_empty() => trim_label(last_line(before)).to_string(),
-            None => draft
-                .answer
-                .last()
-                .map(|(_, text)| trim_label(last_line(text)).to_string())
-                .unwrap_or_default(),
+            None => draft.answer.last().map(|(_, text)| trim_label(last_line(text)).to_string()).unwrap_or_default(),
         };
         draft.links.push(Link { url: url.clone(), label });
     }
@@ -482,11 +457,7 @@ pub fn validate_id(id: &str) -> Result<(), String> {
         && id.len() <= 128
         && !id.starts_with('.')
         && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("invalid id {id:?}: use 1-128 ASCII letters, digits, `-`, `_` or `.`, not starting with `.`"))
-    }
+    if ok { Ok(()) } else { Err(format!("invalid id {id:?}: use 1-128 ASCII letters, digits, `-`, `_` or `.`, not starting with `.`")) }
 }
 
 #[cfg(test)]
@@ -554,14 +525,21 @@ mod tests {
         let entries = seed();
         assert!(entries[0].answer.contains("\n\n1. 配送会社に確認\n2. 購入者へ再度確認（本人が不在"), "{}", entries[0].answer);
         let bullets = by_question(&entries, "購入者に Eメールで連絡をしたところ");
-        assert!(bullets.answer.contains("\n\n・購入者が登録している Eメールアドレスに誤りがある\n・購入者の Eメールクライアント"), "{}", bullets.answer);
+        assert!(
+            bullets.answer.contains("\n\n・購入者が登録している Eメールアドレスに誤りがある\n・購入者の Eメールクライアント"),
+            "{}",
+            bullets.answer
+        );
     }
 
     #[test]
     fn links_carry_the_label_before_them() {
         let entries = seed();
         let receipts = by_question(&entries, "購入者から領収書発行");
-        assert_eq!(receipts.links, [Link { url: "https://sellercentral.amazon.co.jp/gp/help/200387940".into(), label: "領収書について".into() }]);
+        assert_eq!(
+            receipts.links,
+            [Link { url: "https://sellercentral.amazon.co.jp/gp/help/200387940".into(), label: "領収書について".into() }]
+        );
         let returned = by_question(&entries, "注文を確定し、商品を発送しましたが、購入者不在");
         let labels: Vec<&str> = returned.links.iter().map(|l| l.label.as_str()).collect();
         assert_eq!(labels, ["返金のヘルプページ", "返金に関する「よくある質問」"]);

@@ -144,14 +144,7 @@ pub fn evaluate(queries: &[EvalQuery], rankings: &HashMap<String, Vec<String>>, 
     }
     let metrics = |sum: &Sum| {
         let mean = |i: usize| if sum.n == 0 { 0.0 } else { sum.s[i] / sum.n as f64 };
-        Metrics {
-            queries: sum.n,
-            ndcg_at_10: mean(0),
-            recall_at_10: mean(1),
-            mrr_at_10: mean(2),
-            recall_at_1: mean(3),
-            zero_hit: sum.zero,
-        }
+        Metrics { queries: sum.n, ndcg_at_10: mean(0), recall_at_10: mean(1), mrr_at_10: mean(2), recall_at_1: mean(3), zero_hit: sum.zero }
     };
     Report { overall: metrics(&overall), by_class: classes.iter().map(|(c, s)| (c.clone(), metrics(s))).collect() }
 }
@@ -160,7 +153,11 @@ impl Report {
     /// A plain table: one row overall, one per class.
     pub fn table(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "{:<16} {:>7} {:>8} {:>9} {:>7} {:>8} {:>8}", "set", "queries", "nDCG@10", "Recall@10", "MRR@10", "Recall@1", "zero-hit");
+        let _ = writeln!(
+            out,
+            "{:<16} {:>7} {:>8} {:>9} {:>7} {:>8} {:>8}",
+            "set", "queries", "nDCG@10", "Recall@10", "MRR@10", "Recall@1", "zero-hit"
+        );
         let mut row = |name: &str, m: &Metrics| {
             let _ = writeln!(
                 out,
@@ -257,12 +254,18 @@ pub fn answering_table(rows: &BTreeMap<String, Answering>, out_of_scope: bool) -
             let _ = writeln!(out, "{:<16} {:>7} {:>8} {:>17.4}", class, a.queries, a.answered, a.answered_rate());
         }
     } else {
-        let _ = writeln!(out, "{:<16} {:>7} {:>8} {:>8} {:>12} {:>8}", "answering", "queries", "answered", "rate", "P@1 answered", "P@1 all");
+        let _ =
+            writeln!(out, "{:<16} {:>7} {:>8} {:>8} {:>12} {:>8}", "answering", "queries", "answered", "rate", "P@1 answered", "P@1 all");
         for (class, a) in ordered {
             let _ = writeln!(
                 out,
                 "{:<16} {:>7} {:>8} {:>8.4} {:>12.4} {:>8.4}",
-                class, a.queries, a.answered, a.answered_rate(), a.answered_precision(), a.precision()
+                class,
+                a.queries,
+                a.answered,
+                a.answered_rate(),
+                a.answered_precision(),
+                a.precision()
             );
         }
     }
@@ -318,10 +321,8 @@ mod tests {
 
     #[test]
     fn answering_counts_precision_of_the_answered_and_false_answers_out_of_scope() {
-        let queries: Vec<EvalQuery> = ["1", "2", "3", "4"]
-            .iter()
-            .map(|id| EvalQuery { id: id.to_string(), text: "x".into(), class: None })
-            .collect();
+        let queries: Vec<EvalQuery> =
+            ["1", "2", "3", "4"].iter().map(|id| EvalQuery { id: id.to_string(), text: "x".into(), class: None }).collect();
         let mut qrels = Qrels::new();
         for id in ["1", "2", "3"] {
             qrels.insert(id.into(), judged(&[("a", 1)]));

@@ -70,8 +70,7 @@ pub fn reading_spans(text: &str, stored_spans: &[u8]) -> Vec<ReadingSpan> {
         .filter(|&(start, end, _, _)| valid_span(text, start..end))
         .enumerate()
         .filter(|&(_, (start, end, _, reading))| {
-            reading.iter().filter(|&&b| starts_char(b)).nth(1).is_some()
-                && text[start..end].chars().any(|c| is_kanji(c) || is_katakana(c))
+            reading.iter().filter(|&&b| starts_char(b)).nth(1).is_some() && text[start..end].chars().any(|c| is_kanji(c) || is_katakana(c))
         })
         .map(|(i, (_, _, _, reading))| {
             let at = reading.as_ptr() as usize - base;
@@ -508,8 +507,8 @@ mod tests {
             token("発行", at("発行", 0), at("発行", 0) + 6),
             token("領収書", at("領収書", 1), at("領収書", 1) + 9),
             token("発行", at("発行", 1), at("発行", 1) + 6),
-            token("発行", 1, 4),                        // off a character boundary
-            token("領収書", 0, 9),                      // before the last mark: ignored
+            token("発行", 1, 4),   // off a character boundary
+            token("領収書", 0, 9), // before the last mark: ignored
             token("amazon", at("amazon", 0), text.len()),
             token("発行", text.len(), text.len() + 6), // past the end
         ];
@@ -520,7 +519,11 @@ mod tests {
             let terms: Terms = words.iter().copied().collect();
             let by_key = matched_ranges(&keyed, &terms);
             let by_reading = reading_spans(text, stored.as_bytes());
-            assert_eq!(by_key, matched_ranges_by_reading(&keyed, stored.as_bytes(), &by_reading, &terms, &Readings::default()), "{words:?}");
+            assert_eq!(
+                by_key,
+                matched_ranges_by_reading(&keyed, stored.as_bytes(), &by_reading, &terms, &Readings::default()),
+                "{words:?}"
+            );
             let marked: Vec<&str> = by_key.iter().map(|r| &text[r.clone()]).collect();
             match words.first() {
                 Some(&"領収書") => assert_eq!(marked, ["領収書", "発行", "領収書発行"]),
@@ -618,7 +621,9 @@ mod tests {
         }
         let bigrams = ["りょ", "ょう", "うし", "しゅ", "ゅう", "しょ", "aい", "𠮷の", "のa"];
         let readings: Readings = bigrams.into_iter().collect();
-        for reading in ["りょう", "りょうしゅうしょ", "しょうしょう", "りょaい", "𠮷のa", "aい", "い", "ゅうゅうゅうはは", "はりょう", "ょうしゅはは"] {
+        for reading in
+            ["りょう", "りょうしゅうしょ", "しょうしょう", "りょaい", "𠮷のa", "aい", "い", "ゅうゅうゅうはは", "はりょう", "ょうしゅはは"]
+        {
             assert_eq!(readings.covers(reading.as_bytes()), plain(&bigrams, reading), "{reading}");
         }
     }

@@ -226,7 +226,8 @@ impl CompactHit {
 impl CompactResponse {
     /// This response as its `Serialize` derive writes it.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(256 + self.hits.iter().map(|h| 3 * h.question.len() + 2 * h.highlights.answer.len() + 192).sum::<usize>());
+        let mut out =
+            Vec::with_capacity(256 + self.hits.iter().map(|h| 3 * h.question.len() + 2 * h.highlights.answer.len() + 192).sum::<usize>());
         write_head(&mut out, &self.query, self.total_hits, self.answered, self.took_ms);
         write_hits(&mut out, &self.hits, |out, hit| hit.write_json(out));
         write_suggestions(&mut out, self.suggestions.as_ref());

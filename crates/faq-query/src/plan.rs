@@ -4,13 +4,13 @@
 
 use std::fmt;
 
-use faq_core::schema::FaqFields;
 use faq_core::Analysis;
+use faq_core::schema::FaqFields;
 use serde::{Deserialize, Serialize};
 use tantivy::Score;
+use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
 
 use crate::ranker::Bm25;
 use crate::synonyms::Synonyms;
@@ -238,8 +238,29 @@ impl Weights {
 /// Words that frame a question rather than say what it is about: they count for little.
 /// General Japanese, not tied to any corpus or evaluation query.
 const BOILERPLATE: &[&str] = &[
-    "お世話", "世話", "教える", "知る", "思う", "願う", "お願い", "いただく", "くださる", "下さる", "件", "質問",
-    "どう", "いい", "よい", "良い", "宜しい", "よろしい", "ありがとう", "いつも", "恐れ入る", "失礼", "伺う",
+    "お世話",
+    "世話",
+    "教える",
+    "知る",
+    "思う",
+    "願う",
+    "お願い",
+    "いただく",
+    "くださる",
+    "下さる",
+    "件",
+    "質問",
+    "どう",
+    "いい",
+    "よい",
+    "良い",
+    "宜しい",
+    "よろしい",
+    "ありがとう",
+    "いつも",
+    "恐れ入る",
+    "失礼",
+    "伺う",
 ];
 
 /// Whether `term` frames a question rather than says what it is about ([`BOILERPLATE`]).
@@ -304,18 +325,25 @@ impl Plan {
             .filter(|(from, term, _)| !known.contains(from) && !domain.iter().any(|(f, t, _)| t == term || f == from))
             .collect();
         // Each word and character term makes a clause per field: reserved at once.
-        let mut plan = Plan {
-            clauses: Vec::with_capacity(2 * (words + bigrams.len() + readings.len() + domain.len() + general.len()) + 16),
-            terms,
-        };
+        let mut plan =
+            Plan { clauses: Vec::with_capacity(2 * (words + bigrams.len() + readings.len() + domain.len() + general.len()) + 16), terms };
         plan.terms.reserve(bigrams.len() + readings.len() + 2 * (domain.len() + general.len()));
         let term_weight = |term: &str| if is_boilerplate(term) { weights.boilerplate } else { 1.0 };
         for id in 0..words {
             let w = term_weight(&plan.terms[id]);
             let group = u8::try_from(id).ok().filter(|&g| g < 64);
-            plan.pair(PathKind::Morph, [(fields.question, weights.morph_question * w), (fields.answer, weights.morph_answer * w)], id as TermId, None, group);
+            plan.pair(
+                PathKind::Morph,
+                [(fields.question, weights.morph_question * w), (fields.answer, weights.morph_answer * w)],
+                id as TermId,
+                None,
+                group,
+            );
         }
-        let expansions = domain.into_iter().map(|e| (PathKind::Synonym, weights.synonym, e)).chain(general.into_iter().map(|e| (PathKind::Thesaurus, weights.thesaurus, e)));
+        let expansions = domain
+            .into_iter()
+            .map(|e| (PathKind::Synonym, weights.synonym, e))
+            .chain(general.into_iter().map(|e| (PathKind::Thesaurus, weights.thesaurus, e)));
         for (path, weight, (from, term, share)) in expansions {
             let w = weight * term_weight(&from) * share;
             let found = plan.terms[..words].iter().position(|t| *t == from);
@@ -325,7 +353,13 @@ impl Plan {
                 None => plan.add_term(from),
             };
             let term = plan.add_term(term);
-            plan.pair(path, [(fields.question, weights.morph_question * w), (fields.answer, weights.morph_answer * w)], term, Some(via), group);
+            plan.pair(
+                path,
+                [(fields.question, weights.morph_question * w), (fields.answer, weights.morph_answer * w)],
+                term,
+                Some(via),
+                group,
+            );
         }
         if weights.phrase > 0.0 {
             for pair in analysis.tokens.windows(2) {
@@ -333,26 +367,48 @@ impl Plan {
                 if first == second || is_boilerplate(first) || is_boilerplate(second) {
                     continue;
                 }
-                let already = plan
-                    .clauses
-                    .iter()
-                    .any(|c| c.path == PathKind::Phrase && plan.term(c.term) == first && c.next.map(|n| plan.term(n)) == Some(second.as_str()));
+                let already = plan.clauses.iter().any(|c| {
+                    c.path == PathKind::Phrase && plan.term(c.term) == first && c.next.map(|n| plan.term(n)) == Some(second.as_str())
+                });
                 if already {
                     continue;
                 }
                 let (first, second) = (plan.add_term(first.clone()), plan.add_term(second.clone()));
-                for (target, field, weight) in [(Target::Question, fields.question, weights.phrase), (Target::Answer, fields.answer, weights.phrase / 2.0)] {
-                    plan.clauses.push(Clause { path: PathKind::Phrase, target, field, term: first, via: None, next: Some(second), boost: weight, group: None });
+                for (target, field, weight) in
+                    [(Target::Question, fields.question, weights.phrase), (Target::Answer, fields.answer, weights.phrase / 2.0)]
+                {
+                    plan.clauses.push(Clause {
+                        path: PathKind::Phrase,
+                        target,
+                        field,
+                        term: first,
+                        via: None,
+                        next: Some(second),
+                        boost: weight,
+                        group: None,
+                    });
                 }
             }
         }
         for bigram in bigrams {
             let id = plan.add_term(bigram);
-            plan.pair(PathKind::Bigram, [(fields.question_bigram, weights.bigram_question), (fields.answer_bigram, weights.bigram_answer)], id, None, None);
+            plan.pair(
+                PathKind::Bigram,
+                [(fields.question_bigram, weights.bigram_question), (fields.answer_bigram, weights.bigram_answer)],
+                id,
+                None,
+                None,
+            );
         }
         for reading in readings {
             let id = plan.add_term(reading);
-            plan.pair(PathKind::Reading, [(fields.question_reading, weights.reading_question), (fields.answer_reading, weights.reading_answer)], id, None, None);
+            plan.pair(
+                PathKind::Reading,
+                [(fields.question_reading, weights.reading_question), (fields.answer_reading, weights.reading_answer)],
+                id,
+                None,
+                None,
+            );
         }
         plan
     }
@@ -384,7 +440,10 @@ impl Plan {
 
     /// The morphological terms (typed or synonyms) that highlighting marks.
     pub fn highlight_terms(&self) -> impl Iterator<Item = &str> {
-        self.clauses.iter().filter(|c| matches!(c.path, PathKind::Morph | PathKind::Synonym | PathKind::Thesaurus)).map(|c| self.term(c.term))
+        self.clauses
+            .iter()
+            .filter(|c| matches!(c.path, PathKind::Morph | PathKind::Synonym | PathKind::Thesaurus))
+            .map(|c| self.term(c.term))
     }
 
     /// One clause as a tantivy query.

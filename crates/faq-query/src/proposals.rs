@@ -229,7 +229,11 @@ pub fn propose<'a>(
                 }
             }
         }
-        out.push(found.unwrap_or_else(|| Proposal::Uncovered { topic: topic(analyzer, example, &[]), example: example.to_string(), count }));
+        out.push(found.unwrap_or_else(|| Proposal::Uncovered {
+            topic: topic(analyzer, example, &[]),
+            example: example.to_string(),
+            count,
+        }));
     }
     Ok(out)
 }

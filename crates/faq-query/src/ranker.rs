@@ -16,11 +16,11 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::InvertedIndexReader;
+use tantivy::index::SegmentId;
+use tantivy::postings::Postings;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::index::InvertedIndexReader;
-use tantivy::postings::Postings;
-use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use crate::plan::{PathKind, Plan, Weights};
@@ -229,14 +229,7 @@ impl Ranker {
         }
         let terms = Arc::new(crate::term_cache::TermCache::new(searcher, norms.len()));
         let postings = Some(Arc::new(crate::postings_cache::PostingsCache::new(searcher)));
-        Ok(Ranker {
-            total_docs,
-            norms,
-            segments: Arc::new(segments),
-            split_min_docs: PARALLEL_MIN_DOCS,
-            terms,
-            postings,
-        })
+        Ok(Ranker { total_docs, norms, segments: Arc::new(segments), split_min_docs: PARALLEL_MIN_DOCS, terms, postings })
     }
 
     /// Reads every postings list from the index, keeping none decoded (tests compare).

@@ -60,7 +60,9 @@ pub fn prepare(query: &str, known: impl Fn(&str) -> bool) -> Prepared {
         // Glued to a digit, a dot, @, / or _ on either side: an identifier, a URL, an address.
         let before = i.checked_sub(1).map(|k| chars[k].1);
         let after = chars.get(j).map(|(_, c)| *c);
-        let glued = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '/' | '_' | ':' | '#' | '=' | '&' | '?' | '%'));
+        let glued = |c: Option<char>| {
+            c.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '/' | '_' | ':' | '#' | '=' | '&' | '?' | '%'))
+        };
         let identifier = glued(before) || glued(after);
         let after_kana = before.is_some_and(is_kana);
         let lower = word.to_lowercase();
@@ -112,7 +114,9 @@ pub fn prepare(query: &str, known: impl Fn(&str) -> bool) -> Prepared {
 /// Whether the query holds a romaji word of three letters or more that becomes kana: then
 /// its one- and two-letter words are particles (no, ga, wa, e), not English.
 fn is_romaji_sentence(query: &str, known: &impl Fn(&str) -> bool) -> bool {
-    query.split(|c: char| !is_latin_letter(c) && c != '\'' && c != '-').any(|word| word.chars().count() >= 3 && convertible(word, known).is_some())
+    query
+        .split(|c: char| !is_latin_letter(c) && c != '\'' && c != '-')
+        .any(|word| word.chars().count() >= 3 && convertible(word, known).is_some())
 }
 
 /// The particles Hepburn spells by sound.
@@ -307,29 +311,141 @@ fn syllable(piece: &str) -> Option<&'static str> {
 
 /// Romaji syllables (Hepburn, kunrei and wāpuro spellings) and their hiragana.
 const SYLLABLES: &[(&str, &str)] = &[
-    ("a", "あ"), ("i", "い"), ("u", "う"), ("e", "え"), ("o", "お"),
-    ("ka", "か"), ("ki", "き"), ("ku", "く"), ("ke", "け"), ("ko", "こ"),
-    ("kya", "きゃ"), ("kyu", "きゅ"), ("kyo", "きょ"),
-    ("ga", "が"), ("gi", "ぎ"), ("gu", "ぐ"), ("ge", "げ"), ("go", "ご"),
-    ("gya", "ぎゃ"), ("gyu", "ぎゅ"), ("gyo", "ぎょ"),
-    ("sa", "さ"), ("si", "し"), ("shi", "し"), ("su", "す"), ("se", "せ"), ("so", "そ"),
-    ("sha", "しゃ"), ("shu", "しゅ"), ("sho", "しょ"), ("she", "しぇ"), ("sya", "しゃ"), ("syu", "しゅ"), ("syo", "しょ"),
-    ("za", "ざ"), ("zi", "じ"), ("ji", "じ"), ("zu", "ず"), ("ze", "ぜ"), ("zo", "ぞ"),
-    ("ja", "じゃ"), ("ju", "じゅ"), ("jo", "じょ"), ("je", "じぇ"), ("zya", "じゃ"), ("zyu", "じゅ"), ("zyo", "じょ"),
-    ("jya", "じゃ"), ("jyu", "じゅ"), ("jyo", "じょ"),
-    ("ta", "た"), ("ti", "ち"), ("chi", "ち"), ("tu", "つ"), ("tsu", "つ"), ("te", "て"), ("to", "と"),
-    ("cha", "ちゃ"), ("chu", "ちゅ"), ("cho", "ちょ"), ("che", "ちぇ"), ("tya", "ちゃ"), ("tyu", "ちゅ"), ("tyo", "ちょ"),
-    ("cya", "ちゃ"), ("cyu", "ちゅ"), ("cyo", "ちょ"),
-    ("da", "だ"), ("di", "ぢ"), ("du", "づ"), ("de", "で"), ("do", "ど"), ("dya", "ぢゃ"), ("dyu", "ぢゅ"), ("dyo", "ぢょ"),
-    ("na", "な"), ("ni", "に"), ("nu", "ぬ"), ("ne", "ね"), ("no", "の"), ("nya", "にゃ"), ("nyu", "にゅ"), ("nyo", "にょ"),
-    ("ha", "は"), ("hi", "ひ"), ("hu", "ふ"), ("fu", "ふ"), ("he", "へ"), ("ho", "ほ"),
-    ("hya", "ひゃ"), ("hyu", "ひゅ"), ("hyo", "ひょ"), ("fa", "ふぁ"), ("fi", "ふぃ"), ("fe", "ふぇ"), ("fo", "ふぉ"),
-    ("ba", "ば"), ("bi", "び"), ("bu", "ぶ"), ("be", "べ"), ("bo", "ぼ"), ("bya", "びゃ"), ("byu", "びゅ"), ("byo", "びょ"),
-    ("pa", "ぱ"), ("pi", "ぴ"), ("pu", "ぷ"), ("pe", "ぺ"), ("po", "ぽ"), ("pya", "ぴゃ"), ("pyu", "ぴゅ"), ("pyo", "ぴょ"),
-    ("ma", "ま"), ("mi", "み"), ("mu", "む"), ("me", "め"), ("mo", "も"), ("mya", "みゃ"), ("myu", "みゅ"), ("myo", "みょ"),
-    ("ya", "や"), ("yu", "ゆ"), ("yo", "よ"),
-    ("ra", "ら"), ("ri", "り"), ("ru", "る"), ("re", "れ"), ("ro", "ろ"), ("rya", "りゃ"), ("ryu", "りゅ"), ("ryo", "りょ"),
-    ("wa", "わ"), ("wo", "を"), ("wi", "うぃ"), ("we", "うぇ"),
+    ("a", "あ"),
+    ("i", "い"),
+    ("u", "う"),
+    ("e", "え"),
+    ("o", "お"),
+    ("ka", "か"),
+    ("ki", "き"),
+    ("ku", "く"),
+    ("ke", "け"),
+    ("ko", "こ"),
+    ("kya", "きゃ"),
+    ("kyu", "きゅ"),
+    ("kyo", "きょ"),
+    ("ga", "が"),
+    ("gi", "ぎ"),
+    ("gu", "ぐ"),
+    ("ge", "げ"),
+    ("go", "ご"),
+    ("gya", "ぎゃ"),
+    ("gyu", "ぎゅ"),
+    ("gyo", "ぎょ"),
+    ("sa", "さ"),
+    ("si", "し"),
+    ("shi", "し"),
+    ("su", "す"),
+    ("se", "せ"),
+    ("so", "そ"),
+    ("sha", "しゃ"),
+    ("shu", "しゅ"),
+    ("sho", "しょ"),
+    ("she", "しぇ"),
+    ("sya", "しゃ"),
+    ("syu", "しゅ"),
+    ("syo", "しょ"),
+    ("za", "ざ"),
+    ("zi", "じ"),
+    ("ji", "じ"),
+    ("zu", "ず"),
+    ("ze", "ぜ"),
+    ("zo", "ぞ"),
+    ("ja", "じゃ"),
+    ("ju", "じゅ"),
+    ("jo", "じょ"),
+    ("je", "じぇ"),
+    ("zya", "じゃ"),
+    ("zyu", "じゅ"),
+    ("zyo", "じょ"),
+    ("jya", "じゃ"),
+    ("jyu", "じゅ"),
+    ("jyo", "じょ"),
+    ("ta", "た"),
+    ("ti", "ち"),
+    ("chi", "ち"),
+    ("tu", "つ"),
+    ("tsu", "つ"),
+    ("te", "て"),
+    ("to", "と"),
+    ("cha", "ちゃ"),
+    ("chu", "ちゅ"),
+    ("cho", "ちょ"),
+    ("che", "ちぇ"),
+    ("tya", "ちゃ"),
+    ("tyu", "ちゅ"),
+    ("tyo", "ちょ"),
+    ("cya", "ちゃ"),
+    ("cyu", "ちゅ"),
+    ("cyo", "ちょ"),
+    ("da", "だ"),
+    ("di", "ぢ"),
+    ("du", "づ"),
+    ("de", "で"),
+    ("do", "ど"),
+    ("dya", "ぢゃ"),
+    ("dyu", "ぢゅ"),
+    ("dyo", "ぢょ"),
+    ("na", "な"),
+    ("ni", "に"),
+    ("nu", "ぬ"),
+    ("ne", "ね"),
+    ("no", "の"),
+    ("nya", "にゃ"),
+    ("nyu", "にゅ"),
+    ("nyo", "にょ"),
+    ("ha", "は"),
+    ("hi", "ひ"),
+    ("hu", "ふ"),
+    ("fu", "ふ"),
+    ("he", "へ"),
+    ("ho", "ほ"),
+    ("hya", "ひゃ"),
+    ("hyu", "ひゅ"),
+    ("hyo", "ひょ"),
+    ("fa", "ふぁ"),
+    ("fi", "ふぃ"),
+    ("fe", "ふぇ"),
+    ("fo", "ふぉ"),
+    ("ba", "ば"),
+    ("bi", "び"),
+    ("bu", "ぶ"),
+    ("be", "べ"),
+    ("bo", "ぼ"),
+    ("bya", "びゃ"),
+    ("byu", "びゅ"),
+    ("byo", "びょ"),
+    ("pa", "ぱ"),
+    ("pi", "ぴ"),
+    ("pu", "ぷ"),
+    ("pe", "ぺ"),
+    ("po", "ぽ"),
+    ("pya", "ぴゃ"),
+    ("pyu", "ぴゅ"),
+    ("pyo", "ぴょ"),
+    ("ma", "ま"),
+    ("mi", "み"),
+    ("mu", "む"),
+    ("me", "め"),
+    ("mo", "も"),
+    ("mya", "みゃ"),
+    ("myu", "みゅ"),
+    ("myo", "みょ"),
+    ("ya", "や"),
+    ("yu", "ゆ"),
+    ("yo", "よ"),
+    ("ra", "ら"),
+    ("ri", "り"),
+    ("ru", "る"),
+    ("re", "れ"),
+    ("ro", "ろ"),
+    ("rya", "りゃ"),
+    ("ryu", "りゅ"),
+    ("ryo", "りょ"),
+    ("wa", "わ"),
+    ("wo", "を"),
+    ("wi", "うぃ"),
+    ("we", "うぇ"),
     ("vu", "ゔ"),
 ];
 
@@ -375,7 +491,9 @@ mod tests {
         assert_eq!(prepare("kounyuusha e no renraku houhou", none).text, "こうにゅうしゃへのれんらくほうほう");
         assert_eq!(prepare("shouhin ga todokanai", none).text, "しょうひんがとどかない");
         assert_eq!(prepare("KONBINI", none).text, "こんびに");
-        for kept in ["FBA", "ASIN", "email", "SKU-123", "123-4567890-1234567", "https://example.com/homepage.html", "a@b.jp", "iPhone", "no"] {
+        for kept in
+            ["FBA", "ASIN", "email", "SKU-123", "123-4567890-1234567", "https://example.com/homepage.html", "a@b.jp", "iPhone", "no"]
+        {
             assert_eq!(prepare(kept, none).text, kept, "{kept}");
         }
         // A word the corpus writes in Latin letters is searched as it is.

@@ -20,10 +20,10 @@ use crate::budget::Budget;
 use crate::confidence::{self, Scored};
 use crate::highlight::{self, SNIPPET_CHARS};
 use crate::plan::{PathKind, Plan, Target, Weights};
-use crate::semantic::{Fused, SemanticIndex};
 use crate::ranker::{Ranked, Ranker};
-use crate::stored::{StoredEntries, StoredEntry};
 use crate::response::{Contribution, Highlights, Hit, HitMarks, SearchResponse};
+use crate::semantic::{Fused, SemanticIndex};
+use crate::stored::{StoredEntries, StoredEntry};
 use crate::synonyms::Synonyms;
 
 /// Longest query accepted, in characters (a long pasted mail fits; a document does not).
@@ -154,7 +154,6 @@ impl FaqSearcher {
         self.synonyms = synonyms;
         self
     }
-
 
     pub fn analyzer(&self) -> &Analyzer {
         &self.analyzer
@@ -418,17 +417,29 @@ impl FaqSearcher {
 
     /// The hits with their highlights; with `readings` (a kana query's reading bigrams, all
     /// of them: the plan drops the common ones) also the words it matched by reading.
-    fn hits(&self, stored: &[Arc<StoredEntry>], ranked: &[(Score, DocAddress)], plan: &Plan, readings: Option<&highlight::Readings>) -> Vec<Hit> {
+    fn hits(
+        &self,
+        stored: &[Arc<StoredEntry>],
+        ranked: &[(Score, DocAddress)],
+        plan: &Plan,
+        readings: Option<&highlight::Readings>,
+    ) -> Vec<Hit> {
         let wanted: highlight::Terms = plan.highlight_terms().collect();
         let mut hits = Vec::with_capacity(ranked.len());
         for (stored, &(score, _)) in stored.iter().zip(ranked) {
             let entry = &stored.entry;
-            let marks = |keyed: &[highlight::KeyedSpan], raw: &[u8], by_reading: fn(&StoredEntry) -> &[highlight::ReadingSpan]| match readings {
-                Some(readings) => highlight::matched_ranges_by_reading(keyed, raw, by_reading(stored), &wanted, readings),
-                None => highlight::matched_ranges(keyed, &wanted),
-            };
-            let question = highlight::whole(&entry.question, marks(&stored.question_keys, &stored.question_spans, |s| &s.readings().question));
-            let answer = highlight::snippet(&entry.answer, marks(&stored.answer_keys, &stored.answer_spans, |s| &s.readings().answer), SNIPPET_CHARS);
+            let marks =
+                |keyed: &[highlight::KeyedSpan], raw: &[u8], by_reading: fn(&StoredEntry) -> &[highlight::ReadingSpan]| match readings {
+                    Some(readings) => highlight::matched_ranges_by_reading(keyed, raw, by_reading(stored), &wanted, readings),
+                    None => highlight::matched_ranges(keyed, &wanted),
+                };
+            let question =
+                highlight::whole(&entry.question, marks(&stored.question_keys, &stored.question_spans, |s| &s.readings().question));
+            let answer = highlight::snippet(
+                &entry.answer,
+                marks(&stored.answer_keys, &stored.answer_spans, |s| &s.readings().answer),
+                SNIPPET_CHARS,
+            );
             hits.push(Hit {
                 highlights: Highlights { question: question.html(&entry.question), answer: answer.html(&entry.answer) },
                 marks: HitMarks { question, answer },
@@ -525,7 +536,13 @@ fn combine(ranking: &mut [Ranking], words: &crate::ranker::QueryWords, strength:
 }
 
 /// Each matching clause's share of a hit's score, largest first.
-fn explain(ranker: &Ranker, searcher: &Searcher, plan: &Plan, weights: &Weights, address: DocAddress) -> Result<Vec<Contribution>, SearchError> {
+fn explain(
+    ranker: &Ranker,
+    searcher: &Searcher,
+    plan: &Plan,
+    weights: &Weights,
+    address: DocAddress,
+) -> Result<Vec<Contribution>, SearchError> {
     let shares = ranker.explain(searcher, plan, weights, address)?;
     let mut contributions: Vec<Contribution> = plan
         .clauses

@@ -280,7 +280,10 @@ impl Moments {
     }
 
     fn totals(&self) -> (f64, f64) {
-        ((self.sums[0] + self.sums[1]) + (self.sums[2] + self.sums[3]), (self.squares[0] + self.squares[1]) + (self.squares[2] + self.squares[3]))
+        (
+            (self.sums[0] + self.sums[1]) + (self.sums[2] + self.sums[3]),
+            (self.squares[0] + self.squares[1]) + (self.squares[2] + self.squares[3]),
+        )
     }
 }
 
@@ -341,8 +344,7 @@ mod tests {
         let reference = |semantic: &SemanticIndex, count: usize, floor: f32| {
             let mut all = Vec::new();
             semantic.vectors.similarities_into(&meaning.vector, &mut all);
-            let live: Vec<(f32, DocAddress)> =
-                all.iter().zip(&semantic.addresses).filter_map(|(&s, a)| a.map(|a| (s, a))).collect();
+            let live: Vec<(f32, DocAddress)> = all.iter().zip(&semantic.addresses).filter_map(|(&s, a)| a.map(|a| (s, a))).collect();
             let n = live.len() as f64;
             let mean = live.iter().map(|&(s, _)| s as f64).sum::<f64>() / n;
             let lowest = live.iter().map(|&(s, _)| s).fold(f32::INFINITY, f32::min);
@@ -360,7 +362,10 @@ mod tests {
             let (general_all, general_best, general_spread) = semantic.scan(&meaning, count, floor);
             semantic.all_live = true;
             assert_eq!((general_all, general_best), (all, best), "the general path gives the same");
-            assert_eq!((general_spread.mean, general_spread.deviation, general_spread.lowest), (spread.mean, spread.deviation, spread.lowest));
+            assert_eq!(
+                (general_spread.mean, general_spread.deviation, general_spread.lowest),
+                (spread.mean, spread.deviation, spread.lowest)
+            );
         }
         // The best entry and one other dead: neither is counted nor offered.
         let (_, best, _) = semantic.scan(&meaning, 5, -1.0);

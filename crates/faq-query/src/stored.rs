@@ -94,10 +94,7 @@ impl StoredEntries {
 
     /// The entry at `address`, decoded now or earlier.
     pub fn get(&self, searcher: &Searcher, fields: &FaqFields, address: DocAddress) -> tantivy::Result<Arc<StoredEntry>> {
-        let slot = self
-            .bases
-            .get(address.segment_ord as usize)
-            .and_then(|base| self.slots.get(base + address.doc_id as usize));
+        let slot = self.bases.get(address.segment_ord as usize).and_then(|base| self.slots.get(base + address.doc_id as usize));
         if let Some(found) = slot.and_then(OnceLock::get) {
             return Ok(found.clone());
         }

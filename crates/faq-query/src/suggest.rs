@@ -97,9 +97,7 @@ impl Suggester {
                 (key, folded_reading, Suggestion { text, reading, questions, entries })
             })
             .collect();
-        rows.sort_by(|a, b| {
-            (b.2.questions, b.2.entries).cmp(&(a.2.questions, a.2.entries)).then_with(|| a.2.text.cmp(&b.2.text))
-        });
+        rows.sort_by(|a, b| (b.2.questions, b.2.entries).cmp(&(a.2.questions, a.2.entries)).then_with(|| a.2.text.cmp(&b.2.text)));
         let mut suggester = Suggester::default();
         for (i, (surface, reading, suggestion)) in rows.into_iter().enumerate() {
             let i = i as u32;
@@ -152,7 +150,8 @@ impl Suggester {
     /// punctuation) that has. A word equal to the part it completes is not suggested.
     pub fn complete(&self, query: &str, limit: usize) -> Suggestions {
         let query = nfkc(query.trim());
-        let last_run = query.rsplit(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() || is_cjk_punctuation(c))).next().unwrap_or("");
+        let last_run =
+            query.rsplit(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() || is_cjk_punctuation(c))).next().unwrap_or("");
         let chars: Vec<(usize, char)> = last_run.char_indices().collect();
         let whole = std::iter::once(query.as_str()).filter(|q| !q.is_empty());
         let start = chars.len().saturating_sub(MAX_TAIL);

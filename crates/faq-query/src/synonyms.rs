@@ -131,9 +131,7 @@ impl Synonyms {
     fn candidates<'s>(&'s self, terms: &[String]) -> Vec<Vec<Vec<&'s str>>> {
         let mut numbers: Vec<usize> = match self {
             Synonyms::Parsed { by_first_term, .. } => terms.iter().filter_map(|t| by_first_term.get(t)).flatten().copied().collect(),
-            Synonyms::Builtin => {
-                terms.iter().flat_map(|t| builtin::groups_starting_with(t)).map(|&n| n as usize).collect()
-            }
+            Synonyms::Builtin => terms.iter().flat_map(|t| builtin::groups_starting_with(t)).map(|&n| n as usize).collect(),
         };
         numbers.sort_unstable();
         numbers.dedup();

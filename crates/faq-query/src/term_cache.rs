@@ -89,11 +89,23 @@ mod tests {
         let mut lookups = 0;
         let lookup = |term: &str| {
             let term = term.to_string();
-            move |segment: usize| -> tantivy::Result<Option<TermInfo>> { Ok(segments[segment].inverted_index(word)?.terms().get(term.as_bytes())?) }
+            move |segment: usize| -> tantivy::Result<Option<TermInfo>> {
+                Ok(segments[segment].inverted_index(word)?.terms().get(term.as_bytes())?)
+            }
         };
-        let first = cache.infos(segments, word, "領収書", |s| { lookups += 1; lookup("領収書")(s) }).unwrap();
+        let first = cache
+            .infos(segments, word, "領収書", |s| {
+                lookups += 1;
+                lookup("領収書")(s)
+            })
+            .unwrap();
         assert_eq!(first[0].as_ref().map(|i| i.doc_freq), Some(2));
-        let again = cache.infos(segments, word, "領収書", |s| { lookups += 1; lookup("領収書")(s) }).unwrap();
+        let again = cache
+            .infos(segments, word, "領収書", |s| {
+                lookups += 1;
+                lookup("領収書")(s)
+            })
+            .unwrap();
         assert_eq!(again, first);
         assert_eq!(lookups, segments.len(), "the second time comes from the cache");
         let missing = cache.infos(segments, word, "天気", lookup("天気")).unwrap();

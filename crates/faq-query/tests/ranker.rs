@@ -55,14 +55,16 @@ fn compare(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, weights: &We
             assert_eq!(ranked.total_hits, 0, "{query}");
             continue;
         }
-        let (reference, count) =
-            searcher.search(&plan.query(), &(TopDocs::with_limit(20).order_by_score(), Count)).unwrap();
+        let (reference, count) = searcher.search(&plan.query(), &(TopDocs::with_limit(20).order_by_score(), Count)).unwrap();
         assert_eq!(ranked.total_hits, count, "{query}: number of matches");
         assert_eq!(ranked.top.len(), reference.len(), "{query}");
         let expected: HashMap<DocAddress, Score> = reference.iter().map(|&(s, d)| (d, s)).collect();
         for (rank, (&(score, doc), &(reference_score, _))) in ranked.top.iter().zip(&reference).enumerate() {
             // Same score at each rank (summation order may differ in the last bits) ...
-            assert!((score - reference_score).abs() <= 1e-4 * reference_score.max(1.0), "{query} rank {rank}: {score} vs {reference_score}");
+            assert!(
+                (score - reference_score).abs() <= 1e-4 * reference_score.max(1.0),
+                "{query} rank {rank}: {score} vs {reference_score}"
+            );
             // ... and each document the reference ranks there (ties may swap) scores the same.
             if let Some(&other) = expected.get(&doc) {
                 assert!((score - other).abs() <= 1e-4 * other.max(1.0), "{query}: {doc:?} {score} vs {other}");
@@ -79,11 +81,7 @@ fn compare(index: &Index, analyzer: &Analyzer, synonyms: &Synonyms, weights: &We
 }
 
 fn seed_queries() -> Vec<String> {
-    faq_query::eval::read_queries(&repo().join("tests/data/seed_dev/queries.tsv"))
-        .unwrap()
-        .into_iter()
-        .map(|q| q.text)
-        .collect()
+    faq_query::eval::read_queries(&repo().join("tests/data/seed_dev/queries.tsv")).unwrap().into_iter().map(|q| q.text).collect()
 }
 
 #[test]
@@ -110,12 +108,8 @@ fn ranker_scores_equal_tantivy_boolean_query_on_localgovfaq() {
     }
     let analyzer = analyzer();
     let entries = faq_indexer::corpus::load(&data.join("faq.jsonl")).unwrap().entries;
-    let queries: Vec<String> = faq_query::eval::read_queries(&data.join("queries.dev.tsv"))
-        .unwrap()
-        .into_iter()
-        .take(120)
-        .map(|q| q.text)
-        .collect();
+    let queries: Vec<String> =
+        faq_query::eval::read_queries(&data.join("queries.dev.tsv")).unwrap().into_iter().take(120).map(|q| q.text).collect();
     for segments in [1, 4] {
         let index = index_in_segments(&entries, &analyzer, segments);
         compare(&index, &analyzer, &Synonyms::default(), &Weights::default(), &queries);
@@ -145,7 +139,13 @@ fn compare_split(index: &Index, twin: &Index, analyzer: &Analyzer, synonyms: &Sy
         let two = split.rank(&searcher, &mut plan.clone(), &weights, 20, 0).unwrap();
         assert_eq!(one.total_hits, two.total_hits, "{query}");
         assert_eq!(one.top, two.top, "{query}");
-        let rankers = [("kept", &whole), ("read", &read), ("read in halves", &read_split), ("kept in halves", &split), ("built on a twin", &stranger)];
+        let rankers = [
+            ("kept", &whole),
+            ("read", &read),
+            ("read in halves", &read_split),
+            ("kept in halves", &split),
+            ("built on a twin", &stranger),
+        ];
         for (how, ranker) in rankers {
             let again = ranker.rank(&searcher, &mut plan.clone(), &weights, 20, 0).unwrap();
             assert_eq!((one.total_hits, &one.top, &one.matched), (again.total_hits, &again.top, &again.matched), "{how}: {query}");
@@ -172,8 +172,7 @@ fn ranking_in_two_halves_equals_one_pass() {
         return;
     }
     let entries = faq_indexer::corpus::load(&data.join("faq.jsonl")).unwrap().entries;
-    let queries: Vec<String> =
-        faq_query::eval::read_queries(&data.join("queries.dev.tsv")).unwrap().into_iter().map(|q| q.text).collect();
+    let queries: Vec<String> = faq_query::eval::read_queries(&data.join("queries.dev.tsv")).unwrap().into_iter().map(|q| q.text).collect();
     let reversed: Vec<FaqEntry> = entries.iter().rev().cloned().collect();
     for segments in [1, 4] {
         let (index, twin) = (index_in_segments(&entries, &analyzer, segments), index_in_segments(&reversed, &analyzer, segments));

@@ -28,9 +28,23 @@ fn top_question(query: &str) -> String {
 #[test]
 fn query_syntax_characters_are_plain_text() {
     for query in [
-        "\"領収書\"", "question:領収書", "領収書 AND 発行", "領収書*", "(領収書", "領収書]",
-        "領収書？！「」", "領収書 OR", "+領収書 -発行", "領収書~2", "領収書^3", "title:[a TO z]",
-        "\\", "領収書\\", "{}", "NOT", "\u{0}領収書",
+        "\"領収書\"",
+        "question:領収書",
+        "領収書 AND 発行",
+        "領収書*",
+        "(領収書",
+        "領収書]",
+        "領収書？！「」",
+        "領収書 OR",
+        "+領収書 -発行",
+        "領収書~2",
+        "領収書^3",
+        "title:[a TO z]",
+        "\\",
+        "領収書\\",
+        "{}",
+        "NOT",
+        "\u{0}領収書",
     ] {
         let response = searcher().search(query, Page::default());
         assert!(response.is_ok(), "{query:?}: {response:?}");
@@ -53,7 +67,11 @@ fn empty_and_over_long_queries_are_refused_and_stop_words_alone_find_nothing() {
 fn highlights_mark_matched_words_in_escaped_html() {
     let response = searcher().search("<script>領収書</script>", Page::default()).unwrap();
     let hit = &response.hits[0];
-    assert!(hit.highlights.question.contains("<mark>領収</mark><mark>書</mark>") || hit.highlights.question.contains("<mark>領収書</mark>"), "{}", hit.highlights.question);
+    assert!(
+        hit.highlights.question.contains("<mark>領収</mark><mark>書</mark>") || hit.highlights.question.contains("<mark>領収書</mark>"),
+        "{}",
+        hit.highlights.question
+    );
     assert!(!hit.highlights.question.contains("<script"));
     assert!(hit.highlights.answer.contains("<mark>"), "{}", hit.highlights.answer);
     assert!(hit.highlights.answer.chars().count() <= faq_query::highlight::SNIPPET_CHARS + 2 + "<mark></mark>".len() * 20);
@@ -166,7 +184,9 @@ fn hand_written_json_is_the_serde_contract_byte_for_byte() {
     let suggestions = faq_query::Suggestions {
         kind: faq_query::SuggestionKind::Completion,
         completes: "りょう\"".into(),
-        suggestions: vec![faq_query::Suggestion { text: "領収書".into(), reading: "りょうしゅうしょ".into(), questions: 3, entries: 5 }],
+        suggestions: vec![faq_query::Suggestion {
+            text: "領収書".into(), reading: "りょうしゅうしょ".into(), questions: 3, entries: 5
+        }],
     };
     let mut hits = 0;
     for query in queries {

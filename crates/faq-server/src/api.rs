@@ -1,10 +1,10 @@
 //! JSON handlers: search, one entry, completions, health, metrics. Parameters are parsed
 //! here (not by an extractor) so that every malformed one gets the API's JSON error.
 
-use axum::{Extension, Json};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use faq_query::{CompactResponse, FaqSearcher, MAX_LIMIT, Page, Suggestion};
 use serde::Serialize;
 
@@ -49,9 +49,8 @@ impl Params {
     /// `clamp`, refused otherwise.
     fn number(&self, name: &str, min: usize, max: usize, clamp: bool) -> Result<Option<usize>, ApiError> {
         let Some(raw) = self.get(name) else { return Ok(None) };
-        let invalid = || {
-            ApiError::bad_request("invalid_parameter", format!("`{name}` must be a whole number from {min} to {max}, got {raw:?}"))
-        };
+        let invalid =
+            || ApiError::bad_request("invalid_parameter", format!("`{name}` must be a whole number from {min} to {max}, got {raw:?}"));
         let value: u64 = raw.trim().parse().map_err(|_| invalid())?;
         let value = usize::try_from(value).unwrap_or(usize::MAX);
         match value {
@@ -157,8 +156,8 @@ pub async fn search(State(state): State<AppState>, peer: Option<Extension<Peer>>
             latency_us: (response.took_ms * 1000.0) as u32,
         });
     }
-    let suggestions = (suggest > 0)
-        .then(|| engine.suggester.for_search_box(&query, response.answered, engine.searcher.analyzer(), suggest));
+    let suggestions =
+        (suggest > 0).then(|| engine.suggester.for_search_box(&query, response.answered, engine.searcher.analyzer(), suggest));
     // Written by hand (`faq_query::json`: the same bytes as the contract's derives).
     let body = match view {
         View::Full => {
@@ -224,9 +223,8 @@ pub struct Health {
 /// `GET /healthz`: 200 either way (a degraded service still answers from the last good
 /// index); the body says which.
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
-    let last_reload_error = state
-        .last_reload_error()
-        .map(|e| crate::state::ReloadError { message: crate::error::hide_paths(&e.message), ..e });
+    let last_reload_error =
+        state.last_reload_error().map(|e| crate::state::ReloadError { message: crate::error::hide_paths(&e.message), ..e });
     let status = if last_reload_error.is_some() { "degraded" } else { "ok" };
     Json(Health { status, entries: state.engine().searcher.len(), last_reload_error, analytics: state.analytics_status() })
 }
@@ -294,7 +292,9 @@ pub async fn events(
     let recorded = state.record(peer.map(|p| p.0), Kind::Event, || {
         let at_ms = faq_analytics::event::now_ms();
         match event {
-            ClientEvent::Open { id, rank, query } => faq_analytics::Event::Open { at_ms, id, rank, query: faq_analytics::mask::mask(&query) },
+            ClientEvent::Open { id, rank, query } => {
+                faq_analytics::Event::Open { at_ms, id, rank, query: faq_analytics::mask::mask(&query) }
+            }
             ClientEvent::Feedback { id, helpful, query } => {
                 faq_analytics::Event::Feedback { at_ms, id, helpful, query: faq_analytics::mask::mask(&query) }
             }

@@ -46,7 +46,11 @@ impl ApiError {
 
     /// 503: the search ran out of time (and was stopped).
     pub fn out_of_time() -> Self {
-        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "timeout", message: "the search took too long and was stopped".to_string() }
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "timeout",
+            message: "the search took too long and was stopped".to_string(),
+        }
     }
 }
 
@@ -150,11 +154,8 @@ pub fn hide_paths(text: &str) -> String {
 
 /// The response for a panic caught while handling a request (a bug): a JSON 500, logged.
 pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let detail = panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("unknown panic");
+    let detail =
+        panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied()).unwrap_or("unknown panic");
     PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // The detail is for the operator's log, not for the client (it may quote internals).
     tracing::error!(detail = %faq_query::highlight::terminal_safe(detail), "a request failed inside the engine (a damaged index?)");
@@ -212,7 +213,10 @@ mod tests {
     #[test]
     fn paths_are_cut_to_their_last_part() {
         assert_eq!(hide_paths("/srv/faq/corpus/a.md:12: bad heading"), "a.md:12: bad heading");
-        assert_eq!(hide_paths("failed: analytics database /var/lib/faq/a.sqlite: disk full"), "failed: analytics database a.sqlite: disk full");
+        assert_eq!(
+            hide_paths("failed: analytics database /var/lib/faq/a.sqlite: disk full"),
+            "failed: analytics database a.sqlite: disk full"
+        );
         assert_eq!(hide_paths("reading \"/tmp/x/z.md\" (`/a/b`)"), "reading \"z.md\" (`b`)");
         assert_eq!(hide_paths("no path here: 3/4 done"), "no path here: 3/4 done");
     }

@@ -55,7 +55,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { origins: Origins::SameOnly, request_timeout: Duration::from_secs(10), max_concurrency: 256, contact: None, admin_token: None }
+        Config {
+            origins: Origins::SameOnly,
+            request_timeout: Duration::from_secs(10),
+            max_concurrency: 256,
+            contact: None,
+            admin_token: None,
+        }
     }
 }
 

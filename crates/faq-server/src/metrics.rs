@@ -48,29 +48,43 @@ impl Metrics {
         )
         .expect("static metric definition");
         let zero_hits = IntCounter::new("faq_search_zero_hits_total", "searches that found nothing").expect("static metric definition");
-        let unanswered = IntCounter::new("faq_search_unanswered_total", "searches the FAQ did not answer (no hit confident enough; zero-hit searches included)")
-            .expect("static metric definition");
+        let unanswered = IntCounter::new(
+            "faq_search_unanswered_total",
+            "searches the FAQ did not answer (no hit confident enough; zero-hit searches included)",
+        )
+        .expect("static metric definition");
         let entries = IntGauge::new("faq_index_entries", "entries in the live index").expect("static metric definition");
         let log_lines_dropped = IntGauge::new("faq_log_lines_dropped_total", "log lines dropped because stderr was not read fast enough")
             .expect("static metric definition");
-        let reloads = IntCounterVec::new(Opts::new("faq_reloads_total", "index reloads by result"), &["result"])
-            .expect("static metric definition");
+        let reloads =
+            IntCounterVec::new(Opts::new("faq_reloads_total", "index reloads by result"), &["result"]).expect("static metric definition");
         let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("static metric definition");
         let analytics_recorded = gauge("faq_analytics_events_recorded_total", "analytics events written to the analytics database");
-        let analytics_dropped = gauge("faq_analytics_events_dropped_total", "analytics events dropped because the queue was full (searches never wait)");
-        let analytics_write_errors = gauge("faq_analytics_write_errors_total", "failed writes of a batch of analytics events, and failed purges");
-        let analytics_lost = gauge("faq_analytics_events_lost_total", "analytics events queued but never written (a failed write, or queued at shutdown)");
+        let analytics_dropped =
+            gauge("faq_analytics_events_dropped_total", "analytics events dropped because the queue was full (searches never wait)");
+        let analytics_write_errors =
+            gauge("faq_analytics_write_errors_total", "failed writes of a batch of analytics events, and failed purges");
+        let analytics_lost =
+            gauge("faq_analytics_events_lost_total", "analytics events queued but never written (a failed write, or queued at shutdown)");
         let analytics_refused = prometheus::IntGaugeVec::new(
-            Opts::new("faq_analytics_events_refused_total", "analytics events refused, by reason: rate (a client over its bucket), limits (the day's cap or the size budget)"),
+            Opts::new(
+                "faq_analytics_events_refused_total",
+                "analytics events refused, by reason: rate (a client over its bucket), limits (the day's cap or the size budget)",
+            ),
             &["reason"],
         )
         .expect("static metric definition");
         let analytics_up = gauge("faq_analytics_up", "1 while the analytics store is open and writing; 0 when off, starting or failed");
-        let analytics_open_failures = gauge("faq_analytics_open_failures_total", "failed attempts to open the analytics store (retried in the background)");
+        let analytics_open_failures =
+            gauge("faq_analytics_open_failures_total", "failed attempts to open the analytics store (retried in the background)");
         let analytics_store_bytes = gauge("faq_analytics_store_bytes", "bytes the analytics store's events take, when last checked");
-        let analytics_days_dropped = gauge("faq_analytics_days_dropped_total", "days of analytics deleted to keep the store within its size budget");
+        let analytics_days_dropped =
+            gauge("faq_analytics_days_dropped_total", "days of analytics deleted to keep the store within its size budget");
         let analytics_queued = gauge("faq_analytics_events_queued", "analytics events waiting to be written");
-        let analytics_reopened = gauge("faq_analytics_reopened_total", "times the analytics store was opened afresh (after a failure, or its file deleted or replaced)");
+        let analytics_reopened = gauge(
+            "faq_analytics_reopened_total",
+            "times the analytics store was opened afresh (after a failure, or its file deleted or replaced)",
+        );
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),

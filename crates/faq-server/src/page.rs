@@ -45,8 +45,8 @@ pub async fn page_config(State(config): State<std::sync::Arc<Config>>) -> axum::
 }
 
 pub async fn index(State(config): State<std::sync::Arc<Config>>) -> Response {
-    let csp = HeaderValue::from_str(&content_security_policy(&config.origins))
-        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
+    let csp =
+        HeaderValue::from_str(&content_security_policy(&config.origins)).unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),

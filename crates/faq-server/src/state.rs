@@ -157,7 +157,9 @@ impl AppState {
             .load(std::sync::atomic::Ordering::Relaxed)
             .saturating_sub(self.panics_at_load.load(std::sync::atomic::Ordering::Relaxed));
         (failed > 0).then(|| ReloadError {
-            message: format!("{failed} request(s) failed inside the engine since the index was loaded: it may be damaged; `faq index` rebuilds it"),
+            message: format!(
+                "{failed} request(s) failed inside the engine since the index was loaded: it may be damaged; `faq index` rebuilds it"
+            ),
             at_unix: now_unix(),
         })
     }
@@ -205,7 +207,8 @@ impl AppState {
                 self.metrics.entries.set(entries as i64);
                 self.metrics.reloads.with_label_values(&["ok"]).inc();
                 *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
-                self.panics_at_load.store(crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed), std::sync::atomic::Ordering::Relaxed);
+                self.panics_at_load
+                    .store(crate::error::PANICS.load(std::sync::atomic::Ordering::Relaxed), std::sync::atomic::Ordering::Relaxed);
                 self.verify_in_background();
                 tracing::info!(entries, "index reloaded");
                 Ok(entries)

@@ -178,12 +178,12 @@ async fn limits_clamp_and_odd_input_is_text() {
     assert_eq!(status, StatusCode::OK);
     assert!(body["hits"].as_array().unwrap().len() <= faq_query::MAX_LIMIT);
     for uri in [
-        "/api/search?q=%FF%FE%FD",                   // invalid UTF-8
-        "/api/search?q=%E9%A0",                      // truncated UTF-8
-        "/api/search?q=%00%01%1B%5B2J",              // control characters
-        "/api/search?q=%22a%22+AND+b*+(c%3A)",       // query syntax
+        "/api/search?q=%FF%FE%FD",                           // invalid UTF-8
+        "/api/search?q=%E9%A0",                              // truncated UTF-8
+        "/api/search?q=%00%01%1B%5B2J",                      // control characters
+        "/api/search?q=%22a%22+AND+b*+(c%3A)",               // query syntax
         "/api/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", // markup
-        "/api/search?q=%E2%80%AE%F0%9F%98%80e%CC%81", // bidi, emoji, combining mark
+        "/api/search?q=%E2%80%AE%F0%9F%98%80e%CC%81",        // bidi, emoji, combining mark
         "/api/search?q=a&limit=1&limit=2",
         "/api/suggest?q=%FF",
     ] {
@@ -303,9 +303,7 @@ async fn any_origin_is_deliberate_and_frames_anywhere() {
 
 #[tokio::test]
 async fn cors_is_closed_by_default_and_opened_by_the_allowlist() {
-    let request = |origin: &str| {
-        Request::get("/api/search?q=a").header(header::ORIGIN, origin).body(Body::empty()).unwrap()
-    };
+    let request = |origin: &str| Request::get("/api/search?q=a").header(header::ORIGIN, origin).body(Body::empty()).unwrap();
     let closed = app();
     let (_, headers, _) = get_with(&closed.router, request("https://evil.example")).await;
     assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());

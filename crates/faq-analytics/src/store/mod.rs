@@ -90,7 +90,8 @@ impl Store {
     /// Opens (creating it and its folder if needed) the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let name = path.display().to_string();
-        let db = sqlite::Sqlite::open(path, &schema("INTEGER", "INTEGER")).map_err(|source| StoreError::Sqlite { name: name.clone(), source })?;
+        let db = sqlite::Sqlite::open(path, &schema("INTEGER", "INTEGER"))
+            .map_err(|source| StoreError::Sqlite { name: name.clone(), source })?;
         Ok(Store { backend: Backend::Sqlite(db), name })
     }
 
@@ -148,9 +149,10 @@ impl Store {
                 Backend::Sqlite(db) => {
                     db.connection.execute(&sql, [before_ms]).map_err(|source| StoreError::Sqlite { name: self.name.clone(), source })?
                 }
-                Backend::Postgres(pg) => pg
-                    .run(WRITE_TIMEOUT, pg.client.execute(&sql, &[&before_ms]))
-                    .map_err(|source| StoreError::Postgres { name: self.name.clone(), source })? as usize,
+                Backend::Postgres(pg) => {
+                    pg.run(WRITE_TIMEOUT, pg.client.execute(&sql, &[&before_ms]))
+                        .map_err(|source| StoreError::Postgres { name: self.name.clone(), source })? as usize
+                }
             };
         }
         Ok(removed)
@@ -172,9 +174,11 @@ impl Store {
         let connection = &mut db.connection;
         let fail = |source| StoreError::Sqlite { name: self.name.clone(), source };
         let (within, all): (i64, i64) = connection
-            .query_row("SELECT (SELECT COUNT(*) FROM searches WHERE at_ms >= ?1), (SELECT COALESCE(MAX(rowid), 0) FROM searches)", [since_ms], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM searches WHERE at_ms >= ?1), (SELECT COALESCE(MAX(rowid), 0) FROM searches)",
+                [since_ms],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .map_err(fail)?;
         let scan = if within * 4 >= all { "NOT INDEXED" } else { "INDEXED BY searches_at" };
         let sql = format!("SELECT query, answered, shown, at_ms FROM searches {scan} WHERE at_ms >= ?1");
@@ -195,7 +199,11 @@ impl Store {
                 Some(counts) => counts,
                 None => wordings.entry(text(row, 0)?).or_default(),
             };
-            if answered { counts.0 += 1 } else { counts.1 += 1 }
+            if answered {
+                counts.0 += 1
+            } else {
+                counts.1 += 1
+            }
             let list = row.get_ref(2).map_err(fail)?.as_str().map_err(|e| fail(e.into()))?;
             match shown.get_mut(list) {
                 Some(count) => *count += 1,
@@ -223,11 +231,9 @@ impl Store {
 
     /// Searches since `since_ms` by wording: (query, answered, how often).
     pub fn query_counts(&mut self, since_ms: i64) -> Result<Vec<(String, bool, u64)>, StoreError> {
-        self.rows(
-            "SELECT query, answered, COUNT(*) FROM searches WHERE at_ms >= $1 GROUP BY query, answered",
-            since_ms,
-            |r| Ok((r.text(0)?, r.flag(1)?, r.count(2)?)),
-        )
+        self.rows("SELECT query, answered, COUNT(*) FROM searches WHERE at_ms >= $1 GROUP BY query, answered", since_ms, |r| {
+            Ok((r.text(0)?, r.flag(1)?, r.count(2)?))
+        })
     }
 
     /// The lists of ids shown since `since_ms` (JSON arrays), with how often each was shown.
@@ -352,7 +358,8 @@ mod tests {
         let path = dir.path().join("a.sqlite");
         let mut store = Store::open(&path).unwrap();
         store.write(&[Event::Open { at_ms: 1, id: "a".into(), rank: 1, query: "q".into() }]).unwrap();
-        let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         assert_eq!(names, ["a.sqlite"], "no -wal or -shm beside the file");
     }
 

@@ -51,7 +51,9 @@ impl std::fmt::Debug for AdminToken {
 /// Why a token was refused at start.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum WeakToken {
-    #[error("the admin token must be at least {MIN_TOKEN} characters of letters, digits and -._~+/= (make one with `openssl rand -hex 24`)")]
+    #[error(
+        "the admin token must be at least {MIN_TOKEN} characters of letters, digits and -._~+/= (make one with `openssl rand -hex 24`)"
+    )]
     Form,
     #[error("the admin token is too easy to guess ({0}); make one with `openssl rand -hex 24`")]
     Guessable(&'static str),
@@ -219,7 +221,15 @@ mod tests {
 
     #[test]
     fn weak_tokens_are_refused_and_random_ones_taken() {
-        for weak in ["short", "has space in it 12345", "aaaaaaaaaaaaaaaa", "0123456789abcdefghij", "abababababababababab", "test-admin-token-0123456789", "zzzzzzzzzzzzzzzzzzzzQ"] {
+        for weak in [
+            "short",
+            "has space in it 12345",
+            "aaaaaaaaaaaaaaaa",
+            "0123456789abcdefghij",
+            "abababababababababab",
+            "test-admin-token-0123456789",
+            "zzzzzzzzzzzzzzzzzzzzQ",
+        ] {
             assert!(AdminToken::new(weak).is_err(), "{weak}");
         }
         for strong in ["9f3c1a7be04d52e8c6a1f0b3d7e29c4a5b8e1f6d02a7c3b9", "Xq7-Lm2_pR9.tZ4~wK8e", "tq8Ro2vKx5Lw1Ny7Pc3M"] {

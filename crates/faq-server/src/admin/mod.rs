@@ -59,7 +59,9 @@ fn html(status: StatusCode, body: String) -> Response {
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
     );
     response
 }
@@ -76,7 +78,9 @@ async fn access(gate: &Gate, headers: &HeaderMap) -> Access {
     match auth::presented(headers) {
         Presented::Nothing => Access::Denied(StatusCode::UNAUTHORIZED, ""),
         // A session id is 256 random bits: looking one up is no guess at the token.
-        Presented::Session(id) => gate.session(&id).map_or(Access::Denied(StatusCode::UNAUTHORIZED, "ログインし直してください。"), Access::Session),
+        Presented::Session(id) => {
+            gate.session(&id).map_or(Access::Denied(StatusCode::UNAUTHORIZED, "ログインし直してください。"), Access::Session)
+        }
         Presented::Bearer(token) => match gate.check_token(&token) {
             Check::Admitted => Access::Bearer,
             Check::Wrong => {
@@ -132,7 +136,9 @@ async fn page(State(admin): State<Admin>, headers: HeaderMap, Query(period): Que
     };
     match report_of(&admin, &since, since_ms).await {
         Ok(Outcome::Ready(computed, ago)) => match computed.as_ref() {
-            Ok((report, proposals)) => html(StatusCode::OK, page::report_page(&admin.state, report, proposals, &since, csrf.as_deref(), Some(ago))),
+            Ok((report, proposals)) => {
+                html(StatusCode::OK, page::report_page(&admin.state, report, proposals, &since, csrf.as_deref(), Some(ago)))
+            }
             Err(_) => ApiError::internal("unreachable: a failed report is an error above").into_response(),
         },
         Ok(Outcome::Computing) => html(StatusCode::ACCEPTED, page::computing_page()),
@@ -152,7 +158,8 @@ async fn report_json(State(admin): State<Admin>, headers: HeaderMap, Query(perio
     let mut response = match report_of(&admin, &since, since_ms).await? {
         Outcome::Ready(computed, ago) => match computed.as_ref() {
             Ok((report, proposals)) => {
-                axum::Json(serde_json::json!({ "report": report, "suggestions": proposals, "computed_secs_ago": ago.as_secs() })).into_response()
+                axum::Json(serde_json::json!({ "report": report, "suggestions": proposals, "computed_secs_ago": ago.as_secs() }))
+                    .into_response()
             }
             Err(_) => return Err(ApiError::internal("unreachable: a failed report is an error above")),
         },
@@ -202,6 +209,8 @@ async fn logout(State(admin): State<Admin>, headers: HeaderMap, body: axum::body
         return html(StatusCode::FORBIDDEN, page::login_page(Some("ログアウトできませんでした（ページを開き直してください）。")));
     }
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/admin")]).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static("faq_admin=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0"));
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_static("faq_admin=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0"));
     response
 }

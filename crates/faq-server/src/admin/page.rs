@@ -52,7 +52,14 @@ pub(crate) fn login_page(message: Option<&str>) -> String {
     )
 }
 
-pub(crate) fn report_page(state: &AppState, report: &Report, proposals: &[Proposal], since: &str, csrf: Option<&str>, computed_ago: Option<Duration>) -> String {
+pub(crate) fn report_page(
+    state: &AppState,
+    report: &Report,
+    proposals: &[Proposal],
+    since: &str,
+    csrf: Option<&str>,
+    computed_ago: Option<Duration>,
+) -> String {
     let engine = state.engine();
     let question = |id: &str| engine.searcher.get(id).ok().flatten().map(|e| e.question).unwrap_or_default();
     let now = faq_analytics::event::now_ms();
@@ -133,11 +140,7 @@ pub(crate) fn report_page(state: &AppState, report: &Report, proposals: &[Propos
         out += "<h3>FAQ にない話題（項目の追加を検討）</h3><table><thead><tr><th>件数</th><th>質問の例</th><th>語</th></tr></thead><tbody>";
         for proposal in uncovered {
             if let Proposal::Uncovered { topic, example, count } = proposal {
-                out += &format!(
-                    "<tr><td class=\"n\">{count}</td><td>{}</td><td class=\"muted\">{}</td></tr>",
-                    text(example),
-                    text(topic)
-                );
+                out += &format!("<tr><td class=\"n\">{count}</td><td>{}</td><td class=\"muted\">{}</td></tr>", text(example), text(topic));
             }
         }
         out += "</tbody></table>";
@@ -152,7 +155,8 @@ pub(crate) fn report_page(state: &AppState, report: &Report, proposals: &[Propos
     out += "<h2>項目ごとの反応</h2><table><thead><tr><th>項目</th><th>表示</th><th>開いた</th><th>開いた率</th><th>解決した</th><th>解決しなかった</th></tr></thead><tbody>";
     for entry in report.entries.iter().take(100) {
         let rate = if entry.shown == 0 { "—".to_string() } else { format!("{:.0}%", 100.0 * entry.opened as f64 / entry.shown as f64) };
-        let never = if entry.shown > 0 && entry.opened == 0 { " <span class=\"muted\">（一度も開かれていない）</span>" } else { "" };
+        let never =
+            if entry.shown > 0 && entry.opened == 0 { " <span class=\"muted\">（一度も開かれていない）</span>" } else { "" };
         out += &format!(
             "<tr><td>{}{never}<br><span class=\"muted\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{rate}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             text(&question(&entry.id)),

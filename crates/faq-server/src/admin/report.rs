@@ -91,7 +91,11 @@ impl Reports {
     }
 }
 
-fn compute(location: Option<&faq_analytics::Location>, engine: &crate::state::Engine, since_ms: i64) -> Result<(Report, Vec<Proposal>), String> {
+fn compute(
+    location: Option<&faq_analytics::Location>,
+    engine: &crate::state::Engine,
+    since_ms: i64,
+) -> Result<(Report, Vec<Proposal>), String> {
     let location = location.ok_or("analytics are off")?;
     let mut store = faq_analytics::Store::open_at(location).map_err(|e| e.to_string())?;
     let analyzer = engine.searcher.analyzer();
