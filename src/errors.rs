@@ -58,6 +58,9 @@ pub fn code(error: &anyhow::Error) -> &'static str {
         if let Some(e) = cause.downcast_ref::<faq_query::QueryError>() {
             return e.code();
         }
+        if let Some(e) = cause.downcast_ref::<faq_query::SynonymsError>() {
+            return e.code();
+        }
         if let Some(e) = cause.downcast_ref::<faq_core::CoreError>() {
             return e.code();
         }

@@ -232,7 +232,7 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         Some(folder.join(SYNONYMS_FILE))
     });
     let synonyms = match &synonyms_path {
-        Some(path) => Synonyms::load(path, &analyzer).map_err(anyhow::Error::msg)?,
+        Some(path) => Synonyms::load(path, &analyzer)?,
         None => Synonyms::default(),
     };
     let weights = match std::env::var("FAQ_WEIGHTS") {

@@ -510,3 +510,15 @@ fn first_run_compiles_the_built_in_dictionary_and_says_so() {
     assert_eq!(code(&elsewhere), 2);
     assert!(stderr(&elsewhere).contains("FAQ_IPADIC_DIR"), "{}", stderr(&elsewhere));
 }
+
+#[test]
+fn a_malformed_synonyms_file_is_corpus_invalid_naming_its_line() {
+    let checkout = common::seed_checkout();
+    std::fs::write(checkout.path().join("corpus/synonyms.txt"), "届く, 到着\nキャンセル\n").unwrap();
+    let output = common::faq_command(checkout.path()).args(["search", "--json", "領収書"]).output().unwrap();
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    let last = stderr(&output).lines().last().unwrap_or_default().to_string();
+    let error: serde_json::Value = serde_json::from_str(&last).unwrap_or_else(|_| panic!("{}", stderr(&output)));
+    assert_eq!(error["error"]["code"], "corpus_invalid", "{error}");
+    assert!(error["error"]["message"].as_str().unwrap().contains("synonyms.txt:2"), "{error}");
+}

@@ -28,4 +28,4 @@ pub use plan::{PathKind, Plan, Target, Weights};
 pub use response::{CompactHit, CompactResponse, Contribution, Highlights, Hit, SearchResponse};
 pub use searcher::{FaqSearcher, MAX_EXPLAIN_HITS, MAX_EXPLAIN_PARTS, MAX_LIMIT, MAX_QUERY_CHARS, Page, QueryError, SearchError};
 pub use suggest::{Suggester, Suggestion, SuggestionKind, Suggestions};
-pub use synonyms::Synonyms;
+pub use synonyms::{Synonyms, SynonymsError};

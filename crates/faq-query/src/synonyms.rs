@@ -82,9 +82,30 @@ mod builtin {
     }
 }
 
+/// A synonym file that cannot be used: it names the file, and the line when one is at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum SynonymsError {
+    #[error("{file}:{line}: a synonym group needs at least two members with content words")]
+    Invalid { file: String, line: usize },
+    #[error("{file}: {source}")]
+    Read { file: String, source: std::io::Error },
+    #[error("the built-in thesaurus takes no lines")]
+    BuiltIn,
+}
+
+impl SynonymsError {
+    /// The error code of the CLI and the API: the corpus folder's file is at fault.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SynonymsError::Invalid { .. } | SynonymsError::BuiltIn => "corpus_invalid",
+            SynonymsError::Read { .. } => "io",
+        }
+    }
+}
+
 impl Synonyms {
     /// Parses the synonym file text; `source` names it in errors.
-    pub fn parse(text: &str, source: &str, analyzer: &Analyzer) -> Result<Self, String> {
+    pub fn parse(text: &str, source: &str, analyzer: &Analyzer) -> Result<Self, SynonymsError> {
         let mut groups = Vec::new();
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -99,7 +120,7 @@ impl Synonyms {
                 .filter(|terms| !terms.is_empty())
                 .collect();
             if members.len() < 2 {
-                return Err(format!("{source}:{}: a synonym group needs at least two members with content words", n + 1));
+                return Err(SynonymsError::Invalid { file: source.to_string(), line: n + 1 });
             }
             groups.push(members);
         }
@@ -108,8 +129,8 @@ impl Synonyms {
 
     /// These synonyms with one more line of the file's format (the owner's suggestions try a
     /// line this way before proposing it). The built-in thesaurus takes no lines.
-    pub fn with_line(&self, line: &str, analyzer: &Analyzer) -> Result<Self, String> {
-        let Synonyms::Parsed { groups, .. } = self else { return Err("the built-in thesaurus takes no lines".into()) };
+    pub fn with_line(&self, line: &str, analyzer: &Analyzer) -> Result<Self, SynonymsError> {
+        let Synonyms::Parsed { groups, .. } = self else { return Err(SynonymsError::BuiltIn) };
         let Synonyms::Parsed { groups: added, .. } = Self::parse(line, "the proposed line", analyzer)? else { unreachable!("parsed") };
         Ok(Self::from_groups(groups.iter().cloned().chain(added).collect()))
     }
@@ -178,11 +199,11 @@ impl Synonyms {
     }
 
     /// Reads a synonym file; a missing file is an empty set.
-    pub fn load(path: &Path, analyzer: &Analyzer) -> Result<Self, String> {
+    pub fn load(path: &Path, analyzer: &Analyzer) -> Result<Self, SynonymsError> {
         match std::fs::read_to_string(path) {
             Ok(text) => Self::parse(&text, &path.display().to_string(), analyzer),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Synonyms::default()),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(source) => Err(SynonymsError::Read { file: path.display().to_string(), source }),
         }
     }
 
@@ -315,7 +336,8 @@ mod tests {
     #[test]
     fn a_group_of_one_is_an_error_naming_the_line() {
         let err = Synonyms::parse("届く, 到着\nキャンセル\n", "syn.txt", &analyzer()).unwrap_err();
-        assert!(err.starts_with("syn.txt:2:"), "{err}");
+        assert!(err.to_string().starts_with("syn.txt:2:"), "{err}");
+        assert_eq!(err.code(), "corpus_invalid");
         let missing = Synonyms::load(Path::new("/nonexistent/synonyms.txt"), &analyzer()).unwrap();
         assert!(missing.is_empty());
     }

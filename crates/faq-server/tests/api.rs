@@ -31,7 +31,7 @@ fn loader(corpus: PathBuf, index: PathBuf) -> Loader {
         if faq_indexer::is_stale(&index, &corpus).map_err(|e| e.to_string())? {
             faq_indexer::build_from_corpus(&corpus, &index, &analyzer).map_err(|e| e.to_string())?;
         }
-        let synonyms = Synonyms::load(&corpus.join("synonyms.txt"), &analyzer)?;
+        let synonyms = Synonyms::load(&corpus.join("synonyms.txt"), &analyzer).map_err(|e| e.to_string())?;
         Ok(FaqSearcher::open(&index, analyzer).map_err(|e| e.to_string())?.with_synonyms(synonyms))
     })
 }
