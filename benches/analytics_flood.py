@@ -4,9 +4,11 @@ box searches: how much the analytics store grows, how many events were refused, 
 searches' p99 with and without the flood, in one run of one server.
 
 Phases, each `--seconds` long (15 by default), on the seed corpus with analytics on:
-  1. quiet: wrk searches alone (`log=false`, as the box types);
-  2. flood: the same wrk searches while wrk floods events from the same address.
-The store is measured (bytes the events take, rows) after each phase.
+  1. quiet: a search box searching at `--rate` searches a second (one keep-alive
+     connection, `log=true` as a settled query), alone;
+  2. flood: the same box while one client (wrk, one thread, `--flood-connections`) posts
+     events as fast as it can.
+The box's latencies are measured request by request (p50, p99); the store after each phase.
 
     cargo build --release && python3 benches/analytics_flood.py [--seconds 15]
 
@@ -22,14 +24,23 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import http.client
 import threading
+import time
 import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from httpbench import free_port, start_faq, wrk  # noqa: E402
+from httpbench import free_port, start_faq  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def wrk1(url, seconds, connections, script):
+    """Requests a second of one wrk thread (one client) with `connections` connections."""
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script, url], capture_output=True, text=True, check=True).stdout
+    import re
+    return (float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),)
 
 
 def store_size(path):
@@ -41,10 +52,32 @@ def store_size(path):
     return os.path.getsize(path), rows
 
 
+def paced_searches(port, path, seconds, rate):
+    """Latencies (ms) of searches sent at `rate` a second on one keep-alive connection."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    latencies, start = [], time.perf_counter()
+    for n in range(int(seconds * rate)):
+        due = start + n / rate
+        pause = due - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        sent = time.perf_counter()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        latencies.append((time.perf_counter() - sent) * 1000)
+        assert response.status == 200, response.status
+    connection.close()
+    latencies.sort()
+    return latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)], len(latencies)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(REPO, "target/release/faq"))
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--rate", type=int, default=200, help="the box's searches a second")
+    parser.add_argument("--flood-connections", type=int, default=4)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="faq-flood-")
     try:
@@ -69,13 +102,14 @@ def main():
                 unknown_status = 204
             except urllib.error.HTTPError as e:
                 unknown_status = e.code
-            search_url = f"{base}/api/search?q={q}&view=compact&log=false"
-            quiet = wrk(search_url, args.seconds, 4)
+            search_path = f"/api/search?q={q}&view=compact&log=true"
+            quiet = paced_searches(port, search_path, args.seconds, args.rate)
             before = store_size(store)
             flood = {}
-            flooder = threading.Thread(target=lambda: flood.update(r=wrk(f"{base}/api/events", args.seconds + 1, 8, lua)))
+            flooder = threading.Thread(target=lambda: flood.update(r=wrk1(f"{base}/api/events", args.seconds + 1, args.flood_connections, lua)))
             flooder.start()
-            loaded = wrk(search_url, args.seconds, 4)
+            time.sleep(0.5)
+            loaded = paced_searches(port, search_path, args.seconds, args.rate)
             flooder.join()
             metrics = urllib.request.urlopen(f"{base}/metrics").read().decode()
             refused = next((line.split()[-1] for line in metrics.splitlines() if line.startswith('faq_analytics_events_refused_total{reason="rate"}')), "?")
@@ -84,9 +118,10 @@ def main():
             server.wait()
         after = store_size(store)
         unknown_rows = sqlite3.connect(store).execute("SELECT COUNT(*) FROM opens WHERE entry = 'no-such-entry'").fetchone()[0]
-        print(f"| phase | searches/s | search p50 | search p99 |\n|---|---|---|---|")
-        print(f"| quiet | {quiet[0]:.0f} | {quiet[1]} | {quiet[2]} |")
-        print(f"| events flooded by one client | {loaded[0]:.0f} | {loaded[1]} | {loaded[2]} |")
+        print(f"| phase | searches | search p50 | search p99 |\n|---|---|---|---|")
+        print(f"| quiet | {quiet[2]} at {args.rate}/s | {quiet[0]:.2f} ms | {quiet[1]:.2f} ms |")
+        print(f"| one client flooding events ({args.flood_connections} connections) | {loaded[2]} at {args.rate}/s | {loaded[0]:.2f} ms | {loaded[1]:.2f} ms |")
+        print(f"\np99 under the flood / quiet: {loaded[1] / quiet[1]:.2f}x (target <= 2)")
         print(f"\nflood: {flood['r'][0]:.0f} events/s sent, {refused} refused (429) in all;"
               f" store {before[0]} -> {after[0]} bytes ({(after[0] - before[0]) / 1e6:.2f} MB), rows {before[1]} -> {after[1]};"
               f" an event for an unknown id answered {unknown_status}, stored {unknown_rows} times")

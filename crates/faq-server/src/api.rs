@@ -146,9 +146,9 @@ pub async fn search(State(state): State<AppState>, peer: Option<Extension<Peer>>
     if !response.answered {
         state.metrics.unanswered.inc();
     }
-    if params.flag_or("log", true)? {
-        // Over the client's bucket the search is answered all the same, just not recorded.
-        state.record(peer.map(|p| p.0), Kind::Search, || faq_analytics::Event::Search {
+    // Over the client's bucket the search is answered all the same, just not recorded.
+    if params.flag_or("log", true)? && state.admit(peer.map(|p| p.0), Kind::Search) {
+        state.record(|| faq_analytics::Event::Search {
             at_ms: faq_analytics::event::now_ms(),
             query: faq_analytics::mask::mask(&query),
             answered: response.answered,
@@ -273,6 +273,10 @@ pub async fn events(
             message: "an event is sent as `Content-Type: application/json`".into(),
         });
     }
+    // The bucket first: a flood is turned away before its body is read.
+    if !state.admit(peer.map(|p| p.0), Kind::Event) {
+        return Err(ApiError::too_many("too many events from this client; retry in a second"));
+    }
     let invalid = |why: String| ApiError::bad_request("invalid_event", why);
     let event: ClientEvent = serde_json::from_slice(&body).map_err(|e| invalid(format!("not an event: {e}")))?;
     let check = |id: &str, query: &str| {
@@ -289,7 +293,7 @@ pub async fn events(
     if !state.engine().has(id) {
         return Err(invalid(format!("no FAQ entry with id {:?}", id.chars().take(40).collect::<String>())));
     }
-    let recorded = state.record(peer.map(|p| p.0), Kind::Event, || {
+    state.record(|| {
         let at_ms = faq_analytics::event::now_ms();
         match event {
             ClientEvent::Open { id, rank, query } => {
@@ -300,8 +304,5 @@ pub async fn events(
             }
         }
     });
-    if !recorded {
-        return Err(ApiError::too_many("too many events from this client; retry in a second"));
-    }
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

@@ -119,22 +119,28 @@ impl AppState {
         self
     }
 
-    /// Records the event `make` builds when analytics are on and `peer` is within its
-    /// bucket (never waits: see [`faq_analytics::recorder`]); with analytics off nothing is
-    /// built (masking the query and copying the ids shown cost ~2.5K instructions a
-    /// search). False when the bucket refused it.
-    pub fn record(&self, peer: Option<Peer>, kind: Kind, make: impl FnOnce() -> faq_analytics::Event) -> bool {
-        let Some(recorder) = &self.analytics else { return true };
-        if !self.intake.admit(peer, kind) {
-            let counter = match kind {
-                Kind::Event => &self.refused.events,
-                Kind::Search => &self.refused.searches,
-            };
-            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            return false;
+    /// Whether `peer` may record one more `kind` now (always, with analytics off); a refusal
+    /// is counted.
+    pub fn admit(&self, peer: Option<Peer>, kind: Kind) -> bool {
+        if self.analytics.is_none() || self.intake.admit(peer, kind) {
+            return true;
         }
-        recorder.record(make());
-        true
+        let counter = match kind {
+            Kind::Event => &self.refused.events,
+            Kind::Search => &self.refused.searches,
+        };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        false
+    }
+
+    /// Records the event `make` builds when analytics are on (never waits: see
+    /// [`faq_analytics::recorder`]); with analytics off nothing is built (masking the query
+    /// and copying the ids shown cost ~2.5K instructions a search). The caller has
+    /// [`AppState::admit`]ted it.
+    pub fn record(&self, make: impl FnOnce() -> faq_analytics::Event) {
+        if let Some(recorder) = &self.analytics {
+            recorder.record(make());
+        }
     }
 
     /// The analytics as `/healthz` shows them: `off`, `starting`, `ok` or `failed: …`
