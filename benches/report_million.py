@@ -114,6 +114,7 @@ def admin(binary, work, path):
 
 
 def main():
+    global SEARCHES, WORDINGS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(REPO, "target/release/faq"))
     parser.add_argument("--runs", type=int, default=3)
@@ -121,7 +122,6 @@ def main():
     parser.add_argument("--wordings", type=int, default=WORDINGS)
     parser.add_argument("--admin", action="store_true", help="also time /admin/report.json on a live server")
     args = parser.parse_args()
-    global SEARCHES, WORDINGS
     SEARCHES, WORDINGS = args.searches, args.wordings
     work = tempfile.mkdtemp(prefix="faq-report-1m-")
     try:
