@@ -5,7 +5,7 @@
 
 1. Runs `faq eval --signals` on the dev sets: localgovFAQ dev (every query in scope), the
    seed dev set (in scope) and the seed out-of-scope dev set (`tests/data/seed_oos`). The
-   signals are computed by the engine (crates/faq-query/src/confidence.rs); this script
+   signals are computed by the engine (crates/faq-query/src/decide/confidence.rs); this script
    never re-derives a feature.
 2. Fits a logistic regression (Newton's method, L2) of "this hit is relevant" on the
    features of the top hits, each set weighted equally (the seed sets are small).

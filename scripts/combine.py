@@ -6,9 +6,9 @@
 1. Runs `faq eval --signals --depth 100` with the combination turned off
    (`FAQ_WEIGHTS=combination=0`) on localgovFAQ dev and the seed dev set: every candidate
    of the fused ranking with the engine's own coverage measures
-   (crates/faq-query/src/confidence.rs `Coverage`) and its fused score relative to the best.
+   (crates/faq-query/src/decide/confidence.rs `Coverage`) and its fused score relative to the best.
 2. For each candidate model (a set of measures), fits the weights of
-   `score × (1 + Σ wᵢ xᵢ)` (crates/faq-query/src/combination.rs) by coordinate ascent on
+   `score × (1 + Σ wᵢ xᵢ)` (crates/faq-query/src/decide/combination.rs) by coordinate ascent on
    ½ localgovFAQ nDCG@10 + ½ seed nDCG@10, less a penalty for any seed class whose
    Recall@1 falls under 0.90 (the seed dev target).
 3. Scores each candidate by 5-fold cross-validation, repeated with three shuffles, against

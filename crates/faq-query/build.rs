@@ -2,18 +2,18 @@
 //! `, `, a member's analysed terms joined by `+`) into static tables, so that no process
 //! parses or allocates it when it starts: the groups, and each member's first term with the
 //! groups it starts a member of, found by an open-addressing hash table (one probe or two). The layout is described in
-//! `src/synonyms.rs` (module `builtin`), which reads it.
+//! `src/plan/synonyms.rs` (module `builtin`), which reads it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-#[path = "src/thesaurus_format.rs"]
+#[path = "src/plan/thesaurus_format.rs"]
 mod thesaurus_format;
 
 fn main() {
     println!("cargo:rerun-if-changed=data/thesaurus.txt");
-    println!("cargo:rerun-if-changed=src/thesaurus_format.rs");
+    println!("cargo:rerun-if-changed=src/plan/thesaurus_format.rs");
     let text = std::fs::read_to_string("data/thesaurus.txt").expect("data/thesaurus.txt");
     let groups = thesaurus_format::parse(&text);
     let mut index: BTreeMap<&str, Vec<usize>> = BTreeMap::new();

@@ -17,14 +17,14 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Score, Searcher, Term};
 
 use crate::budget::Budget;
-use crate::confidence::{self, Scored};
-use crate::highlight::{self, SNIPPET_CHARS};
+use crate::decide::confidence::{self, Scored};
+use crate::plan::synonyms::Synonyms;
 use crate::plan::{PathKind, Plan, Target, Weights};
-use crate::ranker::{Ranked, Ranker};
-use crate::response::{Contribution, Highlights, Hit, HitMarks, SearchResponse};
+use crate::present::highlight::{self, SNIPPET_CHARS};
+use crate::present::response::{Contribution, Highlights, Hit, HitMarks, SearchResponse};
+use crate::present::stored::{StoredEntries, StoredEntry};
+use crate::rank::{Ranked, Ranker};
 use crate::semantic::{Fused, SemanticIndex};
-use crate::stored::{StoredEntries, StoredEntry};
-use crate::synonyms::Synonyms;
 
 /// Longest query accepted, in characters (a long pasted mail fits; a document does not).
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -193,7 +193,7 @@ impl FaqSearcher {
     }
 
     /// [`FaqSearcher::search`] as it would answer with `synonyms` in place of its own: how
-    /// the owner's suggestions ([`crate::proposals`]) check a proposed line before offering it.
+    /// the owner's suggestions ([`crate::owner::proposals`]) check a proposed line before offering it.
     pub fn search_with_synonyms(&self, query: &str, page: Page, synonyms: &Synonyms) -> Result<SearchResponse, SearchError> {
         self.search_using(query, page, &Budget::unlimited(), synonyms)
     }
@@ -223,7 +223,7 @@ impl FaqSearcher {
             self.weights
         };
         let weights = &weights;
-        let mut plan = Plan::new(&analysis, &self.fields, weights, synonyms, crate::synonyms::thesaurus());
+        let mut plan = Plan::new(&analysis, &self.fields, weights, synonyms, crate::plan::synonyms::thesaurus());
         let limit = page.limit.clamp(1, MAX_LIMIT);
         // Pages deep past the fused candidates are ranked lexically (a CLI may ask for any
         // offset; the API allows up to 1,000).
@@ -370,7 +370,7 @@ impl FaqSearcher {
 
     /// The query as typed, analysed: romaji words read as kana, an unfinished IME tail as
     /// reading bigrams from the last kana to each kana the tail may start
-    /// ([`crate::romaji`]).
+    /// ([`crate::plan::romaji`]).
     /// Also says whether the text is typed in kana: hiragana and no kanji or Latin letters
     /// ([`Weights::kana_reading`]).
     fn analyze_input(&self, searcher: &tantivy::Searcher, query: &str) -> (faq_core::Analysis, bool) {
@@ -379,7 +379,7 @@ impl FaqSearcher {
                 .iter()
                 .any(|&field| searcher.doc_freq(&tantivy::Term::from_field_text(field, word)).is_ok_and(|df| df > 0))
         };
-        let prepared = crate::romaji::prepare(query, known);
+        let prepared = crate::plan::romaji::prepare(query, known);
         let mut analysis = self.analyzer.analyze(&prepared.text);
         let last = prepared.text.chars().last().map(faq_core::normalize::fold_kana);
         if let Some(last) = last.filter(|&c| faq_core::normalize::is_hiragana(c)) {
@@ -393,7 +393,7 @@ impl FaqSearcher {
     }
 
     fn plan_of(&self, analysis: &faq_core::Analysis) -> Plan {
-        Plan::new(analysis, &self.fields, &self.weights, &self.synonyms, crate::synonyms::thesaurus())
+        Plan::new(analysis, &self.fields, &self.weights, &self.synonyms, crate::plan::synonyms::thesaurus())
     }
 
     /// Verifies every file's checksum (opening verifies only indexes up to
@@ -483,7 +483,7 @@ impl FaqSearcher {
     }
 }
 
-/// [`crate::ranker::QueryWords::general`] of the query's first `groups` words, from their
+/// [`crate::rank::QueryWords::general`] of the query's first `groups` words, from their
 /// keys in the word-vector table (`keyed`: [`faq_core::semantic::words`] of the same tokens).
 fn general_weights(analysis: &faq_core::Analysis, keyed: &faq_core::semantic::Words, weights: &Weights, groups: usize) -> Vec<Score> {
     let table = faq_core::semantic::table();
@@ -515,11 +515,11 @@ struct Ranking {
     scored: Scored,
 }
 
-/// Reranks the candidates by the learned combination ([`crate::combination`]): each fused
+/// Reranks the candidates by the learned combination ([`crate::decide::combination`]): each fused
 /// score times the model's factor for what of the query the candidate covers; the best
 /// `keep` in order, the rest after them in no order.
-fn combine(ranking: &mut [Ranking], words: &crate::ranker::QueryWords, strength: Score, keep: usize) {
-    let model = crate::combination::Combination::shipped();
+fn combine(ranking: &mut [Ranking], words: &crate::rank::QueryWords, strength: Score, keep: usize) {
+    let model = crate::decide::combination::Combination::shipped();
     for place in ranking.iter_mut() {
         let factor = model.factor(place.scored.matched, words, strength);
         place.boost = place.scored.score * (factor - 1.0);

@@ -22,7 +22,7 @@ use faq_core::{AnalyzedToken, CoreError};
 use tantivy::{DocAddress, Index, Score, Searcher};
 
 use crate::plan::Weights;
-use crate::ranker::Matched;
+use crate::rank::Matched;
 
 /// Indexes up to this many entries get similarity candidates by a full scan of the entry
 /// vectors; larger ones rerank the lexical candidates only. The scan costs ~40 ns an entry
@@ -318,7 +318,7 @@ pub struct Fused {
     pub similarity: f32,
     /// `similarity` z-scored (over all entries when they were scanned, else the candidates).
     pub z: f32,
-    /// What of the query the entry contains (as [`crate::ranker::Ranked::matched`]).
+    /// What of the query the entry contains (as [`crate::rank::Ranked::matched`]).
     pub matched: Matched,
     pub address: DocAddress,
 }

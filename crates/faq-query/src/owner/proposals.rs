@@ -19,8 +19,8 @@ use faq_core::Analyzer;
 use serde::Serialize;
 
 use crate::plan::is_boilerplate;
+use crate::plan::synonyms::Synonyms;
 use crate::searcher::{FaqSearcher, Page, SearchError};
-use crate::synonyms::Synonyms;
 
 /// What an unanswered question asks: its content words (masks such as `<order>` and
 /// boilerplate such as 方法 and 教えて left out), sorted and joined by spaces. Questions
@@ -107,7 +107,11 @@ impl Vocabulary {
     fn knows(&self, term: &str, synonyms: &Synonyms) -> bool {
         let asked = [term.to_string()];
         self.contains(term)
-            || synonyms.expand(&asked).iter().chain(&crate::synonyms::thesaurus().expand(&asked)).any(|(_, added, _)| self.contains(added))
+            || synonyms
+                .expand(&asked)
+                .iter()
+                .chain(&crate::plan::synonyms::thesaurus().expand(&asked))
+                .any(|(_, added, _)| self.contains(added))
     }
 
     /// The FAQ terms `asked` most likely means, strongest evidence first.

@@ -1,6 +1,6 @@
 //! The search responses written as JSON by hand, for the two places that write one per
 //! request: the HTTP API and `faq search --json`/`--batch`. The `Serialize` derives in
-//! [`crate::response`] stay the definition of the contract: a test checks that both give
+//! [`crate::present::response`] stay the definition of the contract: a test checks that both give
 //! the same bytes. What differs is the cost: strings are escaped a run of eight bytes at a
 //! time (serde_json looks every byte up in a table; Japanese text, three bytes a character,
 //! rarely needs an escape at all), and an entry's question and answer are copied from the
@@ -9,8 +9,8 @@
 
 use serde::Serialize;
 
-use crate::response::{CompactHit, CompactResponse, Highlights, Hit, SearchResponse};
-use crate::suggest::Suggestions;
+use crate::present::response::{CompactHit, CompactResponse, Highlights, Hit, SearchResponse};
+use crate::present::suggest::Suggestions;
 
 /// `text` as a JSON string literal, quotes included, escaped exactly as serde_json escapes
 /// it: `"` and `\`, the short forms `\b \f \n \r \t`, other control characters as `\u00xx`.
@@ -286,7 +286,7 @@ mod tests {
         }
     }
 
-    fn hit(question: &str, answer: &str, stored: Option<std::sync::Arc<crate::stored::StoredEntry>>) -> Hit {
+    fn hit(question: &str, answer: &str, stored: Option<std::sync::Arc<crate::present::stored::StoredEntry>>) -> Hit {
         Hit {
             id: "a\"".into(),
             question: question.into(),
@@ -314,7 +314,7 @@ mod tests {
             category: None,
             source: None,
         };
-        let stored = std::sync::Arc::new(crate::stored::StoredEntry::new(entry, vec![], vec![]));
+        let stored = std::sync::Arc::new(crate::present::stored::StoredEntry::new(entry, vec![], vec![]));
         let response = |hit: Hit| SearchResponse { query: "q".into(), total_hits: 1, answered: true, took_ms: 0.5, hits: vec![hit] };
         let plain = serde_json::to_string(&response(hit(question, answer, None))).unwrap();
         let kept = response(hit(question, answer, Some(stored.clone())));

@@ -9,7 +9,7 @@ use faq_core::FaqEntry;
 use faq_core::schema::FaqFields;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
-use crate::highlight::{KeyedSpan, ReadingSpan, keyed_spans, reading_spans};
+use crate::present::highlight::{KeyedSpan, ReadingSpan, keyed_spans, reading_spans};
 
 /// Largest index whose decoded entries are kept in memory (about 1 KB each for FAQ text).
 pub const MAX_CACHED_ENTRIES: usize = 200_000;
@@ -24,7 +24,7 @@ pub struct StoredEntry {
     pub question_keys: Vec<KeyedSpan>,
     pub answer_keys: Vec<KeyedSpan>,
     /// The question and answer as JSON strings, escaped the first time a hit of this entry
-    /// is written as JSON ([`crate::json`]) and kept with the entry.
+    /// is written as JSON ([`crate::present::json`]) and kept with the entry.
     json: OnceLock<EntryJson>,
     /// The words a kana query may mark by reading, found the first time one highlights
     /// this entry.
@@ -65,7 +65,7 @@ impl StoredEntry {
         self.json.get_or_init(|| {
             let literal = |text: &str| {
                 let mut out = Vec::new();
-                crate::json::write_str(&mut out, text);
+                crate::present::json::write_str(&mut out, text);
                 String::from_utf8(out).expect("escaped UTF-8 is UTF-8")
             };
             EntryJson { question: literal(&self.entry.question), answer: literal(&self.entry.answer) }

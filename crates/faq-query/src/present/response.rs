@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use faq_core::Link;
 
-use crate::confidence::Signals;
-use crate::highlight::Marked;
+use crate::decide::confidence::Signals;
 use crate::plan::{PathKind, Target};
-use crate::suggest::Suggestions;
+use crate::present::highlight::Marked;
+use crate::present::suggest::Suggestions;
 
 /// A ranked answer to one query.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -24,7 +24,7 @@ pub struct SearchResponse {
     /// How many entries matched at all (not only the ones returned).
     pub total_hits: usize,
     /// Whether the FAQ answers the query: the top hit's confidence is at the operating
-    /// point or above ([`crate::confidence`]). When false the hits are kept, as related
+    /// point or above ([`crate::decide::confidence`]). When false the hits are kept, as related
     /// questions that may help, and say so by their confidence.
     pub answered: bool,
     /// Time spent analysing, searching and highlighting, in milliseconds.
@@ -59,16 +59,16 @@ pub struct Hit {
     #[serde(skip)]
     pub marks: HitMarks,
     /// The stored entry this hit shows, whose JSON-escaped question and answer
-    /// [`crate::json`] copies while they still equal `question` and `answer`; not part of
+    /// [`crate::present::json`] copies while they still equal `question` and `answer`; not part of
     /// the JSON.
     #[serde(skip)]
-    pub stored: Option<std::sync::Arc<crate::stored::StoredEntry>>,
+    pub stored: Option<std::sync::Arc<crate::present::stored::StoredEntry>>,
 }
 
 impl Hit {
     /// The stored entry's pre-escaped question and answer, while they still equal this
     /// hit's own.
-    pub(crate) fn stored_json(&self) -> Option<&crate::stored::EntryJson> {
+    pub(crate) fn stored_json(&self) -> Option<&crate::present::stored::EntryJson> {
         self.stored.as_ref().filter(|s| s.entry.question == self.question && s.entry.answer == self.answer).map(|s| s.json())
     }
 }
@@ -127,7 +127,7 @@ pub struct CompactHit {
     pub highlights: Highlights,
     /// The stored entry this hit shows, for its pre-escaped question; not part of the JSON.
     #[serde(skip)]
-    pub stored: Option<std::sync::Arc<crate::stored::StoredEntry>>,
+    pub stored: Option<std::sync::Arc<crate::present::stored::StoredEntry>>,
 }
 
 impl CompactHit {

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use faq_core::Analyzer;
 
-use crate::thesaurus_format::{MEMBER_SEPARATOR, TERM_SEPARATOR};
+use crate::plan::thesaurus_format::{MEMBER_SEPARATOR, TERM_SEPARATOR};
 
 /// Synonym groups, each member as its analysed terms.
 #[derive(Clone, Debug)]
@@ -71,7 +71,7 @@ mod builtin {
     /// (`FIRST_SLOTS`, laid out by `build.rs`).
     pub fn groups_starting_with(first: &str) -> &'static [u32] {
         let mask = FIRST_SLOTS.len() - 1;
-        let mut at = crate::thesaurus_format::term_hash(first) as usize & mask;
+        let mut at = crate::plan::thesaurus_format::term_hash(first) as usize & mask;
         loop {
             let Some(i) = FIRST_SLOTS[at].checked_sub(1).map(|i| i as usize) else { return &[] };
             if term(FIRST_TERMS[i]) == first {
@@ -166,7 +166,7 @@ impl Synonyms {
     }
 
     /// Analyses a synonym source (one group per line, `#` comments) into the compiled form
-    /// ([`crate::thesaurus_format`]) that `build.rs` turns into the static tables of
+    /// ([`crate::plan::thesaurus_format`]) that `build.rs` turns into the static tables of
     /// [`thesaurus`]. Members that analyse alike are merged, and groups left with one
     /// member, or alike to an earlier group, dropped. The header says which analyzer made it.
     pub fn compile(source: &str, analyzer: &Analyzer) -> String {
@@ -281,10 +281,10 @@ pub fn thesaurus() -> &'static Synonyms {
 }
 
 /// The compiled thesaurus as shipped.
-pub const COMPILED_THESAURUS: &str = include_str!("../data/thesaurus.txt");
+pub const COMPILED_THESAURUS: &str = include_str!("../../data/thesaurus.txt");
 
 /// Its source, as generated from SudachiDict by `scripts/thesaurus.py`.
-pub const THESAURUS_SOURCE: &str = include_str!("../data/thesaurus.src.txt");
+pub const THESAURUS_SOURCE: &str = include_str!("../../data/thesaurus.src.txt");
 
 #[cfg(test)]
 mod tests {
@@ -321,7 +321,7 @@ mod tests {
 
     #[test]
     fn built_in_tables_hold_every_compiled_group_and_find_it_by_each_first_term() {
-        let compiled = crate::thesaurus_format::parse(COMPILED_THESAURUS);
+        let compiled = crate::plan::thesaurus_format::parse(COMPILED_THESAURUS);
         assert_eq!(builtin::group_count(), compiled.len());
         for (number, group) in compiled.iter().enumerate() {
             assert_eq!(builtin::group(number), *group, "group {number}");

@@ -2,6 +2,10 @@
 //! and with what weight. Ranking sums BM25 over all clauses; `--explain` reports each
 //! clause's share. Weights were tuned on development splits only (RELEVANCE.md).
 
+pub mod romaji;
+pub mod synonyms;
+pub mod thesaurus_format;
+
 use std::fmt;
 
 use faq_core::Analysis;
@@ -12,8 +16,8 @@ use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
-use crate::ranker::Bm25;
-use crate::synonyms::Synonyms;
+use crate::plan::synonyms::Synonyms;
+use crate::rank::Bm25;
 
 /// How a term reached the query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,7 +122,7 @@ pub struct Weights {
     /// 1: z-score similarities over all entries (when the index is small enough to scan
     /// them), 0: over the candidates.
     pub semantic_global: Score,
-    /// Strength of the learned combination ([`crate::combination`]): its weights are scaled
+    /// Strength of the learned combination ([`crate::decide::combination`]): its weights are scaled
     /// by this; 0 leaves the fused order (what `scripts/combine.py` trains on), 1 as fitted.
     pub combination: Score,
 }
@@ -460,7 +464,7 @@ impl Plan {
     }
 
     /// The whole plan as one tantivy query: a disjunction, scores summed. Ranking uses
-    /// [`crate::ranker::Ranker`], which computes the same scores faster; this is its reference.
+    /// [`crate::rank::Ranker`], which computes the same scores faster; this is its reference.
     pub fn query(&self) -> BooleanQuery {
         BooleanQuery::new(self.clauses.iter().map(|c| (Occur::Should, self.clause_query(c))).collect())
     }

@@ -1,6 +1,6 @@
 //! The compiled thesaurus format (`data/thesaurus.txt`): one group per line, members
 //! separated by `, `, a member's analysed terms joined by `+`, `#` starts a comment line.
-//! [`crate::synonyms::Synonyms::compile`] writes it; `build.rs` (which includes this file)
+//! [`crate::plan::synonyms::Synonyms::compile`] writes it; `build.rs` (which includes this file)
 //! and the tests read it.
 
 /// Separates the members of a group.

@@ -18,7 +18,7 @@ use tantivy::postings::TermInfo;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Searcher, SegmentReader};
 
-use crate::kept::Kept;
+use crate::rank::kept::Kept;
 
 /// Lists longer than this are not kept.
 pub const MAX_DOC_FREQ: u32 = 1_024;

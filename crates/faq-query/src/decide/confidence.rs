@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ranker::{self, Matched, QueryWords};
+use crate::rank::{self, Matched, QueryWords};
 
 /// The names of [`Signals::features`], in order; the model file must list the same.
 pub const FEATURES: [&str; 16] = [
@@ -114,7 +114,7 @@ pub struct Model {
 }
 
 /// The model as shipped.
-pub const SHIPPED_MODEL: &str = include_str!("../data/confidence.json");
+pub const SHIPPED_MODEL: &str = include_str!("../../data/confidence.json");
 
 impl Model {
     /// Reads a model file, refusing one whose features are not this engine's.
@@ -154,7 +154,7 @@ fn evidence(general: f32, reading: f32) -> f32 {
 }
 
 /// What a hit has of the query, whatever its place in the ranking: the part of [`Signals`]
-/// that the learned combination ([`crate::combination`]) also reranks by, one measure at a
+/// that the learned combination ([`crate::decide::combination`]) also reranks by, one measure at a
 /// time (it needs one or two of them for each of ~120 candidates).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Measure {
@@ -185,15 +185,15 @@ impl Measure {
 
     /// Its value for a hit that matched `matched` of the query's `words`.
     pub fn of(self, matched: Matched, words: &QueryWords) -> f32 {
-        let (anywhere, question) = (ranker::words_anywhere(matched), ranker::words_in_question(matched));
+        let (anywhere, question) = (rank::words_anywhere(matched), rank::words_in_question(matched));
         match self {
-            Measure::Evidence => evidence(words.general_share(anywhere), words.reading_share(ranker::readings(matched))),
-            Measure::QuestionEvidence => evidence(words.general_share(question), words.reading_share(ranker::readings(matched))),
+            Measure::Evidence => evidence(words.general_share(anywhere), words.reading_share(rank::readings(matched))),
+            Measure::QuestionEvidence => evidence(words.general_share(question), words.reading_share(rank::readings(matched))),
             Measure::Coverage => words.share(anywhere),
             Measure::QuestionCoverage => words.share(question),
             Measure::GeneralCoverage => words.general_share(anywhere),
             Measure::GeneralQuestionCoverage => words.general_share(question),
-            Measure::ReadingCoverage => words.reading_share(ranker::readings(matched)),
+            Measure::ReadingCoverage => words.reading_share(rank::readings(matched)),
         }
     }
 }
@@ -205,7 +205,7 @@ pub struct Scored {
     pub score: f32,
     /// Its lexical part.
     pub lexical: f32,
-    /// What of the query it contains ([`crate::ranker::Ranked::matched`]).
+    /// What of the query it contains ([`crate::rank::Ranked::matched`]).
     pub matched: Matched,
     /// Cosine and z-score of the semantic path, when the query has a vector.
     pub similarity: Option<(f32, f32)>,
@@ -241,7 +241,7 @@ pub fn signals(ranking: &[Scored], rank: usize, words: &QueryWords, meaning_shar
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ranker::QueryWords;
+    use crate::rank::QueryWords;
 
     #[test]
     fn the_shipped_model_reads_and_names_this_engines_features() {

@@ -11,7 +11,7 @@ use tantivy::postings::TermInfo;
 use tantivy::schema::Field;
 use tantivy::{Searcher, SegmentReader};
 
-use crate::kept::Kept;
+use crate::rank::kept::Kept;
 
 /// Terms kept, at most (about 100 bytes each).
 pub const MAX_TERMS: usize = 200_000;

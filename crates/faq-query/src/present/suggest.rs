@@ -136,7 +136,7 @@ impl Suggester {
         }
         let mut found: Vec<u32> = prefixed(&self.by_surface, &key).chain(prefixed(&self.by_reading, &key)).collect();
         if key.chars().all(|c| c.is_ascii_alphabetic() || c == '-' || c == '\'') {
-            for kana in crate::romaji::kana_prefixes(&key) {
+            for kana in crate::plan::romaji::kana_prefixes(&key) {
                 found.extend(prefixed(&self.by_reading, &fold(&kana)));
             }
         }

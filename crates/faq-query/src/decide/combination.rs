@@ -15,11 +15,11 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::confidence::Measure;
-use crate::ranker::{Matched, QueryWords};
+use crate::decide::confidence::Measure;
+use crate::rank::{Matched, QueryWords};
 
 /// The model as shipped.
-pub const SHIPPED_MODEL: &str = include_str!("../data/combination.json");
+pub const SHIPPED_MODEL: &str = include_str!("../../data/combination.json");
 
 /// Least factor a candidate's score is multiplied by (the weights may be negative).
 const LEAST_FACTOR: f32 = 0.05;
@@ -103,7 +103,7 @@ mod tests {
         let model = Combination::from_json(r#"{"features": ["evidence"], "weights": [1.0]}"#).unwrap();
         // No word matched, but both reading bigrams.
         let words = QueryWords { weight: vec![1.0], general: vec![1.0], reading: vec![1.0, 1.0], ..QueryWords::default() };
-        let readings = 0b11 << (crate::ranker::WORD_BITS + crate::ranker::QUESTION_BITS);
+        let readings = 0b11 << (crate::rank::WORD_BITS + crate::rank::QUESTION_BITS);
         assert_eq!(model.factor(readings, &words, 1.0), 2.0);
         assert_eq!(model.factor(0b1, &words, 1.0), 2.0);
         assert_eq!(model.factor(0, &words, 1.0), 1.0);

@@ -23,7 +23,7 @@ pub struct Marked {
 
 /// A stored token as highlighting compares it: its byte range in the text, checked once
 /// (in bounds, on character boundaries), and a 64-bit key of its term ([`term_key`]).
-/// Computed when an entry is first decoded ([`crate::stored::StoredEntry`]), so a search
+/// Computed when an entry is first decoded ([`crate::present::stored::StoredEntry`]), so a search
 /// compares integers instead of decoding and hashing every stored token of every hit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyedSpan {

@@ -11,6 +11,10 @@
 //! skip lists, and the two top-k lists merged. Phrase clauses (off by default) go through
 //! tantivy's own scorer.
 
+pub mod kept;
+pub mod postings_cache;
+pub mod term_cache;
+
 use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
@@ -62,11 +66,11 @@ pub struct Ranker {
     segments: Arc<Vec<(SegmentId, KeptSegment)>>,
     /// Segments of at least this many documents are ranked in two halves on two threads.
     split_min_docs: DocId,
-    /// Term-dictionary answers already looked up ([`crate::term_cache`]).
-    terms: Arc<crate::term_cache::TermCache>,
-    /// Short postings lists already decoded ([`crate::postings_cache`]); `None`: every
+    /// Term-dictionary answers already looked up ([`crate::rank::term_cache`]).
+    terms: Arc<crate::rank::term_cache::TermCache>,
+    /// Short postings lists already decoded ([`crate::rank::postings_cache`]); `None`: every
     /// list is read from the index (tests compare both ways).
-    postings: Option<Arc<crate::postings_cache::PostingsCache>>,
+    postings: Option<Arc<crate::rank::postings_cache::PostingsCache>>,
 }
 
 /// One segment's per-document norms, by field id (`None` for fields not scored).
@@ -130,7 +134,7 @@ pub fn readings(matched: Matched) -> u64 {
 }
 
 /// What each query word (by group) and reading bigram weighs and whether the index has it:
-/// the yardstick the confidence of a hit is measured against ([`crate::confidence`]).
+/// the yardstick the confidence of a hit is measured against ([`crate::decide::confidence`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryWords {
     /// By group: the larger base-form clause weight of the word (boost × idf), a word in
@@ -227,8 +231,8 @@ impl Ranker {
                 .collect();
             segments.push((segment.segment_id(), KeptSegment { readers: Arc::new(readers), norms: by_field }));
         }
-        let terms = Arc::new(crate::term_cache::TermCache::new(searcher, norms.len()));
-        let postings = Some(Arc::new(crate::postings_cache::PostingsCache::new(searcher)));
+        let terms = Arc::new(crate::rank::term_cache::TermCache::new(searcher, norms.len()));
+        let postings = Some(Arc::new(crate::rank::postings_cache::PostingsCache::new(searcher)));
         Ok(Ranker { total_docs, norms, segments: Arc::new(segments), split_min_docs: PARALLEL_MIN_DOCS, terms, postings })
     }
 
@@ -642,7 +646,7 @@ impl FieldReaders {
 struct ScoredTerm {
     field: Field,
     weight: Score,
-    infos: crate::term_cache::Infos,
+    infos: crate::rank::term_cache::Infos,
     /// The bits it sets in [`Matched`].
     mask: Matched,
 }

@@ -1,5 +1,5 @@
-//! What the two per-index caches of the ranker share ([`crate::term_cache`],
-//! [`crate::postings_cache`]): maps by slot (a field, a segment) behind read-write locks, a
+//! What the two per-index caches of the ranker share ([`crate::rank::term_cache`],
+//! [`crate::rank::postings_cache`]): maps by slot (a field, a segment) behind read-write locks, a
 //! running total of what they hold against a limit, and the segments of the index they were
 //! made for (the index is immutable once opened, so nothing kept goes stale; a searcher over
 //! other segments is not served from them).
