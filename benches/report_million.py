@@ -92,15 +92,19 @@ def admin(binary, work, path):
     from httpbench import free_port, start_faq
     token = "tq8Ro2vKx5Lw1Ny7Pc3Mz4Bd"
     port = free_port()
-    server = start_faq(binary, work, port, ["--analytics", path, "--admin-token", token])
+    # A budget above the file's size: the recorder would otherwise trim the oldest days first.
+    server = start_faq(binary, work, port, ["--analytics", path, "--admin-token", token, "--analytics-max-mb", "65536"])
     try:
         request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/report.json?since=31d", headers={"Authorization": f"Bearer {token}"})
         started = time.perf_counter()
         first = None
         while True:
             sent = time.perf_counter()
-            with urllib.request.urlopen(request, timeout=60) as response:
-                status = response.status
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    status = response.status
+            except urllib.error.HTTPError as error:
+                raise SystemExit(f"/admin/report.json: {error.code} {error.read().decode()}")
             answered = time.perf_counter() - sent
             first = first or (status, answered)
             if status == 200:
