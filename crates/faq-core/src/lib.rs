@@ -8,6 +8,7 @@ pub mod dictionary;
 pub mod entry;
 pub mod error;
 pub mod layout;
+pub mod nfkc;
 pub mod normalize;
 pub mod pos_filter;
 pub mod schema;
