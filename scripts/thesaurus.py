@@ -10,7 +10,7 @@ are loose). No FAQ text and no evaluation query is read.
 
     pip install sudachipy sudachidict_core   # only to regenerate; not needed to build or run
     python3 scripts/thesaurus.py
-    UPDATE_THESAURUS=1 cargo test -p faq-query --test thesaurus   # recompiles thesaurus.txt
+    UPDATE_THESAURUS=1 cargo test -p faq-query --test all thesaurus::   # recompiles thesaurus.txt
 """
 import collections
 import importlib.metadata

@@ -4,7 +4,7 @@
 //! secrets in connection strings, personal data in the access log, and the owner's page
 //! under attack. Each class: search keeps answering, and what went wrong is shown honestly.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::path::Path;

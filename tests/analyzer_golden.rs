@@ -1,9 +1,9 @@
 //! Golden tests of the analyzer: tests/golden/analyzer.txt holds inputs (`>>> text`) each
 //! followed by the expected analysis as `faq tokenize` prints it: the morphological tokens
-//! one per line (term, surface, part of speech), then the bigram and reading paths. `UPDATE_GOLDEN=1 cargo test --test analyzer_golden`
+//! one per line (term, surface, part of speech), then the bigram and reading paths. `UPDATE_GOLDEN=1 cargo test --test all analyzer_golden::`
 //! rewrites the file from the current analyzer; review the diff before committing it.
 
-mod common;
+use crate::common;
 
 use faq_core::analyzer::render_analysis;
 

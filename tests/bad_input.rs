@@ -3,7 +3,7 @@
 //! Every case ends in a result or a clear error: exit 2 / a JSON 4xx / `file:line`, never a
 //! panic, a 5xx, or markup echoed unescaped.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};

@@ -10,7 +10,7 @@
 //! Needs `chromium` and `chromium-driver` (installed by .ci/run); skipped with a message when
 //! they are absent.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

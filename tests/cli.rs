@@ -1,7 +1,7 @@
 //! The real `faq` binary: the JSON contract (parsed into this test's own structs, unknown
 //! fields rejected), exit codes 0/1/2, the first-run index build, batch mode, bad input.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

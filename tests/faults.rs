@@ -3,7 +3,7 @@
 //! fail with EFBIG, as they would with ENOSPC). In each case the last good index keeps
 //! answering and the next run recovers.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

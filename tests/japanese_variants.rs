@@ -2,7 +2,7 @@
 //! case, long vowel marks, iteration marks, okurigana, kana instead of kanji, and query
 //! syntax characters typed as text.
 
-mod common;
+use crate::common;
 
 use faq_core::FaqEntry;
 use faq_query::{FaqSearcher, Page, Synonyms};

@@ -5,7 +5,7 @@
 //! 2020-12, as OpenAPI 3.1 uses it; undocumented fields fail). Every example in the document
 //! validates too, and every operation has an operationId.
 
-mod common;
+use crate::common;
 
 use common::server::Server;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 //! `corpus/synonyms.txt` (no reindexing), the owner's page at `/admin` behind its token, and
 //! a fleet of replicas reporting together through a real PostgreSQL server.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! valid JSON; highlights are well-formed escaped HTML whose text is the stored text; the
 //! Markdown parser keeps every entry's question and answer, whatever the question style.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

@@ -6,7 +6,7 @@
 //! little under the values measured when they were set (RELEVANCE.md), so a change that
 //! loses ranking quality fails CI.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::path::Path;

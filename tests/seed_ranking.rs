@@ -1,7 +1,7 @@
 //! Ranking on the seed corpus: every FAQ question finds itself first, and natural seller
 //! questions (tests/data/seed_questions.tsv) find the entry that answers them.
 
-mod common;
+use crate::common;
 
 use faq_query::Page;
 

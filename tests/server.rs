@@ -2,7 +2,7 @@
 //! corpus change (--watch) and on SIGHUP, the last good index kept when the corpus breaks,
 //! and graceful shutdown on SIGTERM.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

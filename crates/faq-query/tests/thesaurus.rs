@@ -16,7 +16,7 @@ fn compiled_thesaurus_matches_its_source_under_the_current_analyzer() {
     }
     assert!(
         compiled == COMPILED_THESAURUS,
-        "data/thesaurus.txt is stale: run `UPDATE_THESAURUS=1 cargo test -p faq-query --test thesaurus`"
+        "data/thesaurus.txt is stale: run `UPDATE_THESAURUS=1 cargo test -p faq-query --test all thesaurus::`"
     );
     assert!(thesaurus().len() > 2000, "{} groups", thesaurus().len());
 }

@@ -1,0 +1,3 @@
+//! The integration tests of faq-analytics, one test binary (each file a module).
+
+mod postgres;
