@@ -92,6 +92,12 @@ pub fn build(resolved: &Resolved, analyzer: &Analyzer) -> Result<()> {
     bar.finish();
     let report = report
         .with_context(|| format!("building the index at {} failed (the previous index, if any, is unchanged)", resolved.index.display()))?;
+    note_built(&report, corpus, &resolved.index);
+    Ok(())
+}
+
+/// What a build says on stderr once done: its warnings, and what it indexed.
+fn note_built(report: &faq_indexer::BuildReport, corpus: &Path, index: &Path) {
     for warning in &report.warnings {
         crate::errors::note(format_args!("warning: {warning}"));
     }
@@ -100,10 +106,9 @@ pub fn build(resolved: &Resolved, analyzer: &Analyzer) -> Result<()> {
         report.entries,
         report.files,
         corpus.display(),
-        resolved.index.display(),
+        index.display(),
         report.elapsed.as_secs_f64() * 1e3
     ));
-    Ok(())
 }
 
 /// A progress bar on stderr for long builds, drawn only when stderr is a terminal.
@@ -207,7 +212,8 @@ pub fn corpus_analyzer(corpus: Option<&Path>) -> Result<Analyzer> {
     })
 }
 
-/// Opens the searcher, first rebuilding the index if it should be kept fresh and is stale.
+/// Opens the searcher; an index kept fresh is built first when it is missing or stale, and
+/// rebuilt when it cannot be opened ([`faq_indexer::ensure_fresh`]), saying so on stderr.
 pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
     let resolved = resolve(location);
     // Without a corpus only an existing index can answer; say where the corpus was looked
@@ -217,15 +223,6 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         require_corpus(&resolved)?;
     }
     let analyzer = corpus_analyzer(resolved.corpus.as_deref())?;
-    if resolved.keep_fresh
-        && let Some(corpus) = &resolved.corpus
-        && faq_indexer::is_stale(&resolved.index, corpus)?
-    {
-        let why =
-            if faq_core::layout::current_generation(&resolved.index).is_some() { "is older than the corpus" } else { "does not exist yet" };
-        crate::errors::note(format_args!("the index at {} {why}; building it from {}", resolved.index.display(), corpus.display()));
-        build(&resolved, &analyzer)?;
-    }
     let synonyms_path = location.synonyms.clone().or_else(|| {
         let corpus = resolved.corpus.as_ref()?;
         let folder = if corpus.is_dir() { corpus.as_path() } else { corpus.parent()? };
@@ -239,19 +236,48 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         Ok(spec) => Weights::default().with_overrides(&spec).map_err(|e| anyhow::anyhow!("FAQ_WEIGHTS: {e}"))?,
         Err(_) => Weights::default(),
     };
-    let searcher = match FaqSearcher::open(&resolved.index, analyzer.clone()) {
-        Ok(searcher) => searcher,
-        // A damaged index (a disk error, a hand edit) is rebuilt when its corpus is known.
-        Err(error) if resolved.keep_fresh && resolved.corpus.is_some() => {
-            crate::errors::note(format_args!(
-                "the index at {} cannot be used ({error}); rebuilding it from the corpus",
-                resolved.index.display()
-            ));
-            build(&resolved, &analyzer)?;
-            FaqSearcher::open(&resolved.index, analyzer)
-                .with_context(|| format!("opening the rebuilt index at {}", resolved.index.display()))?
+    let open = || FaqSearcher::open(&resolved.index, analyzer.clone());
+    let searcher = match &resolved.corpus {
+        Some(corpus) if resolved.keep_fresh => {
+            let bar: std::cell::RefCell<Option<BuildBar>> = std::cell::RefCell::default();
+            let events = |event: faq_indexer::Event<'_>| match event {
+                faq_indexer::Event::Building(why) => {
+                    let index = resolved.index.display();
+                    match why {
+                        faq_indexer::Rebuild::Missing => crate::errors::note(format_args!(
+                            "the index at {index} does not exist yet; building it from {}",
+                            corpus.display()
+                        )),
+                        faq_indexer::Rebuild::Stale => crate::errors::note(format_args!(
+                            "the index at {index} is older than the corpus; building it from {}",
+                            corpus.display()
+                        )),
+                        faq_indexer::Rebuild::Damaged(error) => crate::errors::note(format_args!(
+                            "the index at {index} cannot be used ({error}); rebuilding it from the corpus"
+                        )),
+                    }
+                    *bar.borrow_mut() = Some(BuildBar::new());
+                }
+                faq_indexer::Event::Progress(progress) => {
+                    if let Some(bar) = bar.borrow().as_ref() {
+                        bar.update(progress);
+                    }
+                }
+                faq_indexer::Event::Built(report) => {
+                    if let Some(bar) = bar.borrow_mut().take() {
+                        bar.finish();
+                    }
+                    note_built(report, corpus, &resolved.index);
+                }
+            };
+            let opened = faq_indexer::ensure_fresh(corpus, &resolved.index, &analyzer, &events, open);
+            // A failed build leaves its bar drawn otherwise.
+            if let Some(bar) = bar.borrow_mut().take() {
+                bar.finish();
+            }
+            opened?
         }
-        Err(error) => return Err(error).with_context(|| format!("opening the index at {}", resolved.index.display())),
+        _ => open().with_context(|| format!("opening the index at {}", resolved.index.display()))?,
     };
     Ok(searcher.with_synonyms(synonyms).with_weights(weights)?)
 }
