@@ -56,31 +56,12 @@ impl ServeLimits {
     }
 }
 
-/// Raises the soft limit on open files to the hard limit; returns the limit now in force.
+/// Raises the soft limit on open files to the hard limit; returns the limit now in force
+/// (1,024 where it cannot be read).
 pub fn raise_fd_limit() -> u64 {
-    #[cfg(unix)]
-    {
-        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-        // SAFETY: getrlimit and setrlimit only read and write the struct passed in.
-        unsafe {
-            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-                return 1_024;
-            }
-            if limit.rlim_cur < limit.rlim_max {
-                let raised = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
-                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                    limit.rlim_cur = limit.rlim_max;
-                }
-            }
-        }
-        // `rlim_t` is u64 on Linux but not on every unix.
-        #[allow(clippy::unnecessary_cast)]
-        let current = limit.rlim_cur as u64;
-        current
-    }
-    #[cfg(not(unix))]
-    {
-        1_024
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(_) => rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1_024, |(soft, _)| soft),
     }
 }
 

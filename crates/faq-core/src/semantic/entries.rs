@@ -138,9 +138,7 @@ impl EntryVectors {
 
     /// Every entry's components, `stride(dim)` each.
     fn padded(&self) -> &[i8] {
-        let data = &self.bytes[self.vectors_at..];
-        // SAFETY: i8 and u8 have the same size, alignment and validity.
-        unsafe { std::slice::from_raw_parts(data.as_ptr().cast::<i8>(), data.len()) }
+        bytemuck::cast_slice(&self.bytes[self.vectors_at..])
     }
 
     /// The unit query vector of `words` (IDF from this corpus, the axis removed); `None`

@@ -177,8 +177,7 @@ impl WordVectors {
     /// The int8 components of row `row`.
     pub fn row(&self, row: usize) -> &'static [i8] {
         let bytes: &'static [u8] = &self.bytes[self.data_at + row * self.dim..self.data_at + (row + 1) * self.dim];
-        // SAFETY: i8 and u8 have the same size, alignment and validity.
-        unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<i8>(), bytes.len()) }
+        bytemuck::cast_slice(bytes)
     }
 
     /// Cosine similarity of the vectors of two keys (1 for words sharing a row).
