@@ -162,7 +162,7 @@ pub fn router(state: AppState, config: Config) -> Router {
             .layer(config.origins.cors_layer())
             // gzip at level 1 (zlib-rs): a box's response is ~2 KB instead of ~1.6 KB at the
             // default level, both far inside one round trip, for about a third more searches
-            // a second when every keystroke asks for gzip (BENCHMARKS.md §0i).
+            // a second when every keystroke asks for gzip (CHANGELOG.md, 2026-12-04).
             .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
             .layer(ConcurrencyLimitLayer::new(config.max_concurrency))
