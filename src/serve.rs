@@ -32,8 +32,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
         .map_err(|e| anyhow!(e))?;
     let origins = faq_server::Origins::parse(&args.allowed_origins).map_err(|e| anyhow!(e))?;
     let location = args.location.clone();
-    let loader: Loader = Arc::new(move || locate::open_searcher(&location).map_err(|e| format!("{e:#}")));
-    let mut state = AppState::load(loader).map_err(|e| anyhow!(e))?;
+    let loader: Loader = Arc::new(move || locate::open_searcher(&location).map_err(faq_server::BoxError::from));
+    let mut state = AppState::load(loader)?;
     if !args.no_analytics {
         // Only a location that cannot mean anything stops the start; a store that cannot be
         // opened is the recorder's to retry while search serves.

@@ -53,5 +53,5 @@ pub fn run(args: &crate::cli::ReportArgs) -> Result<Outcome> {
 /// `--since` as a time: see [`faq_analytics::period::since_ms`].
 fn since_ms(since: &str) -> Result<i64> {
     faq_analytics::period::since_ms(since, faq_analytics::event::now_ms())
-        .map_err(|message| crate::errors::CliError::new("invalid_argument", message).into())
+        .map_err(|error| crate::errors::CliError::new("invalid_argument", format!("--since {error}")).into())
 }

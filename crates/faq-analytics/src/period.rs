@@ -4,10 +4,17 @@
 /// Milliseconds in a day.
 pub const DAY_MS: i64 = 86_400_000;
 
+/// A period that is neither a span nor a date; it says what is expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{given:?}: expected 7d, 24h, 90m or a date like 2026-11-01")]
+pub struct PeriodError {
+    pub given: String,
+}
+
 /// The start of the period `since` ends at `now_ms`: `7d`, `24h`, `90m` back from now, or
-/// from a date (`2026-11-01`, midnight UTC). The error says what is expected.
-pub fn since_ms(since: &str, now_ms: i64) -> Result<i64, String> {
-    let bad = || format!("--since {since:?}: expected 7d, 24h, 90m or a date like 2026-11-01");
+/// from a date (`2026-11-01`, midnight UTC).
+pub fn since_ms(since: &str, now_ms: i64) -> Result<i64, PeriodError> {
+    let bad = || PeriodError { given: since.to_string() };
     let since = since.trim();
     if let Some((number, unit)) = since.char_indices().last().map(|(at, unit)| (&since[..at], unit)) {
         let scale = match unit {

@@ -35,8 +35,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::ApiError;
-pub use origins::Origins;
-pub use state::{AppState, Engine, Loader};
+pub use origins::{ConfigError, Origins};
+pub use state::{AppState, BoxError, Engine, LoadError, Loader};
 
 /// Service settings.
 #[derive(Clone, Debug)]
@@ -77,7 +77,7 @@ impl Contact {
     pub const DEFAULT_LABEL: &str = "お問い合わせ窓口";
 
     /// A contact link: `http`, `https` or `mailto` only (the page puts it in an `href`).
-    pub fn new(url: &str, label: Option<&str>) -> Result<Contact, String> {
+    pub fn new(url: &str, label: Option<&str>) -> Result<Contact, ConfigError> {
         let url = url.trim();
         let scheme = url.split_once(':').map(|(scheme, _)| scheme.to_ascii_lowercase());
         let ok = match scheme.as_deref() {
@@ -86,11 +86,11 @@ impl Contact {
             _ => false,
         };
         if !ok || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(format!("the contact URL must be an http(s):// or mailto: address, got {url:?}"));
+            return Err(ConfigError::ContactUrl(url.to_string()));
         }
         let label = label.map(str::trim).filter(|l| !l.is_empty()).unwrap_or(Contact::DEFAULT_LABEL);
         if label.chars().count() > 100 {
-            return Err("the contact label is longer than 100 characters".to_string());
+            return Err(ConfigError::ContactLabel);
         }
         Ok(Contact { url: url.to_string(), label: label.to_string() })
     }

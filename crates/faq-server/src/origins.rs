@@ -22,14 +22,29 @@ pub enum Origins {
     Any,
 }
 
+/// A setting of the service that cannot be used; each says what to give instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("`*` (any origin) cannot be combined with other origins: give `*` alone, or list the origins, e.g. https://portal.example.com")]
+    AnyWithOthers,
+    #[error(
+        "--allow-origin {value:?}: {why}; give the portal's origin as the browser sends it, e.g. https://portal.example.com or http://localhost:3000"
+    )]
+    Origin { value: String, why: String },
+    #[error("the contact URL must be an http(s):// or mailto: address, got {0:?}")]
+    ContactUrl(String),
+    #[error("the contact label is longer than 100 characters")]
+    ContactLabel,
+}
+
 impl Origins {
     /// Parses `--allow-origin` values: each `scheme://host[:port]` (http or https, no path,
     /// query or user), or a single `*`. Blank values are ignored.
-    pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Origins, String> {
+    pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Origins, ConfigError> {
         let values: Vec<&str> = values.iter().map(|v| v.as_ref().trim()).filter(|v| !v.is_empty()).collect();
         if values.contains(&"*") {
             if values.len() > 1 {
-                return Err("`*` (any origin) cannot be combined with other origins: give `*` alone, or list the origins, e.g. https://portal.example.com".into());
+                return Err(ConfigError::AnyWithOthers);
             }
             return Ok(Origins::Any);
         }
@@ -74,12 +89,8 @@ impl Origins {
 
 /// One origin in the form a browser's `Origin` header has: lower-case scheme and host,
 /// default port left out.
-fn parse_origin(value: &str) -> Result<String, String> {
-    let refuse = |why: &str| {
-        Err(format!(
-            "--allow-origin {value:?}: {why}; give the portal's origin as the browser sends it, e.g. https://portal.example.com or http://localhost:3000"
-        ))
-    };
+fn parse_origin(value: &str) -> Result<String, ConfigError> {
+    let refuse = |why: &str| Err(ConfigError::Origin { value: value.to_string(), why: why.to_string() });
     if !value.contains("://") {
         return refuse("it has no scheme");
     }
@@ -125,9 +136,9 @@ mod tests {
             ("https://", "not a URL"),
             ("https://portal.example.com?x=1", "no path, query"),
         ] {
-            let error = Origins::parse(&[value]).unwrap_err();
+            let error = Origins::parse(&[value]).unwrap_err().to_string();
             assert!(error.contains(why) && error.contains("e.g. https://"), "{value}: {error}");
         }
-        assert!(Origins::parse(&["*", "https://a.example"]).unwrap_err().contains("cannot be combined"));
+        assert!(Origins::parse(&["*", "https://a.example"]).unwrap_err().to_string().contains("cannot be combined"));
     }
 }

@@ -22,8 +22,8 @@ pub struct Engine {
 
 impl Engine {
     /// Wraps a searcher, building its completions from the indexed questions.
-    pub fn new(searcher: FaqSearcher) -> Result<Self, String> {
-        let entries = searcher.entries().map_err(|e| e.to_string())?;
+    pub fn new(searcher: FaqSearcher) -> Result<Self, faq_query::SearchError> {
+        let entries = searcher.entries()?;
         let suggester = Suggester::build(&entries, searcher.analyzer());
         let tag = crate::cache::etag_of(&entries);
         let ids = entries.iter().map(|e| e.id.as_str().into()).collect();
@@ -37,7 +37,37 @@ impl Engine {
 }
 
 /// Opens (and if needed rebuilds) the engine; called at start and on every reload.
-pub type Loader = Arc<dyn Fn() -> Result<FaqSearcher, String> + Send + Sync>;
+pub type Loader = Arc<dyn Fn() -> Result<FaqSearcher, BoxError> + Send + Sync>;
+
+/// What a loader may fail with (the binary's carries the corpus file and line in its chain).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why the engine could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The loader failed (its causes follow as the error's sources).
+    #[error(transparent)]
+    Loader(BoxError),
+    /// The opened index could not give its entries.
+    #[error(transparent)]
+    Index(#[from] faq_query::SearchError),
+}
+
+/// `error` and its causes, `: `-separated (as anyhow's `{:#}`): the message a failed reload
+/// shows, with the corpus file and line.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let text = next.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = next.source();
+    }
+    out
+}
 
 /// Shared state of the service.
 #[derive(Clone)]
@@ -92,8 +122,8 @@ pub struct ReloadError {
 
 impl AppState {
     /// Loads the engine a first time.
-    pub fn load(loader: Loader) -> Result<Self, String> {
-        let engine = Engine::new(loader()?)?;
+    pub fn load(loader: Loader) -> Result<Self, LoadError> {
+        let engine = Engine::new(loader().map_err(LoadError::Loader)?)?;
         let metrics = Arc::new(Metrics::new());
         metrics.entries.set(engine.searcher.len() as i64);
         Ok(AppState {
@@ -203,9 +233,13 @@ impl AppState {
     pub async fn reload(&self) -> Result<usize, String> {
         let _one_at_a_time = self.reloading.lock().await;
         let loader = self.loader.clone();
-        let loaded = tokio::task::spawn_blocking(move || loader().and_then(Engine::new))
-            .await
-            .unwrap_or_else(|e| Err(format!("reload task failed: {e}")));
+        let loaded = tokio::task::spawn_blocking(move || {
+            let searcher = loader().map_err(LoadError::Loader)?;
+            Engine::new(searcher).map_err(LoadError::from)
+        })
+        .await
+        .map_err(|e| format!("reload task failed: {e}"))
+        .and_then(|loaded| loaded.map_err(|e| chain(&e)));
         match loaded {
             Ok(engine) => {
                 let entries = engine.searcher.len();

@@ -95,7 +95,7 @@ async fn access(gate: &Gate, headers: &HeaderMap) -> Access {
 fn since_of(period: Period) -> Result<(String, i64), ApiError> {
     let since = period.since.unwrap_or_else(|| DEFAULT_SINCE.to_string());
     let since_ms = faq_analytics::period::since_ms(&since, faq_analytics::event::now_ms())
-        .map_err(|message| ApiError::bad_request("invalid_argument", message.replacen("--since", "since", 1)))?;
+        .map_err(|error| ApiError::bad_request("invalid_argument", format!("since {error}")))?;
     Ok((since, since_ms))
 }
 
