@@ -58,6 +58,9 @@ pub fn code(error: &anyhow::Error) -> &'static str {
         if let Some(e) = cause.downcast_ref::<faq_query::QueryError>() {
             return e.code();
         }
+        if cause.downcast_ref::<faq_query::eval::EvalFileError>().is_some() || cause.downcast_ref::<faq_query::WeightsError>().is_some() {
+            return "invalid_argument";
+        }
         if let Some(e) = cause.downcast_ref::<faq_query::SynonymsError>() {
             return e.code();
         }

@@ -233,7 +233,7 @@ pub fn open_searcher(location: &Location) -> Result<FaqSearcher> {
         None => Synonyms::default(),
     };
     let weights = match std::env::var("FAQ_WEIGHTS") {
-        Ok(spec) => Weights::default().with_overrides(&spec).map_err(|e| anyhow::anyhow!("FAQ_WEIGHTS: {e}"))?,
+        Ok(spec) => Weights::default().with_overrides(&spec).context("FAQ_WEIGHTS")?,
         Err(_) => Weights::default(),
     };
     let open = || FaqSearcher::open(&resolved.index, analyzer.clone());

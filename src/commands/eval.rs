@@ -13,8 +13,8 @@ use crate::cli::{EvalArgs, RunFormat};
 use crate::locate;
 
 pub fn run(args: &EvalArgs) -> Result<Outcome> {
-    let queries = eval::read_queries(&args.queries).map_err(anyhow::Error::msg)?;
-    let qrels = args.qrels.as_deref().map(eval::read_qrels).transpose().map_err(anyhow::Error::msg)?;
+    let queries = eval::read_queries(&args.queries)?;
+    let qrels = args.qrels.as_deref().map(eval::read_qrels).transpose()?;
     let searcher = locate::open_searcher(&args.location)?;
     let page = Page { limit: args.depth as usize, offset: 0, explain: args.signals.is_some() };
     let mut rankings: HashMap<String, Vec<String>> = HashMap::new();

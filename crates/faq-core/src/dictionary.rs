@@ -263,7 +263,7 @@ pub fn verify_archive(archive: &[u8], expected: &str) -> Result<()> {
 /// Unpacks a zstd-compressed tar of IPADIC source files into `dir`: plain files only, no
 /// paths outside `dir`, at most [`MAX_UNPACKED_BYTES`] in all, and the files lindera needs
 /// must be there.
-pub fn unpack_archive(archive: &[u8], dir: &Path) -> std::result::Result<(), String> {
+pub(crate) fn unpack_archive(archive: &[u8], dir: &Path) -> std::result::Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let decoder = ruzstd::decoding::StreamingDecoder::new(archive).map_err(|e| format!("not a zstd archive: {e}"))?;
     let mut tar = tar::Archive::new(decoder.take(MAX_UNPACKED_BYTES + 1));

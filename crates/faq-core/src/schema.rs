@@ -91,10 +91,15 @@ pub fn build_schema() -> Schema {
     builder.build()
 }
 
+/// An index schema without one of the fields this version needs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field `{0}` is missing")]
+pub struct MissingField(pub String);
+
 impl FaqFields {
     /// Reads the field handles of an index's schema, failing clearly if one is missing.
-    pub fn from_schema(schema: &Schema) -> std::result::Result<Self, String> {
-        let get = |name: &str| schema.get_field(name).map_err(|_| format!("field `{name}` is missing"));
+    pub fn from_schema(schema: &Schema) -> std::result::Result<Self, MissingField> {
+        let get = |name: &str| schema.get_field(name).map_err(|_| MissingField(name.to_string()));
         Ok(FaqFields {
             id: get("id")?,
             question: get("question")?,
@@ -190,5 +195,5 @@ pub fn prepare(index: &Index, analyzer: &Analyzer) -> Result<FaqFields> {
     index.tokenizers().register(TOKENIZER_NAME, analyzer.tantivy_analyzer());
     index.tokenizers().register(TERMS_TOKENIZER_NAME, TermsTokenizer::default());
     FaqFields::from_schema(&index.schema())
-        .map_err(|message| CoreError::IndexDamaged { path: std::path::PathBuf::from("(index)"), message })
+        .map_err(|missing| CoreError::IndexDamaged { path: std::path::PathBuf::from("(index)"), message: missing.to_string() })
 }

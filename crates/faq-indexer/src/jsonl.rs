@@ -41,7 +41,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<FaqEntry>, CorpusError> {
             JsonId::Text(id) => id,
             JsonId::Number(n) => n.to_string(),
         };
-        validate_id(&id).map_err(|msg| CorpusError::at(file, line_no, msg))?;
+        validate_id(&id).map_err(|invalid| CorpusError::at(file, line_no, invalid.to_string()))?;
         if raw.question.trim().is_empty() {
             return Err(CorpusError::at(file, line_no, format!("entry {id:?} has an empty question")));
         }

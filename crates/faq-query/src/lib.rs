@@ -25,8 +25,8 @@ pub use present::{highlight, json, response, suggest};
 pub use rank as ranker;
 
 pub use budget::{Budget, CancelOnDrop};
-pub use plan::{PathKind, Plan, Target, Weights};
+pub use plan::{PathKind, Plan, Target, Weights, WeightsError};
 pub use response::{CompactHit, CompactResponse, Contribution, Highlights, Hit, SearchResponse};
-pub use searcher::{FaqSearcher, MAX_EXPLAIN_HITS, MAX_EXPLAIN_PARTS, MAX_LIMIT, MAX_QUERY_CHARS, Page, QueryError, SearchError};
+pub use searcher::{Damage, FaqSearcher, MAX_EXPLAIN_HITS, MAX_EXPLAIN_PARTS, MAX_LIMIT, MAX_QUERY_CHARS, Page, QueryError, SearchError};
 pub use suggest::{Suggester, Suggestion, SuggestionKind, Suggestions};
 pub use synonyms::{Synonyms, SynonymsError};

@@ -118,6 +118,15 @@ pub struct FaqSearcher {
     semantic: Option<SemanticIndex>,
 }
 
+/// What the background check of an index found.
+#[derive(Debug, thiserror::Error)]
+pub enum Damage {
+    #[error("the index could not be verified: {0}")]
+    Unverifiable(tantivy::TantivyError),
+    #[error("the index is damaged: checksum mismatch in {files}; rebuild it with `faq index`")]
+    Checksums { files: String },
+}
+
 impl FaqSearcher {
     /// Opens the live generation of the index under `root`.
     pub fn open(root: &Path, analyzer: Analyzer) -> Result<Self, SearchError> {
@@ -399,15 +408,15 @@ impl FaqSearcher {
     /// Verifies every file's checksum (opening verifies only indexes up to
     /// [`faq_core::layout::VERIFY_CHECKSUMS_UP_TO`]); a few seconds per GB, for a
     /// background thread. The message names the damaged files and `faq index`.
-    pub fn verify_checksums(&self) -> Result<(), String> {
+    pub fn verify_checksums(&self) -> Result<(), Damage> {
         let index = self.reader.searcher().index().clone();
-        let bad = faq_core::layout::damaged_files(&index).map_err(|e| format!("the index could not be verified: {e}"))?;
+        let bad = faq_core::layout::damaged_files(&index).map_err(Damage::Unverifiable)?;
         if bad.is_empty() {
             return Ok(());
         }
-        let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
-        names.sort();
-        Err(format!("the index is damaged: checksum mismatch in {}; rebuild it with `faq index`", names.join(", ")))
+        let mut files: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
+        files.sort();
+        Err(Damage::Checksums { files: files.join(", ") })
     }
 
     /// Whether the index carries entry vectors (the semantic path).

@@ -57,7 +57,7 @@ impl SemanticIndex {
     pub fn open(index: &Index, searcher: &Searcher, fields: &FaqFields) -> Result<Option<SemanticIndex>, CoreError> {
         let path = std::path::Path::new(ENTRY_VECTORS_FILE);
         let damaged = |message: String| CoreError::IndexDamaged { path: path.to_path_buf(), message };
-        let Some(vectors) = EntryVectors::open(index.directory()).map_err(damaged)? else { return Ok(None) };
+        let Some(vectors) = EntryVectors::open(index.directory()).map_err(|e| damaged(e.to_string()))? else { return Ok(None) };
         let name = searcher.schema().get_field_name(fields.ordinal).to_string();
         let mut ordinals = Vec::with_capacity(searcher.segment_readers().len());
         let mut addresses = vec![None; vectors.len()];

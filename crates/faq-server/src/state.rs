@@ -217,8 +217,8 @@ impl AppState {
         let state = self.clone();
         let engine = self.engine();
         tokio::task::spawn_blocking(move || {
-            if let Err(message) = engine.searcher.verify_checksums() {
-                state.mark_damaged(message);
+            if let Err(damage) = engine.searcher.verify_checksums() {
+                state.mark_damaged(damage.to_string());
             }
         });
     }

@@ -4,6 +4,17 @@
 use super::kernels::*;
 use super::*;
 
+/// An entry-vector file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum VectorsError {
+    #[error("{0}")]
+    Open(tantivy::directory::error::OpenReadError),
+    #[error("{0}")]
+    Read(std::io::Error),
+    #[error("{0}")]
+    Format(String),
+}
+
 /// Every entry's vector, by corpus ordinal, and the document frequencies of the words.
 ///
 /// One representation, the file itself ([`EntryVectors::to_bytes`]): read from an index it
@@ -235,24 +246,25 @@ impl EntryVectors {
 
     /// Reads [`ENTRY_VECTORS_FILE`] of an index directory in place (memory-mapped on disk);
     /// `Ok(None)` when there is none (an index built in RAM by hand).
-    pub fn open(directory: &dyn Directory) -> Result<Option<EntryVectors>, String> {
+    pub fn open(directory: &dyn Directory) -> Result<Option<EntryVectors>, VectorsError> {
         let file = match directory.open_read(std::path::Path::new(ENTRY_VECTORS_FILE)) {
             Ok(file) => file,
             Err(tantivy::directory::error::OpenReadError::FileDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(VectorsError::Open(e)),
         };
-        EntryVectors::from_bytes(file.read_bytes().map_err(|e| e.to_string())?).map(Some)
+        EntryVectors::from_bytes(file.read_bytes().map_err(VectorsError::Read)?).map(Some)
     }
 
     /// Reads [`EntryVectors::to_bytes`] in place; an error says what is wrong.
-    pub fn from_bytes(bytes: OwnedBytes) -> Result<EntryVectors, String> {
+    pub fn from_bytes(bytes: OwnedBytes) -> Result<EntryVectors, VectorsError> {
+        let format = |message: String| Err(VectorsError::Format(message));
         if bytes.len() < 24 || &bytes[..8] != ENTRY_MAGIC {
-            return Err("not an entry-vector file".into());
+            return format("not an entry-vector file".into());
         }
         let (version, dim, n, dfs) =
             (u32_at(&bytes, 8), u32_at(&bytes, 12) as usize, u32_at(&bytes, 16) as usize, u32_at(&bytes, 20) as usize);
         if version != SEMANTIC_VERSION || dim != table().dim() {
-            return Err(format!(
+            return format(format!(
                 "entry vectors of version {version} / {dim} dimensions, this binary needs {SEMANTIC_VERSION} / {}",
                 table().dim()
             ));
@@ -260,7 +272,7 @@ impl EntryVectors {
         let vectors_at = vectors_offset(dim, dfs, n);
         let expected = vectors_at.and_then(|at| at.checked_add(n.checked_mul(stride(dim))?));
         if expected != Some(bytes.len()) {
-            return Err(format!("entry-vector file of {} bytes, expected {expected:?}", bytes.len()));
+            return format(format!("entry-vector file of {} bytes, expected {expected:?}", bytes.len()));
         }
         let (df_at, scales_at) = (24 + 4 * dim, 24 + 4 * dim + 8 * dfs);
         let axis = (0..dim).map(|i| f32_at(&bytes, 24 + 4 * i)).collect();

@@ -21,7 +21,7 @@ mod kernels;
 #[cfg(test)]
 mod tests;
 
-pub use entries::{EntryVectors, QueryVector};
+pub use entries::{EntryVectors, QueryVector, VectorsError};
 pub use kernels::{Kernel, dot_i8};
 
 use crate::analyzer::AnalyzedToken;

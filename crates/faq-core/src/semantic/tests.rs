@@ -130,7 +130,7 @@ mod unit {
         assert!(EntryVectors::from_bytes(OwnedBytes::new(&b"FAQENT02 but nothing else"[..])).is_err());
         let mut older = bytes.clone();
         older[8] = 3;
-        assert!(EntryVectors::from_bytes(OwnedBytes::new(older)).unwrap_err().contains("version 3"));
+        assert!(EntryVectors::from_bytes(OwnedBytes::new(older)).unwrap_err().to_string().contains("version 3"));
         // Meaning, not spelling: 粗大 and 廃棄 share no character with the second entry's
         // words, yet it is the nearest.
         let query = vectors.query_vector(&words(&["粗大", "廃棄"]).words).unwrap();

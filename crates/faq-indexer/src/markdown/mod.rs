@@ -377,7 +377,7 @@ impl EntryBuilder<'_> {
         }
         let id = match draft.pinned_id {
             Some(id) => {
-                validate_id(&id).map_err(|msg| CorpusError::at(self.file, draft.line, msg))?;
+                validate_id(&id).map_err(|invalid| CorpusError::at(self.file, draft.line, invalid.to_string()))?;
                 id
             }
             None => derived_id(self.slug, &draft.question),
@@ -452,13 +452,18 @@ pub fn derived_id(slug: &str, question: &str) -> String {
 }
 
 /// Ids appear in URLs and file names: ASCII letters, digits, `-`, `_` and `.`, 1–128 long.
-pub fn validate_id(id: &str) -> Result<(), String> {
+pub fn validate_id(id: &str) -> Result<(), InvalidId> {
     let ok = !id.is_empty()
         && id.len() <= 128
         && !id.starts_with('.')
         && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok { Ok(()) } else { Err(format!("invalid id {id:?}: use 1-128 ASCII letters, digits, `-`, `_` or `.`, not starting with `.`")) }
+    if ok { Ok(()) } else { Err(InvalidId(id.to_string())) }
 }
+
+/// An entry id that cannot be used (it names files, URLs and `?id=` permalinks).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid id {0:?}: use 1-128 ASCII letters, digits, `-`, `_` or `.`, not starting with `.`")]
+pub struct InvalidId(pub String);
 
 #[cfg(test)]
 mod tests;

@@ -40,14 +40,16 @@ pub struct Combination {
 
 impl Combination {
     /// Reads a model file, refusing one that names a measure the engine does not compute.
-    pub fn from_json(text: &str) -> Result<Combination, String> {
-        let mut model: Combination = serde_json::from_str(text).map_err(|e| format!("combination model: {e}"))?;
+    pub fn from_json(text: &str) -> Result<Combination, super::ModelError> {
+        let invalid = |message: String| super::ModelError::Invalid { model: "combination", message };
+        let mut model: Combination =
+            serde_json::from_str(text).map_err(|source| super::ModelError::Json { model: "combination", source })?;
         if model.features.len() != model.weights.len() || model.weights.iter().any(|w| !w.is_finite()) {
-            return Err("combination model: one finite weight per feature".to_string());
+            return Err(invalid("one finite weight per feature".to_string()));
         }
         for (name, &weight) in model.features.iter().zip(&model.weights) {
             let measure = Measure::from_name(name)
-                .ok_or_else(|| format!("combination model: feature {name:?} is not one the engine computes per candidate"))?;
+                .ok_or_else(|| invalid(format!("feature {name:?} is not one the engine computes per candidate")))?;
             model.measures.push((measure, weight));
         }
         Ok(model)
@@ -81,7 +83,7 @@ mod tests {
     #[test]
     fn a_model_naming_a_measure_the_engine_lacks_is_refused() {
         let text = r#"{"features": ["rank"], "weights": [1.0]}"#;
-        assert!(Combination::from_json(text).unwrap_err().contains("\"rank\""));
+        assert!(Combination::from_json(text).unwrap_err().to_string().contains("\"rank\""));
         let text = r#"{"features": ["coverage"], "weights": []}"#;
         assert!(Combination::from_json(text).is_err());
     }

@@ -118,13 +118,14 @@ pub const SHIPPED_MODEL: &str = include_str!("../../data/confidence.json");
 
 impl Model {
     /// Reads a model file, refusing one whose features are not this engine's.
-    pub fn from_json(text: &str) -> Result<Model, String> {
-        let model: Model = serde_json::from_str(text).map_err(|e| format!("confidence model: {e}"))?;
+    pub fn from_json(text: &str) -> Result<Model, super::ModelError> {
+        let invalid = |message: String| super::ModelError::Invalid { model: "confidence", message };
+        let model: Model = serde_json::from_str(text).map_err(|source| super::ModelError::Json { model: "confidence", source })?;
         if model.features != FEATURES || model.weights.len() != FEATURES.len() {
-            return Err(format!("confidence model: features {:?}, the engine computes {FEATURES:?}", model.features));
+            return Err(invalid(format!("features {:?}, the engine computes {FEATURES:?}", model.features)));
         }
         if !(0.0..=1.0).contains(&model.threshold) || !model.bias.is_finite() || model.weights.iter().any(|w| !w.is_finite()) {
-            return Err("confidence model: weights must be finite and the threshold in [0, 1]".to_string());
+            return Err(invalid("weights must be finite and the threshold in [0, 1]".to_string()));
         }
         Ok(model)
     }
@@ -255,7 +256,7 @@ mod tests {
         let mut model = Model::shipped().clone();
         model.features.swap(0, 1);
         let text = serde_json::to_string(&model).unwrap();
-        assert!(Model::from_json(&text).unwrap_err().contains("features"));
+        assert!(Model::from_json(&text).unwrap_err().to_string().contains("features"));
     }
 
     #[test]

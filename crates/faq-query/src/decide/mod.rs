@@ -4,3 +4,12 @@
 
 pub mod combination;
 pub mod confidence;
+
+/// A decision model file that cannot be used (`data/*.json`, or a refit one).
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{model} model: {source}")]
+    Json { model: &'static str, source: serde_json::Error },
+    #[error("{model} model: {message}")]
+    Invalid { model: &'static str, message: String },
+}

@@ -46,12 +46,25 @@ pub struct Report {
     pub by_class: BTreeMap<String, Metrics>,
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+/// An evaluation file that cannot be used: it names the file, and the line at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalFileError {
+    #[error("{file}: {source}")]
+    Read { file: String, source: std::io::Error },
+    #[error("{file}:{line}: {message}")]
+    Line { file: String, line: usize, message: String },
+}
+
+fn read(path: &Path) -> Result<String, EvalFileError> {
+    std::fs::read_to_string(path).map_err(|source| EvalFileError::Read { file: path.display().to_string(), source })
+}
+
+fn at(path: &Path, n: usize, message: impl Into<String>) -> EvalFileError {
+    EvalFileError::Line { file: path.display().to_string(), line: n + 1, message: message.into() }
 }
 
 /// Reads a queries file.
-pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, String> {
+pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, EvalFileError> {
     let text = read(path)?;
     let mut queries = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -60,7 +73,7 @@ pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, String> {
         }
         let mut parts = line.split('\t');
         let (Some(id), Some(query)) = (parts.next(), parts.next()) else {
-            return Err(format!("{}:{}: expected `id<TAB>query[<TAB>class]`", path.display(), n + 1));
+            return Err(at(path, n, "expected `id<TAB>query[<TAB>class]`"));
         };
         let class = parts.next().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
         queries.push(EvalQuery { id: id.trim().to_string(), text: query.to_string(), class });
@@ -69,7 +82,7 @@ pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, String> {
 }
 
 /// Reads a qrels file.
-pub fn read_qrels(path: &Path) -> Result<Qrels, String> {
+pub fn read_qrels(path: &Path) -> Result<Qrels, EvalFileError> {
     let text = read(path)?;
     let mut qrels: Qrels = HashMap::new();
     for (n, line) in text.lines().enumerate() {
@@ -80,9 +93,9 @@ pub fn read_qrels(path: &Path) -> Result<Qrels, String> {
         let (query, doc, grade) = match parts.as_slice() {
             [q, d, g] => (q, d, g),
             [q, _, d, g] => (q, d, g),
-            _ => return Err(format!("{}:{}: expected `query<TAB>doc<TAB>grade`", path.display(), n + 1)),
+            _ => return Err(at(path, n, "expected `query<TAB>doc<TAB>grade`")),
         };
-        let grade: f64 = grade.trim().parse().map_err(|_| format!("{}:{}: grade {grade:?} is not a number", path.display(), n + 1))?;
+        let grade: f64 = grade.trim().parse().map_err(|_| at(path, n, format!("grade {grade:?} is not a number")))?;
         let slot = qrels.entry(query.trim().to_string()).or_default().entry(doc.trim().to_string()).or_insert(grade as i32);
         *slot = (*slot).max(grade as i32);
     }

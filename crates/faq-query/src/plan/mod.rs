@@ -160,6 +160,11 @@ impl Default for Weights {
     }
 }
 
+/// A `FAQ_WEIGHTS` override that cannot be applied: what was wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct WeightsError(pub String);
+
 impl Weights {
     /// Plain BM25 of the first version: base forms only, question ×2, no synonyms.
     pub fn plain() -> Self {
@@ -199,12 +204,12 @@ impl Weights {
     }
 
     /// Applies `name=value,name=value` overrides (a tuning aid: `FAQ_WEIGHTS`).
-    pub fn with_overrides(mut self, spec: &str) -> Result<Self, String> {
+    pub fn with_overrides(mut self, spec: &str) -> Result<Self, WeightsError> {
         for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, value) = pair.split_once('=').ok_or_else(|| format!("expected name=value, got {pair:?}"))?;
-            let value: Score = value.trim().parse().map_err(|_| format!("{name}: {value:?} is not a number"))?;
+            let (name, value) = pair.split_once('=').ok_or_else(|| WeightsError(format!("expected name=value, got {pair:?}")))?;
+            let value: Score = value.trim().parse().map_err(|_| WeightsError(format!("{name}: {value:?} is not a number")))?;
             if !value.is_finite() || value < 0.0 {
-                return Err(format!("{name}: weights are finite and >= 0"));
+                return Err(WeightsError(format!("{name}: weights are finite and >= 0")));
             }
             let slot = match name.trim() {
                 "morph_question" => &mut self.morph_question,
@@ -231,7 +236,7 @@ impl Weights {
                 "semantic_floor" => &mut self.semantic_floor,
                 "semantic_global" => &mut self.semantic_global,
                 "combination" => &mut self.combination,
-                other => return Err(format!("unknown weight {other:?}")),
+                other => return Err(WeightsError(format!("unknown weight {other:?}"))),
             };
             *slot = value;
         }
