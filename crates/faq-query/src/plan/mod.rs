@@ -17,7 +17,6 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQu
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::plan::synonyms::Synonyms;
-use crate::rank::Bm25;
 
 /// How a term reached the query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +156,22 @@ impl Default for Weights {
             semantic_global: 1.0,
             combination: 1.0,
         }
+    }
+}
+
+/// The BM25 parameters of one field.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bm25 {
+    /// Term-frequency saturation.
+    pub k1: Score,
+    /// Length normalisation: 0 ignores the field's length, 1 divides by it fully.
+    pub b: Score,
+}
+
+impl Default for Bm25 {
+    /// tantivy's (and Lucene's) defaults.
+    fn default() -> Self {
+        Bm25 { k1: 1.2, b: 0.75 }
     }
 }
 

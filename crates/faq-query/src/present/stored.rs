@@ -65,7 +65,7 @@ impl StoredEntry {
         self.json.get_or_init(|| {
             let literal = |text: &str| {
                 let mut out = Vec::new();
-                crate::present::json::write_str(&mut out, text);
+                crate::present::text::write_str(&mut out, text);
                 String::from_utf8(out).expect("escaped UTF-8 is UTF-8")
             };
             EntryJson { question: literal(&self.entry.question), answer: literal(&self.entry.answer) }

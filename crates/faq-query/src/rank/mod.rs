@@ -35,23 +35,8 @@ use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
+pub use crate::plan::Bm25;
 use crate::plan::{PathKind, Plan, Weights};
-
-/// The BM25 parameters of one field.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Bm25 {
-    /// Term-frequency saturation.
-    pub k1: Score,
-    /// Length normalisation: 0 ignores the field's length, 1 divides by it fully.
-    pub b: Score,
-}
-
-impl Default for Bm25 {
-    /// tantivy's (and Lucene's) defaults.
-    fn default() -> Self {
-        Bm25 { k1: 1.2, b: 0.75 }
-    }
-}
 
 /// Segments with at least this many documents are ranked in two halves on two threads
 /// (measured at 100k and 1M entries, BENCHMARKS.md). Smaller ones stay on one thread: at
