@@ -28,7 +28,9 @@ DATA = os.path.join(ROOT, "..", "shared", "datasets", "localgovfaq")
 PHASES = [
     ("analysis", ["faq_core::analyzer::Analyzer::analyze"]),
     ("plan", ["faq_query::plan::Plan::new"]),
-    ("lexical ranking", ["faq_query::ranker::Ranker::rank"]),
+    # Each phase's function under the module path of its day (faq-query was shelved by stage
+    # on 2026-12-08: ranker -> rank, json -> present::json); whichever a binary has counts.
+    ("lexical ranking", ["faq_query::ranker::Ranker::rank", "faq_query::rank::Ranker::rank"]),
     ("semantic path", [
         "faq_query::semantic::SemanticIndex::fuse",
         "faq_query::semantic::SemanticIndex::meaning_of",
@@ -38,7 +40,8 @@ PHASES = [
 INSIDE = "faq_query::searcher::FaqSearcher::search_using"
 # serde_json and the derives before 2026-12-04; written by hand (`faq_query::json`) since.
 JSON = ["faq_query::response::_::<impl serde_core::ser::Serialize for faq_query::response::SearchResponse>::serialize",
-        "faq_query::json::<impl faq_query::response::SearchResponse>::write_json_with"]
+        "faq_query::json::<impl faq_query::response::SearchResponse>::write_json_with",
+        "faq_query::present::json::<impl faq_query::present::response::SearchResponse>::write_json_with"]
 LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(\S.*?)(?:\s+\[[^\]]*\])?\s*$")
 
 
