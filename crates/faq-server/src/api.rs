@@ -158,7 +158,8 @@ pub async fn search(State(state): State<AppState>, peer: Option<Extension<Peer>>
     }
     let suggestions =
         (suggest > 0).then(|| engine.suggester.for_search_box(&query, response.answered, engine.searcher.analyzer(), suggest));
-    // Written by hand (`faq_query::json`: the same bytes as the contract's derives).
+    // Through `faq_query::json`'s views: the same bytes as the contract's derives, an
+    // entry's text written from its stored, escaped-once literal.
     let body = match view {
         View::Full => {
             let mut body = Vec::new();

@@ -1,110 +1,120 @@
-//! The search responses written as JSON by hand, for the two places that write one per
-//! request: the HTTP API and `faq search --json`/`--batch`. The `Serialize` derives in
-//! [`crate::present::response`] stay the definition of the contract: a test checks that both give
-//! the same bytes. What differs is the cost: strings are escaped a run of eight bytes at a
-//! time (serde_json looks every byte up in a table; Japanese text, three bytes a character,
-//! rarely needs an escape at all), and an entry's question and answer are copied from the
-//! JSON its stored entry keeps. Numbers, links, explanations, signals and suggestions, a
-//! small part of a response, are written by serde_json itself.
+//! The search responses as JSON, for the two places that write one per request: the HTTP
+//! API and `faq search --json`/`--batch`. One contract: serde writes the responses through
+//! borrowed views of them, field for field as the `Serialize` derives in
+//! [`crate::present::response`] define them (a test checks the same bytes). The one thing a
+//! view does differently is an entry's question and answer: while they still equal the stored
+//! entry's, they are written from the JSON literal the stored entry keeps, escaped once per
+//! entry ([`crate::present::stored::EntryJson`]), not escaped again for every hit
+//! (BENCHMARKS.md: 29K instructions a localgovFAQ response by hand, 78K through these views,
+//! 203K through the derives).
 
 use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
+use serde_json::value::RawValue;
 
-use crate::present::response::{CompactHit, CompactResponse, Highlights, Hit, SearchResponse};
+use crate::decide::confidence::Signals;
+use crate::present::response::{CompactHit, CompactResponse, Contribution, Highlights, Hit, SearchResponse};
 use crate::present::suggest::Suggestions;
-use crate::present::text::write_str;
+use faq_core::Link;
 
-/// A value serde_json writes itself (numbers, small nested parts). Writing into a `Vec`
-/// fails only for values a response never holds (a map with non-string keys).
-fn write_serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
-    serde_json::to_writer(&mut *out, value).expect("a response part serialises");
+/// An entry's text: the stored entry's escaped literal, or the text itself.
+enum Text<'a> {
+    Stored(&'a RawValue),
+    Own(&'a str),
 }
 
-/// `,"key":` before a field that follows another.
-fn write_key(out: &mut Vec<u8>, key: &str) {
-    out.push(b',');
-    write_str(out, key);
-    out.push(b':');
-}
-
-fn write_highlights(out: &mut Vec<u8>, highlights: &Highlights) {
-    out.extend_from_slice(b"{\"question\":");
-    write_str(out, &highlights.question);
-    out.extend_from_slice(b",\"answer\":");
-    write_str(out, &highlights.answer);
-    out.push(b'}');
-}
-
-/// The fields every response opens with.
-fn write_head(out: &mut Vec<u8>, query: &str, total_hits: usize, answered: bool, took_ms: f64) {
-    out.extend_from_slice(b"{\"query\":");
-    write_str(out, query);
-    out.extend_from_slice(b",\"total_hits\":");
-    write_serde(out, &total_hits);
-    out.extend_from_slice(if answered { b",\"answered\":true,\"took_ms\":" } else { b",\"answered\":false,\"took_ms\":" });
-    write_serde(out, &took_ms);
-}
-
-fn write_hits<T>(out: &mut Vec<u8>, hits: &[T], write: impl Fn(&mut Vec<u8>, &T)) {
-    out.extend_from_slice(b",\"hits\":[");
-    for (i, hit) in hits.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Text::Stored(raw) => raw.serialize(serializer),
+            Text::Own(text) => serializer.serialize_str(text),
         }
-        write(out, hit);
-    }
-    out.push(b']');
-}
-
-fn write_suggestions(out: &mut Vec<u8>, suggestions: Option<&Suggestions>) {
-    if let Some(suggestions) = suggestions {
-        out.extend_from_slice(b",\"suggestions\":");
-        write_serde(out, suggestions);
     }
 }
 
-impl Hit {
-    /// This hit as [`Hit::serialize`] writes it.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"id\":");
-        write_str(out, &self.id);
-        match self.stored_json() {
-            Some(json) => {
-                out.extend_from_slice(b",\"question\":");
-                out.extend_from_slice(json.question.as_bytes());
-                out.extend_from_slice(b",\"answer\":");
-                out.extend_from_slice(json.answer.as_bytes());
-            }
-            None => {
-                out.extend_from_slice(b",\"question\":");
-                write_str(out, &self.question);
-                out.extend_from_slice(b",\"answer\":");
-                write_str(out, &self.answer);
-            }
+#[derive(Serialize)]
+struct ResponseView<'a, H> {
+    query: &'a str,
+    total_hits: usize,
+    answered: bool,
+    took_ms: f64,
+    hits: H,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestions: Option<&'a Suggestions>,
+}
+
+#[derive(Serialize)]
+struct HitView<'a> {
+    id: &'a str,
+    question: Text<'a>,
+    answer: Text<'a>,
+    score: f32,
+    confidence: f32,
+    coverage: f32,
+    highlights: &'a Highlights,
+    links: &'a [Link],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a Vec<Contribution>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signals: Option<&'a Signals>,
+}
+
+#[derive(Serialize)]
+struct CompactHitView<'a> {
+    id: &'a str,
+    question: Text<'a>,
+    score: f32,
+    confidence: f32,
+    coverage: f32,
+    highlights: &'a Highlights,
+}
+
+/// A list of hits, each written through its view (no list of views is built).
+struct Views<'a, T>(&'a [T]);
+
+impl Serialize for Views<'_, Hit> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for hit in self.0 {
+            let stored = hit.stored_json();
+            seq.serialize_element(&HitView {
+                id: &hit.id,
+                question: stored.map_or(Text::Own(&hit.question), |s| Text::Stored(&s.question)),
+                answer: stored.map_or(Text::Own(&hit.answer), |s| Text::Stored(&s.answer)),
+                score: hit.score,
+                confidence: hit.confidence,
+                coverage: hit.coverage,
+                highlights: &hit.highlights,
+                links: &hit.links,
+                explain: hit.explain.as_ref(),
+                signals: hit.signals.as_ref(),
+            })?;
         }
-        write_numbers(out, self.score, self.confidence, self.coverage);
-        write_key(out, "highlights");
-        write_highlights(out, &self.highlights);
-        write_key(out, "links");
-        write_serde(out, &self.links);
-        if let Some(explain) = &self.explain {
-            write_key(out, "explain");
-            write_serde(out, explain);
-        }
-        if let Some(signals) = &self.signals {
-            write_key(out, "signals");
-            write_serde(out, signals);
-        }
-        out.push(b'}');
+        seq.end()
     }
 }
 
-fn write_numbers(out: &mut Vec<u8>, score: f32, confidence: f32, coverage: f32) {
-    out.extend_from_slice(b",\"score\":");
-    write_serde(out, &score);
-    out.extend_from_slice(b",\"confidence\":");
-    write_serde(out, &confidence);
-    out.extend_from_slice(b",\"coverage\":");
-    write_serde(out, &coverage);
+impl Serialize for Views<'_, CompactHit> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for hit in self.0 {
+            seq.serialize_element(&CompactHitView {
+                id: &hit.id,
+                question: hit.stored_question().map_or(Text::Own(&hit.question), Text::Stored),
+                score: hit.score,
+                confidence: hit.confidence,
+                coverage: hit.coverage,
+                highlights: &hit.highlights,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// Writing into a `Vec` fails only for values a response never holds (a map with
+/// non-string keys).
+fn write<T: Serialize>(out: &mut Vec<u8>, value: &T) {
+    serde_json::to_writer(out, value).expect("a response serialises");
 }
 
 impl SearchResponse {
@@ -119,27 +129,17 @@ impl SearchResponse {
     /// when there are some.
     pub fn write_json_with(&self, out: &mut Vec<u8>, suggestions: Option<&Suggestions>) {
         out.reserve(256 + self.hits.iter().map(|h| 2 * (h.question.len() + h.answer.len()) + 256).sum::<usize>());
-        write_head(out, &self.query, self.total_hits, self.answered, self.took_ms);
-        write_hits(out, &self.hits, |out, hit| hit.write_json(out));
-        write_suggestions(out, suggestions);
-        out.push(b'}');
-    }
-}
-
-impl CompactHit {
-    /// This hit as its `Serialize` derive writes it.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"id\":");
-        write_str(out, &self.id);
-        out.extend_from_slice(b",\"question\":");
-        match self.stored_question() {
-            Some(json) => out.extend_from_slice(json.as_bytes()),
-            None => write_str(out, &self.question),
-        }
-        write_numbers(out, self.score, self.confidence, self.coverage);
-        out.extend_from_slice(b",\"highlights\":");
-        write_highlights(out, &self.highlights);
-        out.push(b'}');
+        write(
+            out,
+            &ResponseView {
+                query: &self.query,
+                total_hits: self.total_hits,
+                answered: self.answered,
+                took_ms: self.took_ms,
+                hits: Views(&self.hits),
+                suggestions,
+            },
+        );
     }
 }
 
@@ -148,10 +148,17 @@ impl CompactResponse {
     pub fn to_json(&self) -> Vec<u8> {
         let mut out =
             Vec::with_capacity(256 + self.hits.iter().map(|h| 3 * h.question.len() + 2 * h.highlights.answer.len() + 192).sum::<usize>());
-        write_head(&mut out, &self.query, self.total_hits, self.answered, self.took_ms);
-        write_hits(&mut out, &self.hits, |out, hit| hit.write_json(out));
-        write_suggestions(&mut out, self.suggestions.as_ref());
-        out.push(b'}');
+        write(
+            &mut out,
+            &ResponseView {
+                query: &self.query,
+                total_hits: self.total_hits,
+                answered: self.answered,
+                took_ms: self.took_ms,
+                hits: Views(&self.hits),
+                suggestions: self.suggestions.as_ref(),
+            },
+        );
         out
     }
 }

@@ -132,8 +132,8 @@ pub struct CompactHit {
 
 impl CompactHit {
     /// The stored entry's pre-escaped question, while it still equals this hit's own.
-    pub(crate) fn stored_question(&self) -> Option<&str> {
-        self.stored.as_ref().filter(|s| s.entry.question == self.question).map(|s| s.json().question.as_str())
+    pub(crate) fn stored_question(&self) -> Option<&serde_json::value::RawValue> {
+        self.stored.as_ref().filter(|s| s.entry.question == self.question).map(|s| &*s.json().question)
     }
 }
 

@@ -41,8 +41,8 @@ pub struct EntryReadings {
 /// An entry's question and answer as JSON string literals (quotes and escapes included).
 #[derive(Debug)]
 pub struct EntryJson {
-    pub question: String,
-    pub answer: String,
+    pub question: Box<serde_json::value::RawValue>,
+    pub answer: Box<serde_json::value::RawValue>,
 }
 
 impl StoredEntry {
@@ -63,10 +63,10 @@ impl StoredEntry {
     /// [`EntryJson`] of this entry, escaped now or earlier.
     pub fn json(&self) -> &EntryJson {
         self.json.get_or_init(|| {
+            // A string serialises, and its serialisation is valid JSON.
             let literal = |text: &str| {
-                let mut out = Vec::new();
-                crate::present::text::write_str(&mut out, text);
-                String::from_utf8(out).expect("escaped UTF-8 is UTF-8")
+                serde_json::value::RawValue::from_string(serde_json::to_string(text).expect("a string serialises"))
+                    .expect("a JSON string literal")
             };
             EntryJson { question: literal(&self.entry.question), answer: literal(&self.entry.answer) }
         })
