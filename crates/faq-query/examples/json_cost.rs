@@ -1,10 +1,10 @@
-//! What writing a search response as JSON costs, three ways, for the decision of issue #30
-//! item 2 (one JSON contract: serde, or the hand-written `present::json`):
+//! What writing a search response as JSON costs, three ways (issue #30 item 2 chose by it):
 //!
-//! - `hand`: `SearchResponse::write_json_with` (today's; stored text copied pre-escaped);
+//! - `hand`: `SearchResponse::write_json_with`, what the engine writes (a hand-written writer
+//!   until 2026-12-08, serde over borrowed views since);
 //! - `derive`: `serde_json::to_writer` of the `Serialize` derives (every string escaped);
-//! - `raw`: serde over borrowed views whose question and answer are `RawValue`s escaped once
-//!   per entry beforehand, as a stored entry would keep them.
+//! - `raw`: serde over views built here, question and answer as `RawValue`s escaped once per
+//!   entry beforehand (the design `present::json` follows, written independently).
 //!
 //! Each mode searches the localgovFAQ dev queries once (top 10), then writes every response
 //! `ROUNDS` times. Run under callgrind with each mode; the difference between two modes,
