@@ -43,6 +43,12 @@ pub fn mask(query: &str) -> String {
     } else {
         query.into()
     };
+    // Every kind of personal data holds a letter or digit (ASCII or full-width) or a kanji
+    // numeral: a query of kana and other kanji only, most of what sellers type, is kept as
+    // it is without the scans below (the access log masks every request).
+    if !cleaned.chars().any(|c| fold_width(c).is_ascii_alphanumeric()) {
+        return cleaned.into_owned();
+    }
     let digits_masked = mask_runs(&cleaned);
     let spelled = SPELLED_EMAIL.replace_all(&digits_masked, "<email>");
     let named = NAMED_ID.replace_all(&spelled, |c: &regex::Captures<'_>| {
@@ -179,6 +185,15 @@ mod tests {
         assert_eq!(mask("a@b"), "a@b");
         assert_eq!(mask("一つ目と二つ目"), "一つ目と二つ目");
         assert_eq!(mask("SKU123の在庫"), "SKU123の在庫");
+    }
+
+    #[test]
+    fn text_without_letters_or_digits_is_kept_as_it_is() {
+        for text in ["領収書を発行したい", "荷物が届かないってお客さんから言われた", "りょうしゅうしょ", "？？？", ""]
+        {
+            assert_eq!(mask(text), text);
+        }
+        assert_eq!(mask("〇九〇一二三四五六七八"), "<phone>", "kanji numerals fold to digits");
     }
 
     #[test]
