@@ -43,21 +43,29 @@ impl Chosen {
 unsafe impl GlobalAlloc for Chosen {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's `GlobalAlloc` contract, passed on unchanged to the allocator
+        // chosen for the whole process.
         if self.system() { unsafe { System.alloc(layout) } } else { unsafe { MiMalloc.alloc(layout) } }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's `GlobalAlloc` contract, passed on unchanged to the allocator
+        // chosen for the whole process.
         if self.system() { unsafe { System.alloc_zeroed(layout) } } else { unsafe { MiMalloc.alloc_zeroed(layout) } }
     }
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's `GlobalAlloc` contract, passed on unchanged to the allocator
+        // chosen for the whole process.
         if self.system() { unsafe { System.dealloc(ptr, layout) } } else { unsafe { MiMalloc.dealloc(ptr, layout) } }
     }
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's `GlobalAlloc` contract, passed on unchanged to the allocator
+        // chosen for the whole process.
         if self.system() { unsafe { System.realloc(ptr, layout, new_size) } } else { unsafe { MiMalloc.realloc(ptr, layout, new_size) } }
     }
 }
