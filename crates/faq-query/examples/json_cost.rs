@@ -1,10 +1,9 @@
-//! What writing a search response as JSON costs, three ways (issue #30 item 2 chose by it):
+//! What writing a search response as JSON costs, two ways (issue #30 item 2 chose by it):
 //!
 //! - `hand`: `SearchResponse::write_json_with`, what the engine writes (a hand-written writer
-//!   until 2026-12-08, serde over borrowed views since);
-//! - `derive`: `serde_json::to_writer` of the `Serialize` derives (every string escaped);
-//! - `raw`: serde over views built here, question and answer as `RawValue`s escaped once per
-//!   entry beforehand (the design `present::json` follows, written independently).
+//!   until 2026-12-08; serde over borrowed views since, question and answer as the `RawValue`s
+//!   the stored entries keep);
+//! - `derive`: `serde_json::to_writer` of the `Serialize` derives (every string escaped).
 //!
 //! Each mode searches the localgovFAQ dev queries once (top 10), then writes every response
 //! `ROUNDS` times. Run under callgrind with each mode; the difference between two modes,
@@ -12,42 +11,13 @@
 //!
 //! ```sh
 //! cargo build --release --example json_cost -p faq-query
-//! for m in hand derive raw; do valgrind --tool=callgrind --callgrind-out-file=/tmp/j.$m \
+//! for m in none hand derive; do valgrind --tool=callgrind --callgrind-out-file=/tmp/j.$m \
 //!   target/release/examples/json_cost $m; done     # the "Collected" lines
 //! ```
 
-use faq_core::Link;
-use faq_query::decide::confidence::Signals;
-use faq_query::{Contribution, FaqSearcher, Highlights, Page, SearchResponse};
-use serde::Serialize;
-use serde_json::value::RawValue;
+use faq_query::{FaqSearcher, Page, SearchResponse};
 
 const ROUNDS: usize = 20;
-
-#[derive(Serialize)]
-struct ResponseView<'a> {
-    query: &'a str,
-    total_hits: usize,
-    answered: bool,
-    took_ms: f64,
-    hits: Vec<HitView<'a>>,
-}
-
-#[derive(Serialize)]
-struct HitView<'a> {
-    id: &'a str,
-    question: &'a RawValue,
-    answer: &'a RawValue,
-    score: f32,
-    confidence: f32,
-    coverage: f32,
-    highlights: &'a Highlights,
-    links: &'a [Link],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    explain: Option<&'a Vec<Contribution>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signals: Option<&'a Signals>,
-}
 
 fn main() {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "hand".into());
@@ -58,50 +28,16 @@ fn main() {
     let searcher = FaqSearcher::open(dir.path(), analyzer).expect("the index just built");
     let queries = faq_query::eval::read_queries(&data.join("queries.dev.tsv")).expect("the dev queries");
     let responses: Vec<SearchResponse> = queries.iter().filter_map(|q| searcher.search(&q.text, Page::first(10)).ok()).collect();
-    // What a stored entry would keep: each question and answer escaped once.
-    let raw: Vec<Vec<(Box<RawValue>, Box<RawValue>)>> = responses
-        .iter()
-        .map(|r| {
-            let escape = |text: &str| RawValue::from_string(serde_json::to_string(text).expect("a string")).expect("valid JSON");
-            r.hits.iter().map(|h| (escape(&h.question), escape(&h.answer))).collect()
-        })
-        .collect();
     let mut out = Vec::with_capacity(1 << 20);
     let mut bytes = 0usize;
     for _ in 0..ROUNDS {
-        for (response, raw) in responses.iter().zip(&raw) {
+        for response in &responses {
             out.clear();
             match mode.as_str() {
                 "hand" => response.write_json_with(&mut out, None),
                 "derive" => serde_json::to_writer(&mut out, response).expect("in memory"),
-                "raw" => {
-                    let view = ResponseView {
-                        query: &response.query,
-                        total_hits: response.total_hits,
-                        answered: response.answered,
-                        took_ms: response.took_ms,
-                        hits: response
-                            .hits
-                            .iter()
-                            .zip(raw)
-                            .map(|(h, (q, a))| HitView {
-                                id: &h.id,
-                                question: q,
-                                answer: a,
-                                score: h.score,
-                                confidence: h.confidence,
-                                coverage: h.coverage,
-                                highlights: &h.highlights,
-                                links: &h.links,
-                                explain: h.explain.as_ref(),
-                                signals: h.signals.as_ref(),
-                            })
-                            .collect(),
-                    };
-                    serde_json::to_writer(&mut out, &view).expect("in memory");
-                }
                 "none" => {}
-                other => panic!("mode {other:?}: hand, derive, raw or none"),
+                other => panic!("mode {other:?}: hand, derive or none"),
             }
             bytes += out.len();
         }

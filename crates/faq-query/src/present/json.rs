@@ -9,7 +9,7 @@
 //! 203K through the derives).
 
 use serde::Serialize;
-use serde::ser::{SerializeSeq, Serializer};
+use serde::ser::Serializer;
 use serde_json::value::RawValue;
 
 use crate::decide::confidence::Signals;
@@ -74,10 +74,9 @@ struct Views<'a, T>(&'a [T]);
 
 impl Serialize for Views<'_, Hit> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for hit in self.0 {
+        serializer.collect_seq(self.0.iter().map(|hit| {
             let stored = hit.stored_json();
-            seq.serialize_element(&HitView {
+            HitView {
                 id: &hit.id,
                 question: stored.map_or(Text::Own(&hit.question), |s| Text::Stored(&s.question)),
                 answer: stored.map_or(Text::Own(&hit.answer), |s| Text::Stored(&s.answer)),
@@ -88,26 +87,21 @@ impl Serialize for Views<'_, Hit> {
                 links: &hit.links,
                 explain: hit.explain.as_ref(),
                 signals: hit.signals.as_ref(),
-            })?;
-        }
-        seq.end()
+            }
+        }))
     }
 }
 
 impl Serialize for Views<'_, CompactHit> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for hit in self.0 {
-            seq.serialize_element(&CompactHitView {
-                id: &hit.id,
-                question: hit.stored_question().map_or(Text::Own(&hit.question), Text::Stored),
-                score: hit.score,
-                confidence: hit.confidence,
-                coverage: hit.coverage,
-                highlights: &hit.highlights,
-            })?;
-        }
-        seq.end()
+        serializer.collect_seq(self.0.iter().map(|hit| CompactHitView {
+            id: &hit.id,
+            question: hit.stored_question().map_or(Text::Own(&hit.question), Text::Stored),
+            score: hit.score,
+            confidence: hit.confidence,
+            coverage: hit.coverage,
+            highlights: &hit.highlights,
+        }))
     }
 }
 
